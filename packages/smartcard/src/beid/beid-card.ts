@@ -159,8 +159,8 @@ export class BeidCard {
     return { algorithm: byHash[algorithm], dtbs: Uint8Array.from(digest) };
   }
 
-  /** Signature algorithms this applet can produce, in T1C's naming. */
+  /** Digest algorithms both applets sign (1.7 through a DigestInfo, 1.8 natively or raw), in T1C's naming. */
   supportedAlgorithms(): string[] {
-    return this.applet === '1.7' ? ['sha1', 'sha256', 'sha384', 'sha512'] : ['sha1', 'sha256', 'sha384', 'sha512'];
+    return ['sha1', 'sha256', 'sha384', 'sha512'];
   }
 }
