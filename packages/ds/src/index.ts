@@ -1,8 +1,11 @@
-import type { Command } from 'commander';
-
-/** Adds `t1c ds …` to the CLI. */
-export function registerDsCommands(program: Command): void {
-  program.command('ds').description('Distribution Service (not yet implemented)').action(() => {
-    throw new Error('the Distribution Service is not implemented yet');
-  });
-}
+/** Public surface of the Distribution Service package. */
+export { registerDsCommands } from './cli.js';
+export {
+  DEFAULT_DS_PORT, startDistributionService, type DistributionServiceOptions, type RunningDistributionService,
+} from './server.js';
+export * from './client/index.js';
+export { originMatches, originAllowed, normalizeOriginPattern } from './policy/origins.js';
+export { compareSemver, isSemver } from './policy/semver.js';
+export { versionPolicy } from './policy/version-policy.js';
+export { OS_NAMES, type OsName } from './store/model.js';
+export { AdminClient } from './admin/client.js';

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { OS_NAMES } from '../store/model.js';
+import { semverSchema } from '../client/protocol.js';
+import { normalizeOriginPattern } from '../policy/origins.js';
+
+/** Admin API input shapes; the CLI and the web page send exactly these. */
+const name = z.string().trim().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'no control characters');
+
+export const originSchema = z.string().max(300).transform((value, ctx) => {
+  const normalized = normalizeOriginPattern(value);
+  if (normalized === null) {
+    ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 80)}" is not an origin (scheme://host[:port], optional leading *.)` });
+    return z.NEVER;
+  }
+  return normalized;
+});
+
+export const idParams = z.strictObject({ id: z.uuid() });
+export const versionParams = z.strictObject({ id: semverSchema });
+
+export const createOrgBody = z.strictObject({ name });
+
+export const createAppBody = z.strictObject({
+  org: z.string().min(1).max(100),
+  name,
+  origins: z.array(originSchema).max(100).default([]),
+  tokenLifetime: z.number().int().min(60).max(86_400).optional(),
+});
+
+export const originBody = z.strictObject({ origin: originSchema });
+
+const httpsUri = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const versionBody = z.strictObject({
+  recommended: z.boolean().default(false),
+  mandatory: z.boolean().default(false),
+  allowed: z.boolean().default(true),
+  uris: z.partialRecord(z.enum(OS_NAMES), httpsUri).default({}),
+});
+
+export const logsQuery = z.strictObject({ device: z.uuid().optional() });

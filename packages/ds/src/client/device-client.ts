@@ -1,0 +1,89 @@
+import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
+import { readDsResponse } from './errors.js';
+import {
+  type CounterEntryInput, DEVICE_PATHS, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData, type SyncPayload,
+} from './protocol.js';
+import type { OsName } from '../store/model.js';
+
+type Unsigned<T> = Omit<T, 'ts' | 'nonce'>;
+
+/** Signs a device payload into the wire envelope (see protocol.ts). */
+export function signEnvelope(payload: object, privateKey: KeyObject, clock: () => number = Date.now): SignedEnvelope {
+  const full = { ...payload, ts: clock(), nonce: randomBytes(18).toString('base64url') };
+  const encoded = Buffer.from(JSON.stringify(full), 'utf8').toString('base64url');
+  const signature = sign('sha256', Buffer.from(encoded, 'ascii'), privateKey).toString('base64url');
+  return { payload: encoded, signature };
+}
+
+/** A fresh RSA-2048 device key pair (the connector normally brings its own). */
+export function generateDeviceKey(): { privateKey: KeyObject; publicKey: KeyObject } {
+  return generateKeyPairSync('rsa', { modulusLength: 2048 });
+}
+
+/** Keep the same id when retrying the same counters: the DS then counts them once. */
+export function newCounterBatchId(): string {
+  return randomUUID();
+}
+
+export interface DsDeviceClientOptions {
+  dsUrl: string;
+  /** The device's RSA private key (RSASSA-PKCS1-v1_5/SHA-256 signatures). */
+  privateKey: KeyObject;
+  /** Known after a previous registration. */
+  deviceId?: string;
+  timeoutMs?: number;
+}
+
+export interface DeviceState {
+  os: OsName;
+  version: string;
+}
+
+/** The connector's side of the device protocol: register, signed sync, log upload. */
+export class DsDeviceClient {
+  private id: string | undefined;
+  private readonly publicPem: string;
+
+  constructor(private readonly options: DsDeviceClientOptions) {
+    this.id = options.deviceId;
+    this.publicPem = createPublicKey(options.privateKey).export({ format: 'pem', type: 'spki' }).toString();
+  }
+
+  get deviceId(): string | undefined {
+    return this.id;
+  }
+
+  private async post<T>(path: string, envelope: SignedEnvelope): Promise<T> {
+    const response = await fetch(new URL(path, this.options.dsUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(envelope),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+    });
+    return readDsResponse<T>(response);
+  }
+
+  private requireId(): string {
+    if (this.id === undefined) throw new Error('device is not registered: call register() first');
+    return this.id;
+  }
+
+  /** Registers the device key with a version's registration key; returns the first sync data. */
+  async register(registrationKey: string, state: DeviceState): Promise<SyncData> {
+    const payload: Unsigned<RegisterPayload> = { type: 'register', registrationKey, publicKey: this.publicPem, os: state.os, version: state.version };
+    const data = await this.post<SyncData>(DEVICE_PATHS.register, signEnvelope(payload, this.options.privateKey));
+    this.id = data.deviceId;
+    return data;
+  }
+
+  async sync(state: DeviceState, counters?: { batchId: string; entries: CounterEntryInput[] }): Promise<SyncData> {
+    const payload: Unsigned<SyncPayload> = { type: 'sync', deviceId: this.requireId(), os: state.os, version: state.version };
+    const body = counters === undefined ? payload : { ...payload, counters };
+    return this.post<SyncData>(DEVICE_PATHS.sync, signEnvelope(body, this.options.privateKey));
+  }
+
+  async uploadLogs(content: string): Promise<{ id: string; size: number }> {
+    const payload: Unsigned<LogsPayload> = { type: 'logs', deviceId: this.requireId(), content };
+    return this.post(DEVICE_PATHS.logs, signEnvelope(payload, this.options.privateKey));
+  }
+}

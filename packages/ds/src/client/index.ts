@@ -1,0 +1,4 @@
+export { DsDeviceClient, type DsDeviceClientOptions, type DeviceState, generateDeviceKey, newCounterBatchId, signEnvelope } from './device-client.js';
+export { DsRequestError } from './errors.js';
+export { fetchApplicationToken } from './token.js';
+export * from './protocol.js';

@@ -1,0 +1,22 @@
+import type { TokenSigner } from '../jwt/signer.js';
+import type { Store } from '../store/store.js';
+import type { Metrics } from './metrics.js';
+import type { RateLimiter } from './rate-limit.js';
+
+export interface DsConfig {
+  /** Seconds between device syncs, handed to devices as `ds.cycle`. */
+  dsCycle: number;
+  /** Default lifetime of new applications' tokens, seconds. */
+  defaultTokenLifetime: number;
+  trustProxy: boolean;
+}
+
+/** What every route group needs; built once per process in server.ts. */
+export interface DsContext {
+  store: Store;
+  signer: TokenSigner;
+  metrics: Metrics;
+  config: DsConfig;
+  adminToken: string;
+  limiters: { perKey: RateLimiter; perAddress: RateLimiter };
+}

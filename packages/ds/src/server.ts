@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { resolveAdminToken } from './admin/token.js';
+import { createApp } from './http/app.js';
+import type { DsConfig } from './http/context.js';
+import { Metrics } from './http/metrics.js';
+import { RateLimiter } from './http/rate-limit.js';
+import { type SigningAlg, TokenSigner } from './jwt/signer.js';
+import { openStore } from './store/store.js';
+
+export const DEFAULT_DS_PORT = 52000;
+
+export interface DistributionServiceOptions {
+  port?: number;
+  /** 127.0.0.1 unless explicitly widened. */
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  /** Overrides T1C_DS_ADMIN_TOKEN and the token file. */
+  adminToken?: string;
+  jwtAlg?: SigningAlg;
+  issuer?: string;
+  audience?: string;
+  dsCycle?: number;
+  defaultTokenLifetime?: number;
+  /** Token requests per minute: per API key and per client address. */
+  rateLimit?: { perKey?: number; perAddress?: number };
+  trustProxy?: boolean;
+  logLevel?: LevelWithSilent;
+  /** Where JSON log lines go (stdout by default); tests capture them here. */
+  logStream?: DestinationStream;
+}
+
+export interface RunningDistributionService {
+  url: string;
+  adminToken: string;
+  adminTokenPath: string | null;
+  close(): Promise<void>;
+}
+
+export function defaultDataDir(): string {
+  return resolve(process.env.T1C_DS_DATA_DIR ?? '.t1c-data/ds');
+}
+
+/** Secrets can only reach a log line through these fields; pino censors them. */
+const REDACT = ['req.headers.apikey', 'req.headers.authorization', 'headers.apikey', 'headers.authorization', 'apiKey', 'adminToken', 'token', 'registrationKey'];
+
+export function createLogger(level: LevelWithSilent, stream?: DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 't1c-ds' } };
+  return stream === undefined ? pino(options) : pino(options, stream);
+}
+
+export async function startDistributionService(options: DistributionServiceOptions = {}): Promise<RunningDistributionService> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const logger = createLogger(options.logLevel ?? 'info', options.logStream);
+  const admin = options.adminToken !== undefined
+    ? { token: options.adminToken, path: null, generated: false }
+    : resolveAdminToken(dataDir, process.env.T1C_DS_ADMIN_TOKEN);
+  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir });
+  try {
+    const signer = new TokenSigner(store, { alg: options.jwtAlg ?? 'ES256', issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
+    await signer.ensureKey();
+    const config: DsConfig = { dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false };
+    const limiters = { perKey: new RateLimiter(options.rateLimit?.perKey ?? 600, 60_000), perAddress: new RateLimiter(options.rateLimit?.perAddress ?? 1200, 60_000) };
+    const app = await createApp({ store, signer, metrics: new Metrics(), config, adminToken: admin.token, limiters }, logger);
+    const host = options.host ?? '127.0.0.1';
+    await app.listen({ port: options.port ?? DEFAULT_DS_PORT, host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : options.port ?? DEFAULT_DS_PORT;
+    const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+    const url = `http://${urlHost}:${port}`;
+    logger.info({ url, database: store.db.kind, adminTokenFile: admin.path }, 'distribution service listening');
+    return {
+      url, adminToken: admin.token, adminTokenPath: admin.path,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
