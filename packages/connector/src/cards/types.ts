@@ -1,0 +1,39 @@
+import type { BeidCertificateName, BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
+
+/** A reader as the connector shows it: a stable id while it stays connected. */
+export interface ReaderInfo {
+  /** Stable while the reader stays plugged in; derived from the name and its plug-in order. */
+  readonly id: string;
+  readonly name: string;
+  readonly card: { readonly atr: string; readonly module: CardModuleName | null } | null;
+  readonly pinpad: boolean;
+  readonly virtual: boolean;
+}
+
+export type CardModuleName = 'beid';
+
+/** The PIN as ASCII digits (a buffer so it can be wiped), or "use the reader's pinpad". */
+export type PinInput = { readonly kind: 'digits'; readonly pin: Uint8Array } | { readonly kind: 'pinpad' };
+
+export interface SignInput {
+  readonly key: BeidSigningKey;
+  readonly algorithm: DigestAlgorithm;
+  readonly digest: Uint8Array;
+  readonly pin?: PinInput;
+}
+
+/**
+ * Everything card-facing the connector needs. The sandbox process implements it over PC/SC
+ * (and the optional in-process virtual reader); the API process calls it over IPC.
+ */
+export interface CardService {
+  listReaders(): Promise<ReaderInfo[]>;
+  /** Resolves when the reader list differs from the `known` one or after `timeoutMs`. */
+  waitForReaderChange(known: readonly ReaderInfo[], timeoutMs: number): Promise<ReaderInfo[]>;
+  /** Full read; immutable files are cached per inserted card and dropped on removal. */
+  readBeid(readerId: string): Promise<BeidReadout>;
+  readBeidCertificate(readerId: string, name: BeidCertificateName): Promise<Uint8Array | undefined>;
+  verifyBeidPin(readerId: string, pin: PinInput): Promise<void>;
+  signBeid(readerId: string, input: SignInput): Promise<Uint8Array>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,165 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
+import { jpegSize } from './jpeg-size.js';
+
+/**
+ * Belgian eID data in the shapes of the T1C v3 wire API (t1c-api.md §2.3). Binary values
+ * are base64; dates stay as printed on the card, as T1C sends them.
+ */
+export interface TokenBiometricData {
+  birthDate: string;
+  birthLocation: string;
+  cardDeliveryMunicipality: string;
+  cardNumber: string;
+  cardValidityDateBegin: string;
+  cardValidityDateEnd: string;
+  chipNumber: string;
+  documentType: string;
+  firstNames: string;
+  name: string;
+  thirdName: string;
+  nationalNumber: string;
+  nationality: string;
+  nobleCondition: string;
+  sex: string;
+  specialStatus: string;
+  pictureHash: string;
+  rawData: string;
+  signature: string;
+  version: number;
+  issuer: string;
+}
+
+export interface TokenAddressData {
+  municipality: string;
+  rawData: string;
+  signature: string;
+  streetAndNumber: string;
+  version: number;
+  zipcode: string;
+}
+
+export interface TokenPictureData {
+  picture: string;
+  signature?: string;
+  width?: number;
+  height?: number;
+}
+
+export interface T1CCertificate {
+  certificate: string;
+  certificateType?: string;
+  id?: string;
+  subject?: string;
+  issuer?: string;
+  serialNumber?: string;
+  hashSubPubKey?: string;
+  hashIssPubKey?: string;
+}
+
+export interface TokenInfo {
+  info: {
+    rawData: string;
+    version: string;
+    serialNumber: string;
+    label: string;
+    prnGeneration: string;
+    eidCompliant: string;
+    graphicalPersoVersion: string;
+    versionRfu: string;
+    electricalPersoVersion: string;
+    electricalPersoInterfaceVersion: string;
+    changeCounter: number;
+    activated: string;
+  };
+  infoType: 'Token';
+  module: { name: 'beid'; isHashedByToken: boolean };
+}
+
+const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+export function toBiometric(r: BeidReadout): TokenBiometricData {
+  const id = r.identity;
+  const rrn = r.certificates.rrn ? new X509Certificate(r.certificates.rrn) : undefined;
+  return {
+    birthDate: id.birthDate,
+    birthLocation: id.birthLocation,
+    cardDeliveryMunicipality: id.issuingMunicipality,
+    cardNumber: id.cardNumber,
+    cardValidityDateBegin: id.validityBeginDate,
+    cardValidityDateEnd: id.validityEndDate,
+    chipNumber: id.chipNumber,
+    documentType: id.documentType,
+    firstNames: id.firstNames,
+    name: id.surname,
+    thirdName: id.thirdNameInitial,
+    nationalNumber: id.nationalNumber,
+    nationality: id.nationality,
+    nobleCondition: id.nobility,
+    sex: id.gender,
+    specialStatus: id.specialStatus,
+    pictureHash: b64(id.photoHash),
+    rawData: b64(r.identityFile),
+    signature: b64(r.identitySignatureFile),
+    version: id.fileVersion ?? 0,
+    issuer: rrn?.subject.replace(/\n/g, ', ') ?? '',
+  };
+}
+
+export function toAddress(r: BeidReadout): TokenAddressData {
+  return {
+    municipality: r.address.municipality,
+    rawData: b64(r.addressFile),
+    signature: b64(r.addressSignatureFile),
+    streetAndNumber: r.address.streetAndNumber,
+    version: r.address.fileVersion ?? 0,
+    zipcode: r.address.zipCode,
+  };
+}
+
+export function toPicture(r: BeidReadout): TokenPictureData {
+  return { picture: b64(r.photo), ...(jpegSize(r.photo) ?? {}) };
+}
+
+export function toTokenInfo(r: BeidReadout): TokenInfo {
+  const t = r.tokenInfo;
+  return {
+    info: {
+      rawData: b64(t.raw),
+      version: String(t.version),
+      serialNumber: t.serialNumber,
+      label: t.label,
+      prnGeneration: r.cardData.componentCode.toString(16).padStart(2, '0').toUpperCase(),
+      eidCompliant: r.cardData.appletVersion.toString(16),
+      graphicalPersoVersion: String(t.graphicalPersoVersion),
+      versionRfu: String(t.rfu),
+      electricalPersoVersion: String(t.electricalPersoVersion),
+      electricalPersoInterfaceVersion: String(t.electricalPersoInterfaceVersion),
+      changeCounter: 0,
+      activated: r.cardData.appletLifeCycle === 0x0f ? 'activated' : 'not activated',
+    },
+    infoType: 'Token',
+    module: { name: 'beid', isHashedByToken: false },
+  };
+}
+
+const CERTIFICATE_TYPE: Record<BeidCertificateName, string> = {
+  root: 'root', ca: 'intermediate', authentication: 'authentication', nonRepudiation: 'nonrepudiation', rrn: 'rrn',
+};
+
+export function toT1CCertificate(name: BeidCertificateName, der: Uint8Array, issuerDer?: Uint8Array): T1CCertificate {
+  const cert = new X509Certificate(der);
+  const keyHash = (c: X509Certificate): string =>
+    createHash('sha256').update(c.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const out: T1CCertificate = {
+    certificate: b64(der),
+    certificateType: CERTIFICATE_TYPE[name],
+    id: createHash('sha256').update(der).digest('hex').slice(0, 32),
+    subject: cert.subject.replace(/\n/g, ', '),
+    issuer: cert.issuer.replace(/\n/g, ', '),
+    serialNumber: cert.serialNumber,
+    hashSubPubKey: keyHash(cert),
+  };
+  if (issuerDer) out.hashIssPubKey = keyHash(new X509Certificate(issuerDer));
+  return out;
+}
