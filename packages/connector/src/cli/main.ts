@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDsCommands } from '@t1c/ds';
+import { registerApiCommands } from './api-commands.js';
 import { registerCardCommands } from './card-commands.js';
 import { registerEmulatorCommands } from './emulator-commands.js';
 
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description('Open smart-card connector, wire-compatible with Trust1Connector v3')
     .exitOverride()
     .showHelpAfterError();
+  registerApiCommands(program);
   registerCardCommands(program);
   registerEmulatorCommands(program);
   registerDsCommands(program);
