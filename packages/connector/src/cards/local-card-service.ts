@@ -43,6 +43,7 @@ export class LocalCardService implements CardService {
         this.known.set(status.name, entry);
       }
       if (!status.atr) this.cache.delete(status.name);
+      if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
       out.push({
         id: entry.id,
         name: status.name,
@@ -52,6 +53,20 @@ export class LocalCardService implements CardService {
       });
     }
     return out;
+  }
+
+  /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */
+  private async probePinpad(backend: ReaderBackend, name: string): Promise<boolean | undefined> {
+    try {
+      const connection = await backend.connect(name, { shareMode: 'shared' });
+      try {
+        return (await connection.features()).verifyPinDirect !== undefined;
+      } finally {
+        await connection.disconnect('leave').catch(() => undefined);
+      }
+    } catch {
+      return undefined;
+    }
   }
 
   async waitForReaderChange(known: readonly ReaderInfo[], timeoutMs: number): Promise<ReaderInfo[]> {
