@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePrivateNamespace } from './namespace.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -66,12 +67,6 @@ function testFiles() {
 }
 
 function inNamespace() {
-  // A fresh /run hides the host's pcscd socket; a fresh loopback hides its ports.
-  const setup = spawnSync('sh', ['-c', 'mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p /run/pcscd && ip link set lo up'], { stdio: 'inherit' });
-  if (setup.status !== 0) {
-    console.error('could not set up the test namespace (/run tmpfs, loopback)');
-    process.exit(1);
-  }
   const files = testFiles();
   if (files.length === 0) {
     console.error('no test files matched');
@@ -79,25 +74,18 @@ function inNamespace() {
   }
   const result = spawnSync(process.execPath, [
     '--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000',
-    ...args.filter((a) => a.startsWith('-')), ...files,
+    ...args.filter((a) => a.startsWith('-') && a !== '--no-typecheck'), ...files,
   ], { stdio: 'inherit', cwd: root, env: { ...process.env, T1C_TEST_ROOT: root } });
   process.exit(result.status ?? 1);
 }
 
-if (process.env.T1C_TEST_NAMESPACE === '1') {
-  inNamespace();
-} else {
+if (process.env.T1C_TEST_NAMESPACE !== '1') {
   ensureSystemPackages();
   if (!args.includes('--no-typecheck')) {
     console.log('# type-checking');
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
     if (tsc.status !== 0) process.exit(tsc.status ?? 1);
   }
-  const unshareArgs = ['--mount', '--net', '--fork', '--kill-child'];
-  if (process.getuid?.() !== 0) unshareArgs.unshift('--map-root-user');
-  const passArgs = args.filter((a) => a !== '--no-typecheck');
-  const result = spawnSync('unshare', [...unshareArgs, process.execPath, fileURLToPath(import.meta.url), ...passArgs], {
-    stdio: 'inherit', env: { ...process.env, T1C_TEST_NAMESPACE: '1' },
-  });
-  process.exit(result.status ?? 1);
 }
+ensurePrivateNamespace();
+inNamespace();
