@@ -23,7 +23,7 @@ function validHost(host: string): boolean {
 }
 
 function parse(value: string, allowWildcard: boolean): ParsedOrigin | null {
-  const m = /^(https?):\/\/(\*\.)?([^/:?#@\s]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/.exec(value);
+  const m = /^(https?):\/\/(\*\.)?([^/:?#@\s]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/i.exec(value);
   if (m === null) return null;
   const [, scheme = '', star, rawHost = '', rawPort] = m;
   const wildcard = star !== undefined;
@@ -34,8 +34,9 @@ function parse(value: string, allowWildcard: boolean): ParsedOrigin | null {
   if (wildcard && (host.split('.').length < 2 || host.startsWith('['))) return null;
   const port = rawPort === undefined ? '' : String(Number(rawPort));
   if (rawPort !== undefined && (Number(rawPort) < 1 || Number(rawPort) > 65535)) return null;
-  const normalizedPort = port === DEFAULT_PORTS[`${scheme}:`] ? '' : port;
-  return { scheme: scheme.toLowerCase(), host, port: normalizedPort, wildcard };
+  const lowerScheme = scheme.toLowerCase();
+  const normalizedPort = port === DEFAULT_PORTS[`${lowerScheme}:`] ? '' : port;
+  return { scheme: lowerScheme, host, port: normalizedPort, wildcard };
 }
 
 function render(p: ParsedOrigin): string {

@@ -1,0 +1,3 @@
+import { tokenFlowSuite } from './suites/flow.js';
+
+tokenFlowSuite('postgres');
