@@ -1,0 +1,3 @@
+import { deviceSuite } from './suites/devices.js';
+
+deviceSuite('postgres');
