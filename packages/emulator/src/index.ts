@@ -1,0 +1,6 @@
+export { BeidVirtualCard, type BeidVirtualCardOptions, type FaultHook } from './beid/beid-virtual-card.js';
+export { SPECIMEN_HOLDER, type HolderData, type HolderAddress } from './beid/holder-data.js';
+export { parseHolderData, describeHolderDataFormat, nationalNumberIsValid } from './beid/holder-data-format.js';
+export { buildIdentityFile, buildAddressFile, ADDRESS_FILE_SIZE } from './beid/identity-file.js';
+export { decodePinBlock } from './beid/pin-state.js';
+export type { BeidTestPki } from './pki/test-pki.js';
