@@ -17,6 +17,8 @@ export async function createApp(ctx: DsContext, logger: FastifyBaseLogger): Prom
     requestIdHeader: false,
   });
   installErrorHandling(app, ctx.metrics);
+  // JSON only: any other body type is refused with 415 rather than half-understood.
+  app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (_request, reply, payload) => {
     void reply.header('cache-control', 'no-store');
     void reply.header('x-content-type-options', 'nosniff');

@@ -1,0 +1,3 @@
+import { badInputSuite } from './suites/bad-input.js';
+
+badInputSuite('postgres');
