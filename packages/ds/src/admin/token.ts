@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomToken } from '../secrets.js';
 
@@ -23,7 +23,18 @@ export function resolveAdminToken(dataDir: string, fromEnv: string | undefined):
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const token = randomToken();
-  writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  // Write aside, then link into place: a replica starting at the same moment either wins
+  // the link or reads the complete file the other one linked, never a half-written one.
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(temp, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { token: readFileSync(path, 'utf8').trim(), path, generated: false };
+  } finally {
+    unlinkSync(temp);
+  }
   return { token, path, generated: true };
 }
 

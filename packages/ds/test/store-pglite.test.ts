@@ -1,0 +1,3 @@
+import { storeSuite } from './suites/store.js';
+
+storeSuite('pglite');
