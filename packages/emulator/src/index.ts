@@ -4,3 +4,6 @@ export { parseHolderData, describeHolderDataFormat, nationalNumberIsValid } from
 export { buildIdentityFile, buildAddressFile, ADDRESS_FILE_SIZE } from './beid/identity-file.js';
 export { decodePinBlock } from './beid/pin-state.js';
 export type { BeidTestPki } from './pki/test-pki.js';
+export { attachToVpcd, type VpcdLink, type VpcdOptions } from './vpcd/vpcd-link.js';
+export { encodeFrame, FrameReader, VpcdControl } from './vpcd/frames.js';
+export { startPcscd, type PcscdHarness, type PcscdOptions, type PcscdReader } from './testing/pcscd.js';

@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A private pcscd with vpcd readers, for tests (beid-card.md §8.5–8.6). pcscd's socket path
+ * is fixed, so run it inside its own mount+net namespace (scripts/test.mjs does) unless
+ * the machine has no other pcscd. Each vpcd driver file gives two readers; more pairs need
+ * copies of the driver, because pcscd shares one loaded library and vpcd keeps its
+ * sockets in that library's static memory.
+ */
+export interface PcscdReader {
+  readonly name: string;
+  readonly port: number;
+}
+
+export interface PcscdOptions {
+  /** Pairs of readers to start with; default 1 ("Virtual PCD 00 00/01"). */
+  readonly readerPairs?: number;
+  /** Adds `--debug --apdu` to pcscd's command line; the log is `logFile`. */
+  readonly debug?: boolean;
+  readonly pcscdPath?: string;
+  readonly driverPath?: string;
+}
+
+export interface PcscdHarness {
+  readonly pid: number;
+  readonly readers: readonly PcscdReader[];
+  readonly configDir: string;
+  readonly logFile: string;
+  /** Hot-plugs another pair of vpcd readers (new config + driver copy, then SIGUSR1). */
+  addReaders(): Promise<PcscdReader[]>;
+  stop(): Promise<void>;
+}
+
+const RUN_DIR = '/run/pcscd';
+const SOCKET = `${RUN_DIR}/pcscd.comm`;
+const PID_FILE = `${RUN_DIR}/pcscd.pid`;
+const FIRST_PORT = 0x8c7b;
+const EXTRA_PORT_BASE = 0x9c40;
+const PAIR_NAMES = ['Virtual PCD', 'Second VPCD', 'Third VPCD', 'Fourth VPCD', 'Fifth VPCD', 'Sixth VPCD', 'Seventh VPCD', 'Eighth VPCD'];
+/** pcscd 1.9.9 handles 16 readers. */
+const MAX_PAIRS = 8;
+const READY_POLLS = 200;
+const POLL_MS = 50;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Refuses to touch a live pcscd; clears files a dead one left behind. */
+function claimSocket(): void {
+  if (!existsSync(SOCKET) && !existsSync(PID_FILE)) return;
+  const pid = existsSync(PID_FILE) ? Number(readFileSync(PID_FILE, 'utf8').trim()) : NaN;
+  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    throw new Error(`another pcscd (pid ${pid}) owns ${SOCKET}; run tests in a private namespace (npm test does) or stop it`);
+  }
+  if (!Number.isInteger(pid)) throw new Error(`${SOCKET} exists without a pid file; refusing to remove it`);
+  for (const file of [SOCKET, PID_FILE]) if (existsSync(file)) unlinkSync(file);
+}
+
+/** Ports in LISTEN state, read from /proc so probing does not look like a card to vpcd. */
+function listeningPorts(): Set<number> {
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const port = local?.split(':').pop();
+      if (state === '0A' && port) ports.add(parseInt(port, 16));
+    }
+  }
+  return ports;
+}
+
+async function waitUntil(ready: () => boolean, what: string, child: ChildProcess, logFile: string): Promise<void> {
+  for (let i = 0; i < READY_POLLS; i++) {
+    if (ready()) return;
+    if (child.exitCode !== null) break;
+    await sleep(POLL_MS);
+  }
+  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n') : '';
+  throw new Error(`pcscd did not get ready (${what}); log tail:\n${log}`);
+}
+
+function pairReaders(pair: number): PcscdReader[] {
+  const name = PAIR_NAMES[pair] ?? `VPCD ${pair}`;
+  const port = pair === 0 ? FIRST_PORT : EXTRA_PORT_BASE + 2 * (pair - 1);
+  return [{ name: `${name} 00 00`, port }, { name: `${name} 00 01`, port: port + 1 }];
+}
+
+function writePairConfig(configDir: string, pair: number, driverPath: string): PcscdReader[] {
+  const readers = pairReaders(pair);
+  const first = readers[0];
+  if (!first) throw new TypeError('reader pair without readers');
+  const library = pair === 0 ? driverPath : join(configDir, `libifdvpcd-${pair}.so`);
+  if (pair > 0) copyFileSync(driverPath, library);
+  const channel = `0x${first.port.toString(16).toUpperCase()}`;
+  const name = PAIR_NAMES[pair] ?? `VPCD ${pair}`;
+  writeFileSync(join(configDir, `vpcd-${pair}`),
+    `FRIENDLYNAME "${name}"\nDEVICENAME /dev/null:${channel}\nLIBPATH ${library}\nCHANNELID ${channel}\n`);
+  return readers;
+}
+
+export async function startPcscd(options: PcscdOptions = {}): Promise<PcscdHarness> {
+  const pairs = options.readerPairs ?? 1;
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS) throw new RangeError(`readerPairs must be 1..${MAX_PAIRS}`);
+  const pcscdPath = options.pcscdPath ?? '/usr/sbin/pcscd';
+  const driverPath = options.driverPath ?? '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
+  for (const file of [pcscdPath, driverPath]) if (!existsSync(file)) throw new Error(`${file} is missing (apt-get install pcscd vsmartcard-vpcd)`);
+  claimSocket();
+  const dir = mkdtempSync(join(tmpdir(), 't1c-pcscd-'));
+  const configDir = join(dir, 'reader.conf.d');
+  const logFile = join(dir, 'pcscd.log');
+  let child: ChildProcess | undefined;
+  try {
+    mkdirSync(configDir);
+    const readers: PcscdReader[] = [];
+    for (let pair = 0; pair < pairs; pair++) readers.push(...writePairConfig(configDir, pair, driverPath));
+    const log = openSync(logFile, 'a');
+    const args = ['--foreground', '-c', configDir, ...(options.debug ? ['--debug', '--apdu'] : [])];
+    child = spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
+    closeSync(log);
+    const started = child;
+    const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
+    await waitUntil(() => existsSync(SOCKET) && readers.every((r) => listeningPorts().has(r.port)), 'socket and vpcd ports', started, logFile);
+    const pid = started.pid ?? -1;
+    let pairCount = pairs;
+    const harness: PcscdHarness = {
+      pid, readers, configDir, logFile,
+      async addReaders() {
+        if (pairCount >= MAX_PAIRS) throw new RangeError(`pcscd already serves ${MAX_PAIRS * 2} readers`);
+        const added = writePairConfig(configDir, pairCount++, driverPath);
+        readers.push(...added);
+        started.kill('SIGUSR1');
+        await waitUntil(() => added.every((r) => listeningPorts().has(r.port)), 'hot-plugged vpcd ports', started, logFile);
+        return added;
+      },
+      async stop() {
+        if (started.exitCode === null && started.signalCode === null) {
+          started.kill('SIGTERM');
+          const killer = setTimeout(() => started.kill('SIGKILL'), 5000);
+          await exited;
+          clearTimeout(killer);
+        }
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return harness;
+  } catch (error) {
+    if (child && child.exitCode === null) {
+      const running = child;
+      const gone = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
+      await gone;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CardSession, command, PcscBackend, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
+import { BEID_ATR_1_8 } from '@t1c/smartcard/beid';
+import { attachToVpcd, BeidVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '../src/index.js';
+
+/** Waits on PC/SC events (not on a clock) until `check` holds for the reader list. */
+async function waitForReaders(backend: ReaderBackend, check: (readers: ReaderStatus[]) => boolean, what: string): Promise<ReaderStatus[]> {
+  let readers = await backend.listReaders();
+  for (let i = 0; i < 60 && !check(readers); i++) readers = await backend.waitForChange(readers, 500);
+  assert.ok(check(readers), `${what}: ${JSON.stringify(readers.map((r) => [r.name, r.atr ? toHex(r.atr) : null]))}`);
+  return readers;
+}
+
+const withCard = (name: string) => (readers: ReaderStatus[]): boolean => readers.some((r) => r.name === name && r.atr !== null);
+const withoutCard = (name: string) => (readers: ReaderStatus[]): boolean => readers.some((r) => r.name === name && r.atr === null);
+
+describe('BEID card through pcscd and vpcd', () => {
+  let pcscd: PcscdHarness;
+  let backend: PcscBackend;
+  let card: BeidVirtualCard;
+  let link: VpcdLink | undefined;
+
+  before(async () => {
+    pcscd = await startPcscd();
+    backend = new PcscBackend();
+    card = await BeidVirtualCard.create({ appletVersion: '1.8' });
+  });
+
+  after(async () => {
+    await link?.close();
+    await backend?.close();
+    await pcscd?.stop();
+  });
+
+  test('pcscd lists both vpcd readers of the first pair, empty', async () => {
+    assert.deepEqual(pcscd.readers.map((r) => [r.name, r.port]), [['Virtual PCD 00 00', 35963], ['Virtual PCD 00 01', 35964]]);
+    await waitForReaders(backend, (rs) => withoutCard('Virtual PCD 00 00')(rs) && withoutCard('Virtual PCD 00 01')(rs), 'two empty readers');
+  });
+
+  test('an attached card shows its ATR and answers GET CARD DATA', async () => {
+    link = await attachToVpcd(card, { port: 35963 });
+    const readers = await waitForReaders(backend, withCard('Virtual PCD 00 00'), 'card inserted');
+    const reader = readers.find((r) => r.name === 'Virtual PCD 00 00');
+    assert.equal(reader?.atr ? toHex(reader.atr) : null, BEID_ATR_1_8);
+    const connection = await backend.connect('Virtual PCD 00 00');
+    try {
+      const session = new CardSession(connection);
+      const answer = await session.transmit(command(0x80, 0xe4, 0x00, 0x00, new Uint8Array(0), 0x1c));
+      assert.equal(answer.sw, 0x9000);
+      assert.equal(toHex(answer.data.subarray(0, 16)), card.holder.chipNumber.toUpperCase());
+      const signature = await session.transmit(command(0x00, 0x88, 0x02, 0x81, Uint8Array.of(0x94, 0x30, ...new Uint8Array(48))));
+      assert.equal(signature.sw, 0x9000);
+      assert.equal(signature.data.length, 96);
+    } finally {
+      await connection.disconnect();
+    }
+  });
+
+  test('removing the card empties the reader and inserting it again works', async () => {
+    assert.ok(link);
+    await link.removeCard();
+    await waitForReaders(backend, withoutCard('Virtual PCD 00 00'), 'card removed');
+    await link.insert(card);
+    await waitForReaders(backend, withCard('Virtual PCD 00 00'), 'card reinserted');
+    const connection = await backend.connect('Virtual PCD 00 00');
+    const answer = await new CardSession(connection).transmit(command(0x80, 0xe4, 0x00, 0x01, new Uint8Array(0), 0x1f));
+    await connection.disconnect();
+    assert.equal(answer.sw, 0x9000);
+    assert.equal(answer.data[21], 0x18);
+  });
+
+  test('addReaders hot-plugs a second pair that PC/SC reports as new readers', async () => {
+    const known = await backend.listReaders();
+    const added = await pcscd.addReaders();
+    assert.deepEqual(added.map((r) => [r.name, r.port]), [['Second VPCD 00 00', 40000], ['Second VPCD 00 01', 40001]]);
+    const seen = await backend.waitForChange(known, 10_000);
+    assert.ok(seen.length > known.length, `waitForChange returned ${seen.map((r) => r.name).join(', ')}`);
+    await waitForReaders(backend, withoutCard('Second VPCD 00 00'), 'hot-plugged reader');
+    const second = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.7' }), { port: 40000 });
+    try {
+      await waitForReaders(backend, withCard('Second VPCD 00 00'), 'card in the hot-plugged reader');
+    } finally {
+      await second.close();
+    }
+  });
+});
