@@ -46,8 +46,7 @@ export class PcscBackend implements ReaderBackend {
   readonly kind = 'pcsc' as const;
   private readonly native = pcscNative();
   private readonly commands = new Context(this.native);
-  private readonly monitor = new Context(this.native);
-  private waiting = false;
+  private readonly waits = new Set<Context>();
   private closed = false;
 
   private blankState(name: string, current = C.SCARD_STATE_UNAWARE): ReaderStateStruct {
@@ -81,26 +80,23 @@ export class PcscBackend implements ReaderBackend {
 
   async waitForChange(known: readonly ReaderStatus[], timeoutMs: number): Promise<ReaderStatus[]> {
     this.assertOpen();
-    if (this.waiting) throw new RangeError('waitForChange is already in progress on this backend');
-    this.waiting = true;
+    // Each wait gets its own context: a blocking SCardGetStatusChange holds its context, and
+    // SCardCancel on that context is how close() wakes it.
+    const context = new Context(this.native);
+    const ctx = context.get();
+    this.waits.add(context);
     try {
       const states = known.map((r) => this.blankState(r.name, r.atr ? C.SCARD_STATE_PRESENT : C.SCARD_STATE_EMPTY));
       // The PnP pseudo-reader reports readers added or removed; its state carries the count.
       states.push(this.blankState(C.PNP_NOTIFICATION, known.length << 16));
-      let ctx: number;
-      try {
-        ctx = this.monitor.get();
-      } catch (error) {
-        throw error;
-      }
       const rv = (await callAsync(this.native.getStatusChange, ctx, Math.max(0, Math.floor(timeoutMs)), states, states.length)) >>> 0;
-      if (rv === 0x8010001d || rv === 0x8010001e) this.monitor.release();
       if (rv !== C.SCARD_S_SUCCESS && rv !== 0x8010000a && rv !== 0x80100009 && rv !== 0x80100002 && rv !== 0x80100017) {
         throw pcscError('SCardGetStatusChange', rv);
       }
       return this.closed ? [...known] : await this.listReaders();
     } finally {
-      this.waiting = false;
+      this.waits.delete(context);
+      context.release();
     }
   }
 
@@ -120,18 +116,19 @@ export class PcscBackend implements ReaderBackend {
     }
   }
 
-  /** Wakes a pending waitForChange (SCardCancel is the one call safe from another thread). */
-  cancelWait(): void {
-    const ctx = this.monitor.peek();
-    if (ctx !== undefined) this.native.cancel(ctx);
+  /** Wakes every pending waitForChange (SCardCancel is the one call safe from another thread). */
+  cancelWaits(): void {
+    for (const context of this.waits) {
+      const ctx = context.peek();
+      if (ctx !== undefined) this.native.cancel(ctx);
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.cancelWait();
-    while (this.waiting) await new Promise((r) => setTimeout(r, 5));
-    this.monitor.release();
+    this.cancelWaits();
+    while (this.waits.size > 0) await new Promise((r) => setTimeout(r, 5));
     this.commands.release();
   }
 

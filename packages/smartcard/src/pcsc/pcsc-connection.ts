@@ -78,7 +78,20 @@ export class PcscConnection implements CardConnection {
     const length = [response.length];
     const rv = await callAsync(this.native.transmit, this.handle, request, Buffer.from(command), command.length, null, response, length);
     if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardTransmit', rv);
-    return Uint8Array.from(response.subarray(0, length[0]));
+    const received = length[0] ?? 0;
+    // Some drivers (vpcd among them) report a card pulled mid-command as an empty answer.
+    if (received < 2) throw await this.explainEmptyAnswer();
+    return Uint8Array.from(response.subarray(0, received));
+  }
+
+  /** The service notices a pulled card at its next presence poll (vpcd: ~0.4 s); wait that long to name it. */
+  private async explainEmptyAnswer(): Promise<SmartCardError> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const rv = await callAsync(this.native.status, this.handle, Buffer.alloc(1024), [1024], [0], [0], Buffer.alloc(40), [40]);
+      if (rv !== C.SCARD_S_SUCCESS) return pcscError('SCardTransmit', rv);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    return new SmartCardError('PCSC_COMM_ERROR', 'SCardTransmit returned no status word', { call: 'SCardTransmit' });
   }
 
   async control(code: number, data: Uint8Array): Promise<Uint8Array> {
