@@ -46,7 +46,7 @@ function mutate(seed: Uint8Array): Uint8Array {
   const bytes = Uint8Array.from(seed);
   const at = (): number => (bytes.length === 0 ? 0 : random() % bytes.length);
   switch (kind) {
-    case 0: for (let i = 0, n = 1 + (random() % 4); i < n; i++) bytes[at()] ^= 1 << (random() % 8); return bytes;
+    case 0: for (let i = 0, n = 1 + (random() % 4); i < n; i++) { const j = at(); bytes[j] = (bytes[j] ?? 0) ^ (1 << (random() % 8)); } return bytes;
     case 1: for (let i = 0, n = 1 + (random() % 4); i < n; i++) bytes[at()] = random() & 0xff; return bytes;
     case 2: return bytes.subarray(0, random() % (bytes.length + 1));
     case 3: { const extra = new Uint8Array(random() % 64).map(() => random() & 0xff); const out = new Uint8Array(bytes.length + extra.length); out.set(bytes); out.set(extra, bytes.length); return out; }
