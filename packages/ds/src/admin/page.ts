@@ -15,5 +15,7 @@ export function registerAdminPage(app: FastifyInstance): void {
   app.get('/admin', async (_request, reply) => reply.redirect('/admin/', 302));
   app.get('/admin/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', csp).send(html));
   app.get('/admin/admin.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(js));
+  // Browsers ask for it on every page; an empty answer keeps the console clean.
+  app.get('/favicon.ico', async (_request, reply) => reply.status(204).send());
   app.get('/admin/admin.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(css));
 }
