@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -26,11 +26,18 @@ export interface PcscdOptions {
 }
 
 export interface PcscdHarness {
+  /** Current pcscd process; changes when addReaders had to restart it. */
   readonly pid: number;
+  /** How often addReaders restarted pcscd because SIGUSR1 added nothing. */
+  readonly restarts: number;
   readonly readers: readonly PcscdReader[];
   readonly configDir: string;
   readonly logFile: string;
-  /** Hot-plugs another pair of vpcd readers (new config + driver copy, then SIGUSR1). */
+  /**
+   * Adds a pair of vpcd readers: new config + driver copy, then SIGUSR1; if pcscd does not
+   * pick them up (Debian's build), restarts it, which drops every vpcd card connection
+   * (links made with `retryMs` reconnect) and every PC/SC context (clients re-establish).
+   */
   addReaders(): Promise<PcscdReader[]>;
   stop(): Promise<void>;
 }
@@ -100,13 +107,83 @@ function writePairConfig(configDir: string, pair: number, driverPath: string): P
   const readers = pairReaders(pair);
   const first = readers[0];
   if (!first) throw new TypeError('reader pair without readers');
-  const library = pair === 0 ? driverPath : join(configDir, `libifdvpcd-${pair}.so`);
+  // pcscd parses every file in the config dir, so driver copies live next to it.
+  const library = pair === 0 ? driverPath : join(dirname(configDir), `libifdvpcd-${pair}.so`);
   if (pair > 0) copyFileSync(driverPath, library);
   const channel = `0x${first.port.toString(16).toUpperCase()}`;
   const name = PAIR_NAMES[pair] ?? `VPCD ${pair}`;
   writeFileSync(join(configDir, `vpcd-${pair}`),
     `FRIENDLYNAME "${name}"\nDEVICENAME /dev/null:${channel}\nLIBPATH ${library}\nCHANNELID ${channel}\n`);
   return readers;
+}
+
+async function launch(pcscdPath: string, configDir: string, logFile: string, debug: boolean, readers: readonly PcscdReader[]): Promise<ChildProcess> {
+  claimSocket();
+  const log = openSync(logFile, 'a');
+  const args = ['--foreground', '-c', configDir, ...(debug ? ['--debug', '--apdu'] : [])];
+  const child = spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
+  closeSync(log);
+  try {
+    await waitUntil(() => existsSync(SOCKET) && readers.every((r) => listeningPorts().has(r.port)), 'socket and vpcd ports', child, logFile);
+  } catch (error) {
+    await terminate(child, 'SIGKILL');
+    throw error;
+  }
+  return child;
+}
+
+async function terminate(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(killer);
+}
+
+/** Polls a short while for readers a SIGUSR1 rescan would add. */
+const RESCAN_POLLS = 20;
+
+class Harness implements PcscdHarness {
+  restarts = 0;
+  private pairs: number;
+
+  constructor(
+    private child: ChildProcess,
+    readonly readers: PcscdReader[],
+    readonly configDir: string,
+    readonly logFile: string,
+    private readonly dir: string,
+    private readonly settings: { readonly pcscdPath: string; readonly driverPath: string; readonly debug: boolean },
+  ) {
+    this.pairs = readers.length / 2;
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  async addReaders(): Promise<PcscdReader[]> {
+    if (this.pairs >= MAX_PAIRS) throw new RangeError(`pcscd already serves ${MAX_PAIRS * 2} readers`);
+    const added = writePairConfig(this.configDir, this.pairs++, this.settings.driverPath);
+    this.readers.push(...added);
+    // pcsc-lite re-reads reader.conf.d on SIGUSR1 only when built with libusb hotplug;
+    // Debian's libudev build ignores it (HPReCheckSerialReaders is empty), so restart then.
+    this.child.kill('SIGUSR1');
+    for (let i = 0; i < RESCAN_POLLS; i++) {
+      if (added.every((r) => listeningPorts().has(r.port))) return added;
+      await sleep(POLL_MS);
+    }
+    await terminate(this.child, 'SIGTERM');
+    this.child = await launch(this.settings.pcscdPath, this.configDir, this.logFile, this.settings.debug, this.readers);
+    this.restarts++;
+    return added;
+  }
+
+  async stop(): Promise<void> {
+    await terminate(this.child, 'SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 export async function startPcscd(options: PcscdOptions = {}): Promise<PcscdHarness> {
@@ -119,48 +196,14 @@ export async function startPcscd(options: PcscdOptions = {}): Promise<PcscdHarne
   const dir = mkdtempSync(join(tmpdir(), 't1c-pcscd-'));
   const configDir = join(dir, 'reader.conf.d');
   const logFile = join(dir, 'pcscd.log');
-  let child: ChildProcess | undefined;
   try {
     mkdirSync(configDir);
     const readers: PcscdReader[] = [];
     for (let pair = 0; pair < pairs; pair++) readers.push(...writePairConfig(configDir, pair, driverPath));
-    const log = openSync(logFile, 'a');
-    const args = ['--foreground', '-c', configDir, ...(options.debug ? ['--debug', '--apdu'] : [])];
-    child = spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
-    closeSync(log);
-    const started = child;
-    const exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-    await waitUntil(() => existsSync(SOCKET) && readers.every((r) => listeningPorts().has(r.port)), 'socket and vpcd ports', started, logFile);
-    const pid = started.pid ?? -1;
-    let pairCount = pairs;
-    const harness: PcscdHarness = {
-      pid, readers, configDir, logFile,
-      async addReaders() {
-        if (pairCount >= MAX_PAIRS) throw new RangeError(`pcscd already serves ${MAX_PAIRS * 2} readers`);
-        const added = writePairConfig(configDir, pairCount++, driverPath);
-        readers.push(...added);
-        started.kill('SIGUSR1');
-        await waitUntil(() => added.every((r) => listeningPorts().has(r.port)), 'hot-plugged vpcd ports', started, logFile);
-        return added;
-      },
-      async stop() {
-        if (started.exitCode === null && started.signalCode === null) {
-          started.kill('SIGTERM');
-          const killer = setTimeout(() => started.kill('SIGKILL'), 5000);
-          await exited;
-          clearTimeout(killer);
-        }
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-    return harness;
+    const debug = options.debug ?? false;
+    const child = await launch(pcscdPath, configDir, logFile, debug, readers);
+    return new Harness(child, readers, configDir, logFile, dir, { pcscdPath, driverPath, debug });
   } catch (error) {
-    if (child && child.exitCode === null) {
-      const running = child;
-      const gone = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGKILL');
-      await gone;
-    }
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
