@@ -35,6 +35,8 @@ function socketFd(socket: Socket): number | undefined {
 
 /** True when the option was set. */
 export function setQuickAck(socket: Socket): boolean {
+  // Off switch for measuring what the flag buys (bench scripts).
+  if (process.env.T1C_VPCD_NO_QUICKACK === '1') return false;
   const fd = socketFd(socket);
   const call = load();
   if (fd === undefined || !call) return false;
