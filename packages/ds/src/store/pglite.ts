@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Database, Queryable } from './db.js';
@@ -15,11 +15,45 @@ function wrap(target: PGlite | Transaction): Queryable {
   };
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The embedded database belongs to one process; a second DS on the same directory would
+ * corrupt it, so it is refused (use PostgreSQL for several processes).
+ */
+function lock(path: string): () => void {
+  try {
+    writeFileSync(path, String(process.pid), { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number(readFileSync(path, 'utf8'));
+    if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+      throw new Error(`the embedded database in ${path.replace(/\.lock$/, '')} is in use by process ${owner}; use --database-url for several DS processes`);
+    }
+    writeFileSync(path, String(process.pid), { mode: 0o600 });
+  }
+  return () => rmSync(path, { force: true });
+}
+
 /** Embedded PostgreSQL (WASM) kept in `<dataDir>/pglite`: zero setup for one machine. */
 export async function openPglite(dataDir: string): Promise<Database> {
   const dir = join(dataDir, 'pglite');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = await PGlite.create(dir);
+  const unlock = lock(`${dir}.lock`);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dir);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const base = wrap(db);
   return {
     kind: 'pglite',
@@ -29,7 +63,11 @@ export async function openPglite(dataDir: string): Promise<Database> {
       return db.transaction((tx) => fn(wrap(tx)));
     },
     async close(): Promise<void> {
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
