@@ -5,6 +5,9 @@ import { pcscError } from './errors.js';
 import { callAsync, pcscNative, type PcscNative, type ReaderStateStruct } from './native.js';
 import { PcscConnection, protocolMask } from './pcsc-connection.js';
 
+/** SCARD_E_NO_SERVICE, SCARD_E_SERVICE_STOPPED, SCARD_E_INVALID_HANDLE: the context died with the service. */
+const SERVICE_GONE: ReadonlySet<number> = new Set([0x8010001d, 0x8010001e, 0x80100003]);
+
 /** A pcsc-lite / winscard / PCSC.framework context, re-established if the service restarts. */
 class Context {
   private handle: number | undefined;
@@ -68,12 +71,23 @@ export class PcscBackend implements ReaderBackend {
 
   async listReaders(): Promise<ReaderStatus[]> {
     this.assertOpen();
+    try {
+      return await this.readStatuses();
+    } catch (error) {
+      if (!(error instanceof SmartCardError) || !SERVICE_GONE.has(Number(error.details.pcscCode))) throw error;
+      // A context from before a service restart is dead: make a new one and ask once more.
+      this.commands.release();
+      return this.readStatuses();
+    }
+  }
+
+  private async readStatuses(): Promise<ReaderStatus[]> {
     const names = this.readerNames();
     if (names.length === 0) return [];
     const states = names.map((n) => this.blankState(n));
     const rv = await callAsync(this.native.getStatusChange, this.commands.get(), 0, states, states.length);
-    // A reader unplugged between the two calls: list again next time.
-    if ((rv >>> 0) === 0x80100009) return this.listReaders();
+    // A reader unplugged between the two calls: list again.
+    if ((rv >>> 0) === 0x80100009) return this.readStatuses();
     if (rv !== C.SCARD_S_SUCCESS && (rv >>> 0) !== 0x8010000a) throw pcscError('SCardGetStatusChange', rv);
     return states.map(toStatus);
   }
@@ -82,6 +96,7 @@ export class PcscBackend implements ReaderBackend {
     this.assertOpen();
     // Each wait gets its own context: a blocking SCardGetStatusChange holds its context, and
     // SCardCancel on that context is how close() wakes it.
+    const deadline = Date.now() + timeoutMs;
     const context = new Context(this.native);
     const ctx = context.get();
     this.waits.add(context);
@@ -90,6 +105,11 @@ export class PcscBackend implements ReaderBackend {
       // The PnP pseudo-reader reports readers added or removed; its state carries the count.
       states.push(this.blankState(C.PNP_NOTIFICATION, known.length << 16));
       const rv = (await callAsync(this.native.getStatusChange, ctx, Math.max(0, Math.floor(timeoutMs)), states, states.length)) >>> 0;
+      // The service went away (restart, upgrade): that is a change too; wait for it to return.
+      if (SERVICE_GONE.has(rv) || rv === 0x80100013) {
+        this.commands.release();
+        return await this.listWhenServiceReturns(known, deadline);
+      }
       if (rv !== C.SCARD_S_SUCCESS && rv !== 0x8010000a && rv !== 0x80100009 && rv !== 0x80100002 && rv !== 0x80100017) {
         throw pcscError('SCardGetStatusChange', rv);
       }
@@ -97,6 +117,18 @@ export class PcscBackend implements ReaderBackend {
     } finally {
       this.waits.delete(context);
       context.release();
+    }
+  }
+
+  private async listWhenServiceReturns(known: readonly ReaderStatus[], deadline: number): Promise<ReaderStatus[]> {
+    for (;;) {
+      if (this.closed) return [...known];
+      try {
+        return await this.listReaders();
+      } catch (error) {
+        if (!isServiceDown(error) || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   }
 
