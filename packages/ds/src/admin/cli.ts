@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Command, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DsRequestError } from '../client/errors.js';
 import { OS_NAMES } from '../store/model.js';
 import { AdminClient } from './client.js';
@@ -43,7 +43,8 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
   // Commander hands actions (args…, options, command); these wrappers pick what they need.
   const act = (fn: (c: AdminClient, args: string[], opts: Record<string, unknown>) => Promise<unknown>) =>
     async (...params: unknown[]): Promise<void> => {
-      const cmd = params[params.length - 1] as Command;
+      const cmd = params[params.length - 1];
+      if (!(cmd instanceof Command)) throw new Error('unexpected commander action arguments');
       await run((c) => fn(c, cmd.args, cmd.opts()))();
     };
 
@@ -74,7 +75,8 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
     .option('--recommended').option('--mandatory').option('--blocked', 'mark the version as not allowed')
     .action(act((c, [id], o) => {
       const uris: Record<string, string> = {};
-      for (const pair of o.uri as string[]) {
+      const pairs = Array.isArray(o.uri) ? o.uri.filter((x): x is string => typeof x === 'string') : [];
+      for (const pair of pairs) {
         const at = pair.indexOf('=');
         if (at < 1) throw new Error(`--uri expects OS=URL, got "${pair}"`);
         uris[pair.slice(0, at)] = pair.slice(at + 1);

@@ -15,6 +15,9 @@ export async function createApp(ctx: DsContext, logger: FastifyBaseLogger): Prom
     trustProxy: ctx.config.trustProxy,
     // Ids in URLs are ours; never reflect arbitrary request data into logs beyond the path.
     requestIdHeader: false,
+    // Slow clients must not hold sockets forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
   });
   installErrorHandling(app, ctx.metrics);
   // JSON only: any other body type is refused with 415 rather than half-understood.
