@@ -65,7 +65,9 @@ export class BeidCard {
 
   readFile(name: BeidFileName): Promise<Uint8Array> {
     const oracle = name.endsWith('Cert') ? derLength : undefined;
-    return readFile(this.session, BeidFile[name], oracle);
+    // RRN signature files are 256 bytes at most (RSA-2048, or padded EC DER), CC54 §6.2.
+    const maxSize = name === 'identitySignature' || name === 'addressSignature' ? 256 : undefined;
+    return readFile(this.session, BeidFile[name], oracle, maxSize);
   }
 
   async readCertificate(name: BeidCertificateName): Promise<Uint8Array | undefined> {

@@ -25,14 +25,14 @@ export async function selectFile(session: CardSession, path: string): Promise<vo
 /**
  * SELECT by path, then READ BINARY in 256-byte blocks until a short block or 6B00. When an
  * oracle tells the size from the first block, the last read asks for exactly what is left and
- * padding is never read.
+ * padding is never read; a file known never to exceed `maxSize` ends there without a 6B00 probe.
  */
-export async function readFile(session: CardSession, path: string, oracle?: LengthOracle): Promise<Uint8Array> {
+export async function readFile(session: CardSession, path: string, oracle?: LengthOracle, maxSize = MAX_FILE): Promise<Uint8Array> {
   await selectFile(session, path);
   const blocks: Uint8Array[] = [];
   let offset = 0;
   let size: number | undefined;
-  while (offset < MAX_FILE) {
+  while (offset < maxSize) {
     const want = size === undefined ? BLOCK : Math.min(BLOCK, size - offset);
     if (want <= 0) break;
     const { data, sw } = await session.transmit(command(0x00, 0xb0, offset >> 8, offset & 0xff, new Uint8Array(0), want));

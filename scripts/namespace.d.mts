@@ -1,0 +1,2 @@
+/** True when already inside; otherwise re-executes this script inside a private namespace and exits. */
+export function ensurePrivateNamespace(): boolean;
