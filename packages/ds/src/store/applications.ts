@@ -121,14 +121,16 @@ export class ApplicationQueries {
     return this.getApp(app.id);
   }
 
-  /** The token endpoint's one query: the key row with its origins. */
+  /** The token endpoint's one query: the key row joined with its origins (cheapest shape on both drivers). */
   async findByKeyId(keyId: string): Promise<KeyedApplication | null> {
-    const rows = await this.db.query<{ id: string; key_hash: string; token_lifetime: number; origins: string[] | null }>(
-      `SELECT a.id, a.key_hash, a.token_lifetime,
-              COALESCE((SELECT array_agg(origin ORDER BY origin) FROM application_origins WHERE app_id = a.id), '{}') AS origins
-       FROM applications a WHERE a.key_id = $1 AND a.key_hash IS NOT NULL`, [keyId]);
-    const r = rows[0];
-    return r === undefined ? null : { id: r.id, keyHash: r.key_hash, tokenLifetime: r.token_lifetime, origins: r.origins ?? [] };
+    const rows = await this.db.query<{ id: string; key_hash: string; token_lifetime: number; origin: string | null }>(
+      `SELECT a.id, a.key_hash, a.token_lifetime, o.origin
+       FROM applications a LEFT JOIN application_origins o ON o.app_id = a.id
+       WHERE a.key_id = $1 AND a.key_hash IS NOT NULL`, [keyId]);
+    const first = rows[0];
+    if (first === undefined) return null;
+    const origins = rows.flatMap((r) => (r.origin === null ? [] : [r.origin])).sort();
+    return { id: first.id, keyHash: first.key_hash, tokenLifetime: first.token_lifetime, origins };
   }
 
   async allOrigins(): Promise<string[]> {
