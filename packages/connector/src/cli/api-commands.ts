@@ -1,8 +1,110 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { AppletVersion } from '@t1c/smartcard/beid';
+import { DEFAULT_PORT, type Settings } from '../config/settings.js';
+import { startApi } from '../api/start.js';
+import { runSandbox } from '../sandbox/server.js';
+import { registerCertCommands } from './cert-commands.js';
 
-/** `t1c api` and `t1c sandbox`: the local API server and its card sandbox. */
+interface ApiFlags {
+  port?: string;
+  http?: boolean;
+  localCa?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  hostname?: string[];
+  allowOrigin?: string[];
+  allowNoOrigin?: boolean;
+  jwt?: boolean;
+  jwksUrl?: string;
+  jwtPublicKey?: string;
+  jwtIssuer?: string;
+  jwtAudience?: string;
+  allowPlainPin?: boolean;
+  virtualCard?: string[];
+  pcsc?: boolean;
+  dataDir?: string;
+  config?: string;
+  logLevel?: Settings['logLevel'];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** `beid`, `beid-1.8`, `beid-1.7`, `beid:1.7` → applet version. */
+export function parseVirtualCard(value: string): AppletVersion {
+  const m = /^beid(?:[-:@ ]?(1\.7|1\.8))?$/.exec(value.trim());
+  if (!m) throw new Error(`--virtual-card: expected beid, beid-1.7 or beid-1.8, got "${value}"`);
+  return m[1] === '1.7' ? '1.7' : '1.8';
+}
+
+/** Flags → settings; only what was given, so env and config file fill the rest. */
+export function flagsToSettings(f: ApiFlags): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  if (f.port !== undefined) out.port = Number(f.port);
+  if (f.http) out.transport = 'http';
+  else if (f.tlsCert || f.tlsKey) out.transport = 'tls';
+  else if (f.localCa) out.transport = 'local-ca';
+  if (f.tlsCert) out.tlsCert = f.tlsCert;
+  if (f.tlsKey) out.tlsKey = f.tlsKey;
+  if (f.hostname) out.hostnames = f.hostname;
+  if (f.allowOrigin) out.allowOrigins = f.allowOrigin;
+  if (f.allowNoOrigin !== undefined) out.allowNoOrigin = f.allowNoOrigin;
+  if (f.jwt === false) out.jwt = false;
+  if (f.jwksUrl) out.jwksUrl = f.jwksUrl;
+  if (f.jwtPublicKey) out.jwtPublicKey = f.jwtPublicKey;
+  if (f.jwtIssuer) out.jwtIssuer = f.jwtIssuer;
+  if (f.jwtAudience) out.jwtAudience = f.jwtAudience;
+  if (f.allowPlainPin) out.allowPlainPin = true;
+  if (f.virtualCard) out.virtualCards = f.virtualCard.map(parseVirtualCard);
+  if (f.pcsc === false) out.pcsc = false;
+  if (f.dataDir) out.dataDir = f.dataDir;
+  if (f.logLevel) out.logLevel = f.logLevel;
+  return out;
+}
+
+/** `t1c api` (the local API server), `t1c sandbox` (its card process) and `t1c cert`. */
 export function registerApiCommands(program: Command): void {
-  program.command('api').description('local API server (not yet implemented)').action(() => {
-    throw new Error('the local API is not implemented yet');
-  });
+  program.command('api')
+    .description('start the local T1C v3 API on 127.0.0.1 (see packages/connector/README.md)')
+    .option('--port <port>', `TCP port (default ${DEFAULT_PORT}; 0 picks a free one)`)
+    .option('--http', 'plain HTTP on 127.0.0.1')
+    .option('--local-ca', 'HTTPS with a per-install CA and a localhost leaf (default transport)')
+    .option('--tls-cert <file>', 'HTTPS with a partner certificate (PEM) for a name resolving to 127.0.0.1')
+    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
+    .option('--hostname <name>', 'extra DNS name for the local-CA leaf (repeatable)', collect)
+    .option('--allow-origin <origin>', 'allow a web origin, exact or https://*.example.org (repeatable)', collect)
+    .option('--allow-no-origin', 'accept requests without an Origin header (non-browser clients; default)')
+    .option('--no-allow-no-origin', 'refuse requests without an Origin header')
+    .option('--no-jwt', 'do not require a JWT (development only)')
+    .option('--jwks-url <url>', 'verify JWTs against this JWKS (cached; refetched on unknown kid)')
+    .option('--jwt-public-key <file>', 'verify JWTs against this public key (SPKI PEM or certificate)')
+    .option('--jwt-issuer <iss>', 'required JWT issuer')
+    .option('--jwt-audience <aud>', 'required JWT audience')
+    .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
+    .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)
+    .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
+    .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
+    .option('--config <file>', 'JSON config file; env T1C_CONFIG')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .action(async (flags: ApiFlags) => {
+      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) });
+      process.stderr.write(`t1c api listening on ${api.url}\n`);
+      await new Promise<void>((resolve) => {
+        const stop = (): void => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await api.close();
+    });
+
+  program.command('sandbox')
+    .description('card sandbox process (started by `t1c api`; talks to it over IPC)')
+    .option('--virtual-card <type>', 'attach a virtual eID reader (repeatable)', collect)
+    .option('--no-pcsc', 'do not use PC/SC')
+    .action(async (flags: { virtualCard?: string[]; pcsc?: boolean }) => {
+      await runSandbox({ virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false });
+      // Stay alive on the IPC channel; the sandbox exits when its parent disconnects.
+      await new Promise<never>(() => undefined);
+    });
+
+  registerCertCommands(program);
 }

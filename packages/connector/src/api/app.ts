@@ -1,0 +1,76 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import { checkOrigin } from '../security/cors.js';
+import { errorBody, T1CError, toT1CError } from './errors.js';
+import type { ApiContext } from './context.js';
+import { registerCoreRoutes } from './routes/core.js';
+import { registerBeidDataRoutes } from './routes/beid-data.js';
+import { registerBeidPinRoutes } from './routes/beid-pin.js';
+
+export interface BuildOptions {
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly https?: { key: string; cert: string } | undefined;
+}
+
+/** Fastify error codes that mean "the client sent something we cannot parse". */
+function fromFastifyError(error: unknown): T1CError {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new T1CError('BODY_TOO_LARGE');
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new T1CError('UNSUPPORTED_MEDIA_TYPE');
+  if (typeof code === 'string' && code.startsWith('FST_ERR_CTP')) return new T1CError('INVALID_INPUT');
+  if (error instanceof SyntaxError) return new T1CError('INVALID_INPUT', 'The body is not valid JSON');
+  return toT1CError(error);
+}
+
+/**
+ * The local API as a fastify instance: tests `inject()` into it, startApi() listens on a socket.
+ * Order per request: origin/CORS (preflights end there) → JWT → schema-checked handler.
+ */
+export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: ctx.policy.bodyLimitBytes,
+    ...(options.https ? { https: options.https } : {}),
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+
+  // `application/json;charset=UTF-8` and SDK 3.6.1's `null` body on POST reset-bulk-pin.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, null);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new T1CError('INVALID_INPUT', 'The body is not valid JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const t1c = error instanceof T1CError ? error : fromFastifyError(error);
+    if (t1c.key === 'INTERNAL') request.log.error({ err: error instanceof Error ? { name: error.name, message: error.message } : 'non-error' }, 'internal error');
+    else request.log.info({ t1cCode: t1c.code }, 'request failed');
+    void reply.code(t1c.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(t1c));
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const error = new T1CError('NOT_FOUND');
+    void reply.code(error.status).send(errorBody(error));
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
+    if (ctx.jwt) await ctx.jwt.verify(request.headers.authorization, request.headers.origin);
+    return undefined;
+  });
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new T1CError('RATE_LIMITED'),
+  });
+
+  registerCoreRoutes(app, ctx);
+  registerBeidDataRoutes(app, ctx);
+  registerBeidPinRoutes(app, ctx);
+  return app;
+}

@@ -1,0 +1,34 @@
+import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
+import type { PinInput, ReaderInfo } from '../cards/index.js';
+import type { DeviceKey } from '../security/device-key.js';
+import type { JwtVerifier } from '../security/jwt.js';
+import type { PinDialog } from '../os/pin-dialog.js';
+import type { BulkPins } from './bulk-pins.js';
+
+/** Card operations the routes need; the sandbox client implements it, unit tests may fake it. */
+export interface ApiCards {
+  listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }>;
+  readBeid(readerId: string): Promise<BeidReadout>;
+  verifyBeidPin(readerId: string, pin: PinInput): Promise<void>;
+  signBeid(readerId: string, input: { key: BeidSigningKey; algorithm: DigestAlgorithm; digest: Uint8Array; pin?: PinInput }): Promise<Uint8Array>;
+}
+
+export interface ApiPolicy {
+  readonly allowOrigins: readonly string[];
+  readonly allowNoOrigin: boolean;
+  readonly allowPlainPin: boolean;
+  readonly pinRateLimitPerMinute: number;
+  readonly bodyLimitBytes: number;
+}
+
+/** What the fastify factory is built from: every dependency explicit, so tests can inject. */
+export interface ApiContext {
+  readonly cards: ApiCards;
+  readonly deviceKey: DeviceKey;
+  readonly jwt: JwtVerifier | undefined;
+  readonly policy: ApiPolicy;
+  readonly pinDialog: PinDialog;
+  readonly bulkPins: BulkPins;
+  /** For /info: how this API is reached. */
+  readonly service: { readonly url: string; readonly port: number };
+}

@@ -1,0 +1,122 @@
+import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard';
+
+/**
+ * The one error catalogue of the local API. Codes follow T1C's six-digit `OTTDDD` scheme
+ * (t1c-api.md §3): O origin (1 general, 3 certificate, 6 identity, 7 reader), TT type
+ * (01 reader, 02 card, 04 security, 06 input, 08 PIN, 12 system, 13 I/O). HTTP 401 is kept for
+ * JWT failures and 404 for unknown routes: the SDK throws the body away for both.
+ */
+export const CATALOGUE = {
+  INVALID_INPUT: { code: '106001', status: 400, description: 'The request is malformed' },
+  BODY_TOO_LARGE: { code: '106002', status: 413, description: 'The request body is too large' },
+  INVALID_DIGEST_ENCODING: { code: '106003', status: 400, description: 'The data is not valid base64' },
+  DIGEST_INVALID: { code: '106004', status: 400, description: 'The digest length does not match the algorithm' },
+  ALGORITHM_UNSUPPORTED: { code: '106005', status: 400, description: 'The algorithm is not supported by this card' },
+  PIN_NOT_ENCRYPTED: { code: '106006', status: 400, description: 'The PIN could not be encrypted by the client (is the device key an SPKI RSA key?)' },
+  UNSUPPORTED_MEDIA_TYPE: { code: '106007', status: 415, description: 'The body must be application/json' },
+  JWT_INVALID: { code: '104025', status: 401, description: 'Unauthorized to do this action' },
+  ORIGIN_DENIED: { code: '104001', status: 403, description: 'The origin is not allowed to use this connector' },
+  RATE_LIMITED: { code: '104002', status: 429, description: 'Too many PIN operations; wait and try again' },
+  PIN_DECRYPTION_FAILED: { code: '104010', status: 400, description: 'The PIN could not be decrypted with the device key' },
+  PLAIN_PIN_REFUSED: { code: '104011', status: 400, description: 'A plain PIN is not accepted; encrypt it with the device key' },
+  PIN_REQUIRED: { code: '108001', status: 400, description: 'A PIN is required' },
+  PIN_FORMAT: { code: '108002', status: 400, description: 'The PIN must be 4 to 12 digits' },
+  PIN_INCORRECT: { code: '108003', status: 400, description: 'Wrong PIN' },
+  PIN_BLOCKED: { code: '108004', status: 423, description: 'The PIN is blocked' },
+  PIN_CANCELLED: { code: '108005', status: 400, description: 'PIN entry was cancelled' },
+  PIN_TIMEOUT: { code: '108006', status: 408, description: 'PIN entry timed out' },
+  PIN_DIALOG_UNAVAILABLE: { code: '108007', status: 501, description: 'No native PIN dialog is available on this desktop' },
+  READER_UNKNOWN: { code: '701001', status: 400, description: 'No reader with this id' },
+  NO_READERS: { code: '701002', status: 400, description: 'No card reader found' },
+  READER_UNAVAILABLE: { code: '701003', status: 503, description: 'The reader is not available' },
+  READER_BUSY: { code: '701004', status: 409, description: 'The reader is used by another application' },
+  READER_TIMEOUT: { code: '701005', status: 504, description: 'The reader did not answer in time' },
+  READER_UNSUPPORTED: { code: '701006', status: 400, description: 'The reader does not support this operation' },
+  NO_CARD: { code: '702001', status: 400, description: 'No card in the reader' },
+  CARD_REMOVED: { code: '702002', status: 409, description: 'The card was removed or reset during the operation' },
+  CARD_UNRESPONSIVE: { code: '702003', status: 502, description: 'The card does not answer' },
+  CARD_UNKNOWN: { code: '602001', status: 400, description: 'The card is not a Belgian eID' },
+  CARD_ERROR: { code: '602002', status: 502, description: 'The card answered with an error' },
+  CARD_DATA_INVALID: { code: '602003', status: 502, description: 'The card data could not be parsed' },
+  CERTIFICATE_NOT_FOUND: { code: '302001', status: 400, description: 'The card holds no such certificate' },
+  PCSC_UNAVAILABLE: { code: '712001', status: 503, description: 'The PC/SC service is not running' },
+  PCSC_ERROR: { code: '713001', status: 502, description: 'The PC/SC service reported an error' },
+  SANDBOX_UNAVAILABLE: { code: '112002', status: 503, description: 'The card service stopped; it is being restarted, try again' },
+  SANDBOX_TIMEOUT: { code: '112003', status: 504, description: 'The card service did not answer in time' },
+  NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
+  INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
+} as const satisfies Record<string, { code: string; status: number; description: string }>;
+
+export type ErrorKey = keyof typeof CATALOGUE;
+
+/** Exhaustive: adding a SmartCardError code without mapping it here fails the type-check. */
+export const SMARTCARD_ERRORS: Record<SmartCardErrorCode, ErrorKey> = {
+  APDU_MALFORMED: 'CARD_DATA_INVALID',
+  TLV_MALFORMED: 'CARD_DATA_INVALID',
+  ATR_MALFORMED: 'CARD_DATA_INVALID',
+  ASN1_MALFORMED: 'CARD_DATA_INVALID',
+  PCSC_NO_SERVICE: 'PCSC_UNAVAILABLE',
+  PCSC_LIBRARY_MISSING: 'PCSC_UNAVAILABLE',
+  PCSC_NO_READERS: 'NO_READERS',
+  PCSC_UNKNOWN_READER: 'READER_UNKNOWN',
+  PCSC_READER_UNAVAILABLE: 'READER_UNAVAILABLE',
+  PCSC_NO_CARD: 'NO_CARD',
+  PCSC_CARD_REMOVED: 'CARD_REMOVED',
+  PCSC_CARD_RESET: 'CARD_REMOVED',
+  PCSC_CARD_UNRESPONSIVE: 'CARD_UNRESPONSIVE',
+  PCSC_SHARING_VIOLATION: 'READER_BUSY',
+  PCSC_TIMEOUT: 'READER_TIMEOUT',
+  PCSC_CANCELLED: 'PIN_CANCELLED',
+  PCSC_COMM_ERROR: 'PCSC_ERROR',
+  PCSC_NOT_TRANSACTED: 'PCSC_ERROR',
+  PCSC_UNSUPPORTED: 'READER_UNSUPPORTED',
+  PCSC_INVALID_PARAMETER: 'INVALID_INPUT',
+  PCSC_ERROR: 'PCSC_ERROR',
+  CARD_UNKNOWN: 'CARD_UNKNOWN',
+  CARD_STATUS: 'CARD_ERROR',
+  CARD_FILE_NOT_FOUND: 'CARD_ERROR',
+  CARD_DATA_INVALID: 'CARD_DATA_INVALID',
+  PIN_INCORRECT: 'PIN_INCORRECT',
+  PIN_BLOCKED: 'PIN_BLOCKED',
+  PIN_FORMAT: 'PIN_FORMAT',
+  PIN_CANCELLED: 'PIN_CANCELLED',
+  PIN_TIMEOUT: 'PIN_TIMEOUT',
+  PIN_REQUIRED: 'PIN_REQUIRED',
+  ALGORITHM_UNSUPPORTED: 'ALGORITHM_UNSUPPORTED',
+  DIGEST_INVALID: 'DIGEST_INVALID',
+};
+
+/** An API failure as a value: the catalogue entry plus an optional more precise description. */
+export class T1CError extends Error {
+  override readonly name = 'T1CError';
+  readonly key: ErrorKey;
+  readonly code: string;
+  readonly status: number;
+  readonly description: string;
+
+  constructor(key: ErrorKey, description?: string) {
+    const entry = CATALOGUE[key];
+    super(description ?? entry.description);
+    this.key = key;
+    this.code = entry.code;
+    this.status = entry.status;
+    this.description = description ?? entry.description;
+  }
+}
+
+/** Any thrown value as a T1CError; card errors keep their safe detail (tries left). */
+export function toT1CError(error: unknown): T1CError {
+  if (error instanceof T1CError) return error;
+  if (isSmartCardError(error)) {
+    const key = SMARTCARD_ERRORS[error.code];
+    if (error.code === 'PIN_INCORRECT' && typeof error.details.triesLeft === 'number') {
+      return new T1CError(key, `Wrong PIN, ${error.details.triesLeft} tries left`);
+    }
+    return new T1CError(key);
+  }
+  return new T1CError('INTERNAL');
+}
+
+export function errorBody(error: T1CError): { success: false; code: string; description: string } {
+  return { success: false, code: error.code, description: error.description };
+}

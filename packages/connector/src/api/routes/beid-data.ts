@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
+import { toAddress, toBiometric, toPicture, toT1CCertificate, toTokenInfo, type T1CCertificate } from '../../wire/index.js';
+import type { ApiContext } from '../context.js';
+import { envelope } from '../envelope.js';
+import { T1CError } from '../errors.js';
+import { beidReader } from '../readers.js';
+import { filterQuery, parse, readerParams } from '../schemas.js';
+
+export const BEID_PREFIX = '/v3/modules/beid/apps/token';
+
+/** Certificate endpoints and cert-list keys → the card's certificate and the one that issued it. */
+const CERTIFICATES = {
+  rootCertificate: { path: 'root-cert', name: 'root', issuer: 'root' },
+  intermediateCertificates: { path: 'intermediate-certs', name: 'ca', issuer: 'root' },
+  authenticationCertificate: { path: 'authentication-cert', name: 'authentication', issuer: 'ca' },
+  nonRepudiationCertificate: { path: 'nonrepudiation-cert', name: 'nonRepudiation', issuer: 'ca' },
+} as const satisfies Record<string, { path: string; name: BeidCertificateName; issuer: BeidCertificateName }>;
+type CertificateKey = keyof typeof CERTIFICATES;
+
+/** `{certificates: [...]}`, the ≥ 3.6 shape; an absent certificate is an error, never `[]`. */
+function certificateResponse(readout: BeidReadout, key: CertificateKey): { certificates: T1CCertificate[] } {
+  const { name, issuer } = CERTIFICATES[key];
+  const der = readout.certificates[name];
+  if (!der) throw new T1CError('CERTIFICATE_NOT_FOUND');
+  return { certificates: [toT1CCertificate(name, der, readout.certificates[issuer])] };
+}
+
+/** `filter=a,b`; empty or unknown-only filters mean "everything" (t1c-api.md §2.3 notes). */
+function selected<K extends string>(filter: string | undefined, keys: readonly K[]): K[] {
+  const asked = (filter ?? '').split(',').map((s) => s.trim()).filter((s): s is K => (keys as readonly string[]).includes(s));
+  return asked.length > 0 ? asked : [...keys];
+}
+
+/** Read-only Belgian eID endpoints (t1c-api.md §2.3). */
+export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const readout = async (params: unknown): Promise<BeidReadout> => {
+    const { rid } = parse(readerParams, params, 'reader id');
+    await beidReader(ctx.cards, rid);
+    return ctx.cards.readBeid(rid);
+  };
+  const route = (path: string, build: (r: BeidReadout, query: unknown) => unknown): void => {
+    app.get(`${BEID_PREFIX}/readers/:rid/${path}`, async (request) => envelope(ctx.deviceKey, build(await readout(request.params), request.query)));
+  };
+
+  route('biometric', toBiometric);
+  route('address', toAddress);
+  route('picture', toPicture);
+  route('info', toTokenInfo);
+  route('version', (r) => ({ version: r.applet }));
+  route('supported-algorithms', () => ({ ref: ['sha1', 'sha256', 'sha384', 'sha512'] }));
+  route('all-data', (r, query) => {
+    const parts = { biometric: toBiometric, address: toAddress, picture: toPicture };
+    const keys = selected(parse(filterQuery, query, 'query').filter, ['biometric', 'address', 'picture'] as const);
+    return Object.fromEntries(keys.map((k) => [k, parts[k](r)]));
+  });
+  for (const key of Object.keys(CERTIFICATES) as CertificateKey[]) {
+    route(CERTIFICATES[key].path, (r) => certificateResponse(r, key));
+  }
+  // The Belgian eID has no encryption key: an error, because `[]` breaks the SDK (§2.3.4).
+  app.get(`${BEID_PREFIX}/readers/:rid/encryption-cert`, async (request) => {
+    await readout(request.params);
+    throw new T1CError('CERTIFICATE_NOT_FOUND', 'The Belgian eID has no encryption certificate');
+  });
+  route('cert-list', (r, query) => {
+    const keys = selected(parse(filterQuery, query, 'query').filter, Object.keys(CERTIFICATES) as CertificateKey[]);
+    return Object.fromEntries(keys.filter((k) => r.certificates[CERTIFICATES[k].name]).map((k) => [k, certificateResponse(r, k)]));
+  });
+}

@@ -1,0 +1,103 @@
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { loadSettings } from '../config/load.js';
+import type { Settings } from '../config/settings.js';
+import { systemPinDialog, type PinDialog } from '../os/pin-dialog.js';
+import { SandboxClient, type SandboxSpawn } from '../sandbox/client.js';
+import { RemoteCardService } from '../sandbox/remote-card-service.js';
+import { DeviceKey } from '../security/device-key.js';
+import { JwtVerifier } from '../security/jwt.js';
+import { ensurePrivateDir } from '../security/private-file.js';
+import { resolveTransport } from '../transport/tls.js';
+import { buildApp } from './app.js';
+import { BulkPins } from './bulk-pins.js';
+
+export interface StartApiOptions extends Partial<Settings> {
+  /** Config file instead of `<configDir>/config.json`. */
+  readonly configFile?: string;
+  /** Environment to read T1C_* from; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where JSON log lines go; default stdout. */
+  readonly logStream?: NodeJS.WritableStream;
+  /** How to start the sandbox; default `node bin/t1c.js sandbox …`. */
+  readonly sandboxSpawn?: SandboxSpawn;
+  readonly pinDialog?: PinDialog;
+}
+
+export interface RunningApi {
+  readonly url: string;
+  readonly port: number;
+  readonly settings: Settings;
+  readonly deviceKeyPem: string;
+  /** The local CA (PEM) when serving with --local-ca. */
+  readonly caCertPem: string | undefined;
+  sandboxPid(): number | undefined;
+  close(): Promise<void>;
+}
+
+const BIN = fileURLToPath(new URL('../../bin/t1c.js', import.meta.url));
+
+/** Redacted everywhere pino might see them, in case a future log line includes a body or headers. */
+export const REDACT_PATHS = [
+  'req.headers.authorization', 'req.headers["x-pace-pin"]', 'req.headers["x-pace-can"]', 'req.headers.cookie',
+  'pin', '*.pin', 'jwt', '*.jwt', 'body', '*.body',
+];
+
+export function sandboxArgs(settings: Settings): string[] {
+  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.pcsc ? [] : ['--no-pcsc'])];
+}
+
+/** Starts the local API (and its sandbox child) in this process. */
+export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, ...flags } = options;
+  const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
+  ensurePrivateDir(settings.dataDir);
+  const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
+  const transport = await resolveTransport(settings);
+  const jwt = settings.jwt
+    ? await JwtVerifier.create({
+      ...(settings.jwksUrl ? { jwksUrl: settings.jwksUrl } : {}),
+      ...(settings.jwtPublicKey ? { publicKeyFile: settings.jwtPublicKey } : {}),
+      ...(settings.jwtIssuer ? { issuer: settings.jwtIssuer } : {}),
+      ...(settings.jwtAudience ? { audience: settings.jwtAudience } : {}),
+    })
+    : undefined;
+  const sandbox = new SandboxClient({
+    spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
+  });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    await sandbox.start();
+    const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, ...(logStream ? { stream: logStream } : {}) };
+    const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
+    app = await buildApp({
+      cards: new RemoteCardService(sandbox),
+      deviceKey,
+      jwt,
+      policy: settings,
+      pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
+      bulkPins: new BulkPins(),
+      service,
+    }, { logger, https: transport.https });
+    await app.listen({ host: '127.0.0.1', port: settings.port });
+    const port = (app.server.address() as AddressInfo).port;
+    service.port = port;
+    const started = app;
+    return {
+      url: `${transport.scheme}://${transport.scheme === 'https' ? transport.hostname : '127.0.0.1'}:${port}`,
+      port,
+      settings,
+      deviceKeyPem: deviceKey.publicKeyPem,
+      caCertPem: transport.caCertPem,
+      sandboxPid: () => sandbox.pid,
+      close: async () => {
+        await started.close();
+        await sandbox.close();
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await sandbox.close();
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { defaultUserDirs } from './paths.js';
+import { defaultSettings, fileSchema, settingsSchema, type Settings } from './settings.js';
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+const bool = (v: string): boolean => /^(1|true|yes|on)$/i.test(v);
+
+/** T1C_* variables → settings. Lists are comma-separated; booleans 1/true/yes/on. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  const set = (name: string, key: keyof Settings, convert: (v: string) => unknown = (v) => v): void => {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[key] = convert(value);
+  };
+  set('T1C_PORT', 'port', Number);
+  set('T1C_TRANSPORT', 'transport');
+  set('T1C_TLS_CERT', 'tlsCert');
+  set('T1C_TLS_KEY', 'tlsKey');
+  set('T1C_HOSTNAMES', 'hostnames', list);
+  set('T1C_ALLOW_ORIGINS', 'allowOrigins', list);
+  set('T1C_ALLOW_NO_ORIGIN', 'allowNoOrigin', bool);
+  set('T1C_JWT', 'jwt', bool);
+  set('T1C_JWKS_URL', 'jwksUrl');
+  set('T1C_JWT_PUBLIC_KEY', 'jwtPublicKey');
+  set('T1C_JWT_ISSUER', 'jwtIssuer');
+  set('T1C_JWT_AUDIENCE', 'jwtAudience');
+  set('T1C_ALLOW_PLAIN_PIN', 'allowPlainPin', bool);
+  set('T1C_VIRTUAL_CARDS', 'virtualCards', list);
+  set('T1C_PCSC', 'pcsc', bool);
+  set('T1C_DATA_DIR', 'dataDir');
+  set('T1C_LOG_LEVEL', 'logLevel');
+  return out as Partial<Settings>;
+}
+
+export interface LoadInput {
+  /** From command-line flags (highest precedence); undefined values are ignored. */
+  readonly flags?: Partial<Settings>;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Explicit config file; default `<configDir>/config.json` when it exists. */
+  readonly configFile?: string;
+}
+
+function readConfigFile(path: string, required: boolean): Partial<Settings> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`config file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data as Partial<Settings>;
+}
+
+const defined = (o: Partial<Settings> | undefined): Partial<Settings> =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<Settings>;
+
+/** Precedence: flags > environment > config file > defaults. */
+export function loadSettings(input: LoadInput = {}): Settings {
+  const env = input.env ?? process.env;
+  const dirs = defaultUserDirs(env);
+  const fromEnv = settingsFromEnv(env);
+  const configFile = input.configFile ?? env.T1C_CONFIG;
+  const fromFile = readConfigFile(configFile ?? join(dirs.configDir, 'config.json'), configFile !== undefined);
+  const merged = { ...defaultSettings(dirs.dataDir), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags) };
+  const parsed = settingsSchema.safeParse(merged);
+  if (!parsed.success) throw new Error(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}

@@ -1,0 +1,47 @@
+import type { BeidCertificateName, BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
+import type { PinInput, ReaderInfo } from '../cards/index.js';
+import { T1CError } from '../api/errors.js';
+import { readersResultSchema, readoutSchema, signatureResultSchema } from './protocol.js';
+import type { SandboxClient } from './client.js';
+
+const LIST_TIMEOUT_MS = 15_000;
+const READ_TIMEOUT_MS = 60_000;
+/** A pinpad waits for the person at the desk. */
+const PIN_TIMEOUT_MS = 120_000;
+
+function checked<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new T1CError('INTERNAL', 'The card service sent a malformed answer');
+  return parsed.data;
+}
+
+/** Card operations as the API process sees them: each one a typed call into the sandbox. */
+export class RemoteCardService {
+  constructor(private readonly client: SandboxClient) {}
+
+  async listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
+    const result = checked(readersResultSchema, await this.client.call({ method: 'listReaders' }, LIST_TIMEOUT_MS));
+    this.client.pcsc = result.pcsc;
+    return result;
+  }
+
+  async readBeid(readerId: string): Promise<BeidReadout> {
+    const raw = await this.client.call({ method: 'readBeid', readerId }, READ_TIMEOUT_MS);
+    checked(readoutSchema, raw);
+    // The schema checked every field the wire mapping reads; the rest is passed through.
+    return raw as BeidReadout;
+  }
+
+  async readBeidCertificate(readerId: string, name: BeidCertificateName): Promise<Uint8Array | undefined> {
+    return (await this.readBeid(readerId)).certificates[name];
+  }
+
+  async verifyBeidPin(readerId: string, pin: PinInput): Promise<void> {
+    await this.client.call({ method: 'verifyBeidPin', readerId, pin }, PIN_TIMEOUT_MS);
+  }
+
+  async signBeid(readerId: string, input: { key: BeidSigningKey; algorithm: DigestAlgorithm; digest: Uint8Array; pin?: PinInput }): Promise<Uint8Array> {
+    const result = checked(signatureResultSchema, await this.client.call({ method: 'signBeid', readerId, ...input }, PIN_TIMEOUT_MS));
+    return result.signature;
+  }
+}

@@ -1,0 +1,62 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { readIfExists, writePrivateFile } from './private-file.js';
+
+/**
+ * The per-install RSA-2048 device key (t1c-api.md §1.8): its SPKI public half is served on
+ * /device-key (jsencrypt 3.0.0-rc.1 in SDK 3.6.1 takes nothing else), pages encrypt PINs
+ * with it, and every enveloped response is signed with it.
+ */
+export class DeviceKey {
+  readonly publicKeyPem: string;
+  private readonly forgeKey: forge.pki.rsa.PrivateKey;
+
+  private constructor(private readonly privateKey: KeyObject) {
+    this.publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+    const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    this.forgeKey = forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey;
+  }
+
+  /** Loads `device-key.pem` from the data directory, creating it (0600) on first start. */
+  static loadOrCreate(dataDir: string): DeviceKey {
+    const path = join(dataDir, 'device-key.pem');
+    const existing = readIfExists(path);
+    if (existing !== undefined) return new DeviceKey(createPrivateKey(existing));
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writePrivateFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    return new DeviceKey(privateKey);
+  }
+
+  get modulusBytes(): number {
+    return Math.ceil(this.forgeKey.n.bitLength() / 8);
+  }
+
+  /** RSASSA-PKCS1-v1_5 / SHA-256, base64: what the SDK's verifySignature checks. */
+  sign(text: string): string {
+    return sign('sha256', Buffer.from(text, 'utf8'), this.privateKey).toString('base64');
+  }
+
+  /**
+   * Decrypts one ciphertext. Node refuses RSA_PKCS1_PADDING decryption (CVE-2023-46809), so
+   * node-forge does it. Returns undefined for every failure alike: no padding oracle.
+   */
+  decrypt(ciphertext: Uint8Array, scheme: 'pkcs1' | 'oaep-sha256'): Uint8Array | undefined {
+    const size = this.modulusBytes;
+    if (ciphertext.length === 0 || ciphertext.length > size) return undefined;
+    // jsencrypt does not left-pad: about one PIN in 256 arrives a byte short.
+    const padded = new Uint8Array(size);
+    padded.set(ciphertext, size - ciphertext.length);
+    try {
+      const binary = Buffer.from(padded).toString('binary');
+      const plain = scheme === 'pkcs1'
+        ? this.forgeKey.decrypt(binary, 'RSAES-PKCS1-V1_5')
+        : this.forgeKey.decrypt(binary, 'RSA-OAEP', { md: forge.md.sha256.create(), mgf1: { md: forge.md.sha256.create() } });
+      return new Uint8Array(Buffer.from(plain, 'binary'));
+    } catch {
+      return undefined;
+    } finally {
+      padded.fill(0);
+    }
+  }
+}
