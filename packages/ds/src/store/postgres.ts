@@ -12,7 +12,7 @@ function isUnavailable(error: unknown): boolean {
     if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(code)) return true;
   }
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(error.message);
+  return /Connection terminated|connection timeout|Query read timeout|Client has encountered a connection error|not queryable/i.test(error.message);
 }
 
 /** Rewrites driver-level outages as the typed 503 the error handler understands. */
@@ -42,6 +42,8 @@ export async function openPostgres(url: string): Promise<Database> {
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 3000,
+    // A server that stops answering (not just refusing) must also end in a 503, not a hang.
+    query_timeout: 10_000,
     idleTimeoutMillis: 10_000,
     // Counts are int8; both drivers must hand the layers above plain numbers.
     types: {
