@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DsRequestError } from '../client/errors.js';
@@ -27,16 +28,23 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
   const client = (): AdminClient => {
     const g = admin.opts<Globals>();
     const env = process.env.T1C_DS_ADMIN_TOKEN;
-    const token = g.tokenFile !== undefined ? readTokenFile(g.tokenFile)
-      : env !== undefined && env !== '' ? env
-        : readTokenFile(join(g.dataDir ?? defaults.dataDir(), ADMIN_TOKEN_FILE));
-    return new AdminClient(g.dsUrl, token);
+    if (g.tokenFile !== undefined) return new AdminClient(g.dsUrl, readTokenFile(g.tokenFile));
+    if (env !== undefined && env !== '') return new AdminClient(g.dsUrl, env);
+    // `--data-dir` may land on `ds` or on `ds admin` depending on where it was written.
+    const dataDir = g.dataDir ?? ds.opts<{ dataDir?: string }>().dataDir ?? defaults.dataDir();
+    const path = join(dataDir, ADMIN_TOKEN_FILE);
+    if (!existsSync(path)) throw new Error(`no admin token: set T1C_DS_ADMIN_TOKEN, pass --token-file, or --data-dir of the DS (looked for ${path})`);
+    return new AdminClient(g.dsUrl, readTokenFile(path));
   };
   const run = (work: (c: AdminClient) => Promise<unknown>) => async (): Promise<void> => {
     try {
       io.out(`${JSON.stringify(await work(client()), null, 2)}\n`);
     } catch (error) {
       if (error instanceof DsRequestError) throw new Error(`${error.code} ${error.description}`);
+      if (error instanceof TypeError && error.message === 'fetch failed') {
+        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        throw new Error(`cannot reach the DS at ${admin.opts<Globals>().dsUrl}${cause}`);
+      }
       throw error;
     }
   };
