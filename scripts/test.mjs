@@ -84,7 +84,7 @@ if (process.env.T1C_TEST_NAMESPACE !== '1') {
   if (!args.includes('--no-typecheck')) {
     console.log('# type-checking');
     // The SDK is checked against the DOM alone (no Node types); everything else against Node.
-    for (const project of ['tsconfig.json', 'packages/sdk/tsconfig.json']) {
+    for (const project of ['tsconfig.json', 'packages/sdk/tsconfig.json', 'packages/demo/tsconfig.page.json']) {
       const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, project)], { stdio: 'inherit' });
       if (tsc.status !== 0) process.exit(tsc.status ?? 1);
     }
