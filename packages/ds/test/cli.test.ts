@@ -46,7 +46,7 @@ describe('t1c ds admin CLI', () => {
     await run('app', 'revoke-key', app.applicationId ?? '');
     await assert.rejects(fetchApplicationToken(ds.url, rotated.apiKey));
 
-    const v = await run('version', 'add', '3.8.1', '--uri', 'win64=https://dl.test/3.8.1.msi', '--uri', 'macosarm=https://dl.test/3.8.1.pkg', '--recommended', '--mandatory') as { version: Record<string, unknown>; registrationKey: string };
+    const v = await run('version', 'add', '3.8.1', '--uri', 'win64=https://dl.test/3.8.1.msi', 'macosarm=https://dl.test/3.8.1.pkg', '--recommended', '--mandatory') as { version: Record<string, unknown>; registrationKey: string };
     assert.deepEqual(v.version.uris, { win64: 'https://dl.test/3.8.1.msi', macosarm: 'https://dl.test/3.8.1.pkg' });
     assert.equal(v.version.mandatory, true);
     assert.match(v.registrationKey, /^t1crk_/);
@@ -55,6 +55,9 @@ describe('t1c ds admin CLI', () => {
     assert.deepEqual((await run('versions') as Array<{ id: string }>).map((x) => x.id), ['3.8.1', '3.0.0']);
     assert.deepEqual(await run('devices'), []);
     assert.deepEqual(await run('transactions'), []);
+    const variadic = await run('app', 'create', '--org', 'Acme', '--name', 'multi', '--origin', 'https://a.test', 'https://b.test', '--origin', 'https://c.test') as { applicationId: string };
+    const multi = await run('app', 'list') as Array<{ id: string; origins: string[] }>;
+    assert.deepEqual(multi.find((m) => m.id === variadic.applicationId)?.origins, ['https://a.test', 'https://b.test', 'https://c.test']);
     const { kid } = await run('rotate-signing-key') as { kid: string };
     assert.match(kid, /^[A-Za-z0-9_-]{16}$/);
   });

@@ -16,8 +16,6 @@ interface Globals {
   dataDir?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** `t1c ds admin …`: every sub-command is one admin API call, printing its JSON result. */
 export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: string; dataDir: () => string }): void {
   const admin = ds.command('admin').description('Administer a running Distribution Service over its admin API')
@@ -62,10 +60,10 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
 
   const app = admin.command('app').description('Applications (labels) and their API keys');
   app.command('create').requiredOption('--org <org>', 'organisation id or name').requiredOption('--name <name>')
-    .option('--origin <url>', 'allowed origin (repeatable, wildcard *. allowed)', collect, [])
+    .option('--origin <url...>', 'allowed origins (several values or repeated; wildcard *. allowed)')
     .option('--token-lifetime <seconds>', 'JWT lifetime in seconds')
     .action(act(async (c, _args, o) => {
-      const body: Record<string, unknown> = { org: o.org, name: o.name, origins: o.origin };
+      const body: Record<string, unknown> = { org: o.org, name: o.name, origins: Array.isArray(o.origin) ? o.origin : [] };
       if (typeof o.tokenLifetime === 'string') body.tokenLifetime = Number(o.tokenLifetime);
       const r = await c.call<{ applicationId: string; apiKey: string }>('POST', '/apps', body);
       return { applicationId: r.applicationId, apiKey: r.apiKey };
@@ -79,7 +77,7 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
   origin.command('remove <applicationId> <origin>').action(act((c, [id, o]) => c.call('POST', `/apps/${encodeURIComponent(id ?? '')}/origins/remove`, { origin: o })));
 
   const version = admin.command('version').description('Connector versions and their policy');
-  version.command('add <id>').option('--uri <os=url>', `installer URI per OS (${OS_NAMES.join(', ')}), repeatable`, collect, [])
+  version.command('add <id>').option('--uri <os=url...>', `installer URI per OS (${OS_NAMES.join(', ')}); several values or repeated`)
     .option('--recommended').option('--mandatory').option('--blocked', 'mark the version as not allowed')
     .action(act((c, [id], o) => {
       const uris: Record<string, string> = {};
