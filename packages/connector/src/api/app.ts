@@ -35,7 +35,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   }) as unknown as FastifyInstance;
 
   // `application/json;charset=UTF-8` and SDK 3.6.1's `null` body on POST reset-bulk-pin.
-  app.removeContentTypeParser('application/json');
+  // JSON only: a text/plain body (a "simple" CORS request) is refused outright.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, null);
