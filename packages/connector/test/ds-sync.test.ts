@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AdminClient, startDistributionService, type RunningDistributionService } from '@t1c/ds';
+import { DsSync } from '../src/ds-client/index.js';
+
+describe('connector ↔ Distribution Service sync (embedded database)', () => {
+  let ds: RunningDistributionService;
+  let admin: AdminClient;
+  let registrationKey: string;
+  const dirs: string[] = [];
+  const tempDir = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 't1c-sync-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const deviceKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
+  before(async () => {
+    ds = await startDistributionService({ port: 0, dataDir: tempDir(), logLevel: 'silent' });
+    admin = new AdminClient(ds.url, ds.adminToken);
+    await admin.call('POST', '/orgs', { name: 'Demo Org' });
+    await admin.call('POST', '/apps', { org: 'Demo Org', name: 'portal', origins: ['https://portal.example.org', 'https://*.example.be'] });
+    registrationKey = (await admin.call<{ registrationKey: string }>('PUT', '/versions/1.0.0', { recommended: true })).registrationKey;
+  });
+  after(async () => {
+    await ds.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('registers on first sync and receives origins, JWKS, config and version policy, kept on disk 0600', async () => {
+    const dataDir = tempDir();
+    const sync = new DsSync({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    await sync.syncNow();
+    assert.ok(sync.deviceId);
+    assert.deepEqual([...(sync.last?.origins ?? [])].sort(), ['https://*.example.be', 'https://portal.example.org']);
+    assert.ok((sync.last?.jwks.keys.length ?? 0) >= 1);
+    assert.equal(typeof sync.last?.config['ds.cycle'], 'number');
+    assert.equal(sync.last?.versionPolicy.allowed, true);
+    assert.equal(statSync(join(dataDir, 'ds-state.json')).mode & 0o777, 0o600);
+
+    const offline = new DsSync({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    assert.equal(offline.deviceId, sync.deviceId, 'the registration survives a restart');
+    assert.deepEqual(offline.last?.origins, sync.last?.origins, 'the last good sync is there without the DS');
+    const errors: unknown[] = [];
+    const failing = new DsSync({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix', onError: (e) => errors.push(e) });
+    await failing.syncNow();
+    assert.equal(errors.length, 1);
+    assert.deepEqual(failing.last?.origins, sync.last?.origins, 'a failed sync keeps what it knew');
+  });
+
+  it('sends counters once: an acknowledged batch is not sent again', async () => {
+    const sync = new DsSync({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix' });
+    await sync.syncNow();
+    sync.counters.count('portal', 'tag-a', 'beid', 'identity-read');
+    sync.counters.count('portal', 'tag-a', 'beid', 'identity-read');
+    sync.counters.count('portal', '', 'beid', 'signature');
+    await sync.syncNow();
+    assert.deepEqual(sync.counters.pending(), []);
+    await sync.syncNow();
+    const rows = await admin.call<{ application: string; tag: string; useCase: string; count: number }[]>('GET', '/transactions');
+    const reads = rows.filter((r) => r.useCase === 'identity-read' && r.tag === 'tag-a');
+    assert.equal(reads.reduce((n, r) => n + r.count, 0), 2);
+  });
+
+  it('refuses to register with a wrong registration key, and reports it', async () => {
+    const errors: unknown[] = [];
+    const sync = new DsSync({ dsUrl: ds.url, registrationKey: 'rk_wrong.wrong', dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix', onError: (e) => errors.push(e) });
+    await sync.syncNow();
+    assert.equal(sync.deviceId, undefined);
+    assert.equal(errors.length, 1);
+  });
+
+  it('tells a version the DS marked mandatory to update', async () => {
+    const key = (await admin.call<{ registrationKey: string }>('PUT', '/versions/0.9.0', {})).registrationKey;
+    await admin.call('PUT', '/versions/1.1.0', { mandatory: true });
+    const sync = new DsSync({ dsUrl: ds.url, registrationKey: key, dataDir: tempDir(), deviceKey, version: '0.9.0', os: 'unix' });
+    await sync.syncNow();
+    assert.equal(sync.last?.versionPolicy.action, 'update-mandatory');
+    assert.equal(sync.last?.versionPolicy.latest?.id, '1.1.0');
+  });
+});
