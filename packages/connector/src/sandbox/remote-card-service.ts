@@ -1,6 +1,7 @@
 import type { BeidCertificateName, BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput, ReaderInfo } from '../cards/index.js';
 import { T1CError } from '../api/errors.js';
+import { ReaderIds } from './reader-ids.js';
 import { readersResultSchema, readoutSchema, signatureResultSchema } from './protocol.js';
 import type { SandboxClient } from './client.js';
 
@@ -17,16 +18,23 @@ function checked<T>(schema: { safeParse(v: unknown): { success: true; data: T } 
 
 /** Card operations as the API process sees them: each one a typed call into the sandbox. */
 export class RemoteCardService {
+  private readonly ids = new ReaderIds();
+
   constructor(private readonly client: SandboxClient) {}
 
   async listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
     const result = checked(readersResultSchema, await this.client.call({ method: 'listReaders' }, LIST_TIMEOUT_MS));
     this.client.pcsc = result.pcsc;
-    return result;
+    return { readers: this.ids.update(result.readers), pcsc: result.pcsc };
+  }
+
+  /** Public id → the sandbox's id; routes list readers first, so a restarted sandbox's ids are known. */
+  private sandboxId(readerId: string): string {
+    return this.ids.toSandbox(readerId);
   }
 
   async readBeid(readerId: string): Promise<BeidReadout> {
-    const raw = await this.client.call({ method: 'readBeid', readerId }, READ_TIMEOUT_MS);
+    const raw = await this.client.call({ method: 'readBeid', readerId: this.sandboxId(readerId) }, READ_TIMEOUT_MS);
     checked(readoutSchema, raw);
     // The schema checked every field the wire mapping reads; the rest is passed through.
     return raw as BeidReadout;
@@ -37,11 +45,11 @@ export class RemoteCardService {
   }
 
   async verifyBeidPin(readerId: string, pin: PinInput): Promise<void> {
-    await this.client.call({ method: 'verifyBeidPin', readerId, pin }, PIN_TIMEOUT_MS);
+    await this.client.call({ method: 'verifyBeidPin', readerId: this.sandboxId(readerId), pin }, PIN_TIMEOUT_MS);
   }
 
   async signBeid(readerId: string, input: { key: BeidSigningKey; algorithm: DigestAlgorithm; digest: Uint8Array; pin?: PinInput }): Promise<Uint8Array> {
-    const result = checked(signatureResultSchema, await this.client.call({ method: 'signBeid', readerId, ...input }, PIN_TIMEOUT_MS));
+    const result = checked(signatureResultSchema, await this.client.call({ method: 'signBeid', ...input, readerId: this.sandboxId(readerId) }, PIN_TIMEOUT_MS));
     return result.signature;
   }
 }
