@@ -1,7 +1,8 @@
 import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import { readDsResponse } from './errors.js';
+import { type GeneralJWS, type JSONWebKeySet, createLocalJWKSet, generalVerify } from 'jose';
+import { DsRequestError, readDsBody, readDsResponse } from './errors.js';
 import {
-  type CounterEntryInput, DEVICE_PATHS, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData, type SyncPayload,
+  type CounterEntryInput, DEVICE_PATHS, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData, type SyncPayload,
 } from './protocol.js';
 import type { OsName } from '../store/model.js';
 
@@ -31,6 +32,12 @@ export interface DsDeviceClientOptions {
   privateKey: KeyObject;
   /** Known after a previous registration. */
   deviceId?: string;
+  /**
+   * DS keys this device already trusts (pinned, or `trustedJwks` saved after the last sync).
+   * When set, register/sync answers are only accepted if their JWS verifies with them, and
+   * the trusted set then moves on to the answer's JWKS. Unset: trust on first use.
+   */
+  trustedJwks?: JSONWebKeySet;
   timeoutMs?: number;
 }
 
@@ -42,15 +49,46 @@ export interface DeviceState {
 /** The connector's side of the device protocol: register, signed sync, log upload. */
 export class DsDeviceClient {
   private id: string | undefined;
+  private trusted: JSONWebKeySet | undefined;
   private readonly publicPem: string;
 
   constructor(private readonly options: DsDeviceClientOptions) {
     this.id = options.deviceId;
+    this.trusted = options.trustedJwks;
     this.publicPem = createPublicKey(options.privateKey).export({ format: 'pem', type: 'spki' }).toString();
   }
 
   get deviceId(): string | undefined {
     return this.id;
+  }
+
+  /** The DS key set to trust next time; persist it next to the device id. */
+  get trustedJwks(): JSONWebKeySet | undefined {
+    return this.trusted;
+  }
+
+  private async postSigned(path: string, envelope: SignedEnvelope): Promise<SyncData> {
+    const response = await fetch(new URL(path, this.options.dsUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(envelope),
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+    });
+    const body = await readDsBody(response);
+    let data = body.data as SyncData;
+    if (this.trusted !== undefined) {
+      const signed = body.signed;
+      if (typeof signed !== 'object' || signed === null) throw new DsRequestError(response.status, '904300', 'DS answer is not signed');
+      try {
+        const { payload, protectedHeader } = await generalVerify(signed as GeneralJWS, createLocalJWKSet(this.trusted), { algorithms: ['ES256', 'RS256'] });
+        if (protectedHeader?.typ !== SYNC_JWS_TYPE) throw new Error('wrong JWS type');
+        data = JSON.parse(new TextDecoder().decode(payload)) as SyncData;
+      } catch {
+        throw new DsRequestError(response.status, '904300', 'DS answer signature does not verify with the trusted keys');
+      }
+    }
+    this.trusted = data.jwks;
+    return data;
   }
 
   private async post<T>(path: string, envelope: SignedEnvelope): Promise<T> {
@@ -71,7 +109,7 @@ export class DsDeviceClient {
   /** Registers the device key with a version's registration key; returns the first sync data. */
   async register(registrationKey: string, state: DeviceState): Promise<SyncData> {
     const payload: Unsigned<RegisterPayload> = { type: 'register', registrationKey, publicKey: this.publicPem, os: state.os, version: state.version };
-    const data = await this.post<SyncData>(DEVICE_PATHS.register, signEnvelope(payload, this.options.privateKey));
+    const data = await this.postSigned(DEVICE_PATHS.register, signEnvelope(payload, this.options.privateKey));
     this.id = data.deviceId;
     return data;
   }
@@ -79,7 +117,7 @@ export class DsDeviceClient {
   async sync(state: DeviceState, counters?: { batchId: string; entries: CounterEntryInput[] }): Promise<SyncData> {
     const payload: Unsigned<SyncPayload> = { type: 'sync', deviceId: this.requireId(), os: state.os, version: state.version };
     const body = counters === undefined ? payload : { ...payload, counters };
-    return this.post<SyncData>(DEVICE_PATHS.sync, signEnvelope(body, this.options.privateKey));
+    return this.postSigned(DEVICE_PATHS.sync, signEnvelope(body, this.options.privateKey));
   }
 
   async uploadLogs(content: string): Promise<{ id: string; size: number }> {

@@ -1,3 +1,4 @@
+import type { GeneralJWS, JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import { OS_NAMES } from '../store/model.js';
 import { isSemver } from '../policy/semver.js';
@@ -91,7 +92,7 @@ export interface SyncData {
   deviceId: string;
   serverTime: string;
   origins: string[];
-  jwks: { keys: Array<Record<string, unknown>> };
+  jwks: JSONWebKeySet;
   config: { 'ds.cycle': number };
   versionPolicy: VersionPolicy;
   counters: { batchId: string; applied: boolean } | null;
@@ -100,6 +101,19 @@ export interface SyncData {
 export interface DsEnvelope<T> {
   success: true;
   data: T;
+}
+
+/**
+ * Register and sync answers also carry `signed`: a general (JSON) JWS, typ `t1c-ds-sync+jws`,
+ * whose payload is the JSON of `data`, signed by the DS's active key and, during a rotation,
+ * also by the previous one. A device that already trusts a JWKS (pinned, or from its
+ * previous sync) verifies it and uses the JWS payload, so the allow-list and key set cannot be
+ * altered in transit; trust then rolls forward sync by sync.
+ */
+export const SYNC_JWS_TYPE = 't1c-ds-sync+jws';
+
+export interface SignedSyncEnvelope extends DsEnvelope<SyncData> {
+  signed: GeneralJWS;
 }
 
 export interface DsErrorBody {

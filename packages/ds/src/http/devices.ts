@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  DEVICE_PATHS, MAX_LOG_BYTES, type SyncData, TIMESTAMP_WINDOW_MS,
+  DEVICE_PATHS, MAX_LOG_BYTES, SYNC_JWS_TYPE, type SyncData, TIMESTAMP_WINDOW_MS,
   logsPayloadSchema, registerPayloadSchema, syncPayloadSchema,
 } from '../client/protocol.js';
 import { DsError } from '../errors.js';
@@ -24,7 +24,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     const [origins, jwks, versions] = await Promise.all([ctx.store.applications.allOrigins(), ctx.signer.jwks(), ctx.store.versions.list()]);
     return {
       deviceId: device.id, serverTime: new Date().toISOString(), origins,
-      jwks: { keys: jwks.keys.map((k) => ({ ...k })) }, config: { 'ds.cycle': ctx.config.dsCycle },
+      jwks, config: { 'ds.cycle': ctx.config.dsCycle },
       versionPolicy: versionPolicy(version, os, versions), counters,
     };
   };
@@ -49,7 +49,8 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     const device = await ctx.store.devices.register({ fingerprint: key.fingerprint, publicKey: key.pem, os: payload.os, version: payload.version, nonce: payload.nonce });
     ctx.metrics.inc('ds_device_registrations_total', 'Device registrations');
     request.log.info({ deviceId: device.id, registeredWith: stored.versionId }, 'device registered');
-    return { success: true, data: await syncData(device, payload.os, payload.version, null) };
+    const data = await syncData(device, payload.os, payload.version, null);
+    return { success: true, data, signed: await ctx.signer.signDocument(data, SYNC_JWS_TYPE) };
   });
 
   app.post(DEVICE_PATHS.sync, { bodyLimit: 512 * 1024 }, async (request) => {
@@ -61,7 +62,8 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     const result = await ctx.store.devices.sync({ device, nonce: payload.nonce, os: payload.os, version: payload.version, counters: payload.counters });
     ctx.metrics.inc('ds_device_syncs_total', 'Device syncs');
     const counters = payload.counters === undefined ? null : { batchId: payload.counters.batchId, applied: result.countersApplied };
-    return { success: true, data: await syncData(device, payload.os, payload.version, counters) };
+    const data = await syncData(device, payload.os, payload.version, counters);
+    return { success: true, data, signed: await ctx.signer.signDocument(data, SYNC_JWS_TYPE) };
   });
 
   app.post(DEVICE_PATHS.logs, { bodyLimit: MAX_LOG_BYTES * 2 }, async (request) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  type CryptoKey, type JSONWebKeySet, type JWK, type JWTPayload, SignJWT, calculateJwkThumbprint,
+  type CryptoKey, type GeneralJWS, GeneralSign, type JSONWebKeySet, type JWK, type JWTPayload, SignJWT, calculateJwkThumbprint,
   createLocalJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify,
 } from 'jose';
 import type { Store } from '../store/store.js';
@@ -16,9 +16,16 @@ export interface TokenSignerOptions {
   cacheMs?: number;
 }
 
+interface PrivateKey {
+  kid: string;
+  alg: string;
+  key: CryptoKey | Uint8Array;
+}
+
 interface LoadedKeys {
   at: number;
-  active: { kid: string; alg: string; key: CryptoKey | Uint8Array };
+  active: PrivateKey;
+  previous: PrivateKey | null;
   jwks: JSONWebKeySet;
 }
 
@@ -54,9 +61,9 @@ export class TokenSigner {
   private async load(): Promise<LoadedKeys> {
     const { active, previous } = await this.store.signingKeys.current();
     if (active === null) throw new Error('no active signing key');
-    const key = await importJWK(active.privateJwk, active.alg);
+    const load = async (k: StoredSigningKey): Promise<PrivateKey> => ({ kid: k.kid, alg: k.alg, key: await importJWK(k.privateJwk, k.alg) });
     const keys = [active, ...(previous === null ? [] : [previous])].map(publicJwk);
-    return { at: Date.now(), active: { kid: active.kid, alg: active.alg, key }, jwks: { keys } };
+    return { at: Date.now(), active: await load(active), previous: previous === null ? null : await load(previous), jwks: { keys } };
   }
 
   private async keys(): Promise<LoadedKeys> {
@@ -85,6 +92,20 @@ export class TokenSigner {
       .setExpirationTime(now + app.tokenLifetime)
       .setJti(randomUUID())
       .sign(active.key);
+  }
+
+  /**
+   * Signs a JSON document (sync answers) as a general JWS with the active key and, during a
+   * rotation, also the previous one: a device that only knows the previous key can still
+   * verify the answer and learn the new key from it.
+   */
+  async signDocument(document: unknown, typ: string): Promise<GeneralJWS> {
+    const { active, previous } = await this.keys();
+    const jws = new GeneralSign(new TextEncoder().encode(JSON.stringify(document)));
+    for (const k of previous === null ? [active] : [active, previous]) {
+      jws.addSignature(k.key).setProtectedHeader({ alg: k.alg, kid: k.kid, typ });
+    }
+    return jws.sign();
   }
 
   /** Verifies a token this DS issued (for endpoints that accept an application JWT). */

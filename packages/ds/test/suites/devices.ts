@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   DEVICE_PATHS, DsDeviceClient, DsRequestError, type RunningDistributionService, type SyncData,
   fetchApplicationToken, generateDeviceKey, newCounterBatchId, signEnvelope, startDistributionService,
 } from '../../src/index.js';
+import { type GeneralJWS, createRemoteJWKSet, generalVerify } from 'jose';
 import { type Backend, openBackend } from '../helpers/backends.js';
 import { call, codeOf, dataOf, json } from '../helpers/http.js';
 
@@ -143,6 +145,31 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
       assert.equal(devices[0]?.version, '1.1.0');
       assert.equal(devices[0]?.os, 'win64');
       assert.equal(devices[0]?.publicKey, undefined);
+    });
+
+    it('signs register and sync answers so a device with trusted keys detects tampering', async () => {
+      const raw = await call(`${ds.url}${DEVICE_PATHS.sync}`, json('POST', signEnvelope({ type: 'sync', deviceId: first.deviceId, os: 'unix', version: '1.0.0' }, keys.privateKey)));
+      const body = raw.body as { data: SyncData; signed: GeneralJWS };
+      const verified = await generalVerify(body.signed, createRemoteJWKSet(new URL(`${ds.url}/.well-known/jwks.json`)));
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(verified.payload)), body.data);
+      assert.equal(verified.protectedHeader?.typ, 't1c-ds-sync+jws');
+
+      const pinned = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: first.jwks });
+      const rotate = async () => dataOf(await call(admin('/signing-keys/rotate'), json('POST', {}, ds.adminToken)));
+      await rotate();
+      // Signed by the new key and the previous one: the device follows the rotation.
+      const followed = await pinned.sync({ os: 'unix', version: '1.0.0' });
+      assert.deepEqual(pinned.trustedJwks, followed.jwks);
+      assert.equal(followed.jwks.keys.length, 2);
+
+      const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+      const fooled = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: { keys: [{ ...stranger, kid: 'someone-else' }] } });
+      await assert.rejects(fooled.sync({ os: 'unix', version: '1.0.0' }), (e: unknown) => e instanceof DsRequestError && e.code === '904300');
+
+      const stale = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: first.jwks });
+      await rotate();
+      await assert.rejects(stale.sync({ os: 'unix', version: '1.0.0' }), (e: unknown) => e instanceof DsRequestError && e.code === '904300', 'two rotations behind: must re-pin');
+      await pinned.sync({ os: 'unix', version: '1.0.0' });
     });
 
     it('accepts signed log uploads within the size limit', async () => {
