@@ -2,7 +2,7 @@ import { DsError } from '../errors.js';
 import { issueKey } from '../secrets.js';
 import { compareSemver } from '../policy/semver.js';
 import type { Database } from './db.js';
-import { type OsName, type Version, iso } from './model.js';
+import { type OsName, type Version, iso, isUniqueViolation } from './model.js';
 
 interface VersionRow {
   id: string;
@@ -33,6 +33,16 @@ export class VersionQueries {
    * an update keeps its keys.
    */
   async upsert(input: VersionInput): Promise<{ version: Version; registrationKey: string | null }> {
+    try {
+      return await this.upsertOnce(input);
+    } catch (error) {
+      // Two admins creating the same new version at once: one wins, the other is told.
+      if (isUniqueViolation(error)) throw new DsError('conflict', `version ${input.id} was created concurrently; retry`);
+      throw error;
+    }
+  }
+
+  private upsertOnce(input: VersionInput): Promise<{ version: Version; registrationKey: string | null }> {
     return this.db.transaction(async (tx) => {
       const existing = await tx.query<{ id: string }>('SELECT id FROM versions WHERE id = $1 FOR UPDATE', [input.id]);
       let registrationKey: string | null = null;
