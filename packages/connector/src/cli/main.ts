@@ -3,6 +3,7 @@ import { registerDsCommands } from '@t1c/ds';
 import { registerApiCommands } from './api-commands.js';
 import { registerCardCommands } from './card-commands.js';
 import { registerEmulatorCommands } from './emulator-commands.js';
+import { registerStartCommand } from './start-command.js';
 
 /** Builds the `t1c` program; exported so tests can run commands without a process. */
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerCardCommands(program);
   registerEmulatorCommands(program);
   registerDsCommands(program);
+  registerStartCommand(program);
   return program;
 }
 
