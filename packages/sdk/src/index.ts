@@ -1,1 +1,13 @@
-export {};
+export { connect, T1cClient, type ConnectOptions } from './client.js';
+export { Beid } from './beid/beid.js';
+export type { WaitForCardOptions } from './readers.js';
+export { permissionState, type LoopbackPermissionState } from './lna/permission.js';
+export { T1cError, PinIncorrectError, isT1cError, type T1cErrorOptions } from './errors/t1c-error.js';
+export { ERROR_KINDS, type T1cErrorKind } from './errors/kinds.js';
+export { CONNECTOR_CODES, SDK_CODES } from './errors/codes.js';
+export { PIN_ENCRYPTION_HEADER, PIN_ENCRYPTION_OAEP } from './crypto/pin.js';
+export { DEFAULT_CANDIDATES } from './discovery.js';
+export type { JwtProvider } from './http/jwt.js';
+export type { AddressSpace, FetchInit, FetchLike, ResponseLike, BodyReader } from './http/types.js';
+export type { CardReader, InfoResponse } from './types/core.js';
+export type * from './types/beid.js';

@@ -1,0 +1,40 @@
+/**
+ * Every way an SDK call can fail, as a closed set of stable strings. Pages branch on these,
+ * so a kind is never renamed or reused; new failures get new kinds.
+ */
+export const ERROR_KINDS = [
+  // Reaching the connector (decided in the page, not by the connector).
+  'connector-not-running',
+  'permission-denied',
+  'timeout',
+  'aborted',
+  'invalid-response',
+  'signature-mismatch',
+  // Access.
+  'unauthorized',
+  'origin-not-allowed',
+  'consent-required',
+  'rate-limited',
+  // Readers and cards.
+  'no-reader',
+  'reader-busy',
+  'no-card',
+  'card-removed',
+  'card-error',
+  'unsupported-card',
+  'not-found',
+  // PIN.
+  'pin-required',
+  'pin-incorrect',
+  'pin-blocked',
+  'pin-cancelled',
+  'pin-encryption-failed',
+  // Everything else.
+  'invalid-input',
+  'unsupported',
+  'service-unavailable',
+  'internal',
+  'unknown',
+] as const;
+
+export type T1cErrorKind = (typeof ERROR_KINDS)[number];
