@@ -13,10 +13,28 @@ interface PageResult {
 
 /** Runs in the page: only the official SDK's public API. */
 async function driveSdk(args: { port: number; jwt: string; pin: string; digest: string }): Promise<PageResult> {
-  const sdk = (globalThis as unknown as { T1CSdk: Record<string, new (...a: unknown[]) => unknown> & { T1CClient: { initialize(cfg: unknown): Promise<any> } } }).T1CSdk;
+  type Res<T> = Promise<{ data: T }>;
+  interface Beid {
+    allData(filters: string[]): Res<{ address: { zipcode: string } }>;
+    allCerts(filters: string[]): Res<Record<string, unknown>>;
+    biometric(): Res<{ nationalNumber: string; name: string }>;
+    picture(): Res<{ picture: string }>;
+    nonRepudiationCertificate(): Res<{ certificate: string }>;
+    authenticationCertificate(): Res<{ certificate: string }>;
+    tokenData(): Res<{ info: { serialNumber: string } }>;
+    verifyPin(body: { pin: string }): Res<{ verified: boolean }>;
+    sign(body: { algorithm: string; data: string; pin: string }): Res<{ data: string }>;
+    authenticate(body: { algorithm: string; data: string; pin: string }): Res<{ data: string }>;
+  }
+  interface Sdk {
+    T1CConfigOptions: new (url: string, port: string, proxyUrl: undefined, proxyPort: undefined, jwt: string) => unknown;
+    T1CConfig: new (options: unknown) => unknown;
+    T1CClient: { initialize(cfg: unknown): Promise<{ core(): { readersCardAvailable(): Res<{ id: string; name: string }[]> }; beid(id: string): Beid }> };
+  }
+  const sdk = (globalThis as unknown as { T1CSdk: Sdk }).T1CSdk;
   const options = new sdk.T1CConfigOptions('https://127.0.0.1', String(args.port), undefined, undefined, args.jwt);
   const client = await sdk.T1CClient.initialize(new sdk.T1CConfig(options));
-  const readers = (await client.core().readersCardAvailable()).data as { id: string; name: string }[];
+  const readers = (await client.core().readersCardAvailable()).data;
   const perReader: PageResult['perReader'] = {};
   for (const reader of readers) {
     const beid = client.beid(reader.id);
