@@ -1,0 +1,104 @@
+// Local API under load, over HTTPS (local CA) keep-alive with a JWT and response signing:
+// p50/p99 of GET /v3/readers and of a BEID all-data read (pcscd + vpcd, eID 1.8), start-up time
+// to the first served request, idle RSS of API + sandbox, and N concurrent keep-alive
+// connections on /v3/readers for D seconds (errors, throughput, peak RSS). 127.0.0.1 only.
+// Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30]
+import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
+import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
+import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
+import { summary, timed } from '../lib/stats.js';
+
+ensurePrivateNamespace();
+const connections = Number(process.argv[2] ?? 1000);
+const seconds = Number(process.argv[3] ?? 30);
+const BIN = fileURLToPath(new URL('../../packages/connector/bin/t1c.js', import.meta.url));
+
+const freePort = (): Promise<number> => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address() as AddressInfo;
+    s.close(() => resolve(port));
+  });
+});
+
+/** VmRSS in MiB of a process and its direct children (the sandbox). */
+function rssMiB(pid: number): { api: number; sandbox: number } {
+  const rss = (p: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return { api: rss(pid), sandbox: children.reduce((sum, c) => sum + rss(c), 0) };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 't1c-bench-api-'));
+const pcscd = await startPcscd({ readerPairs: 1 });
+const reader = pcscd.readers[0];
+if (!reader) throw new Error('no vpcd reader');
+const link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: reader.port });
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+writeFileSync(join(dir, 'jwt.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer('bench').setExpirationTime('2h').sign(privateKey);
+const port = await freePort();
+
+const startedAt = process.hrtime.bigint();
+const api = spawn(process.execPath, [BIN, 'api', '--port', String(port), '--local-ca', '--data-dir', join(dir, 'data'),
+  '--jwt-public-key', join(dir, 'jwt.pem'), '--jwt-issuer', 'bench', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const agent = new Agent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false });
+const get = (path: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+  const req = request({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${jwt}` } }, (res) => {
+    let body = '';
+    res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+  });
+  req.on('error', reject).end();
+});
+
+try {
+  for (;;) {
+    const ok = await get('/v3/readers').then((r) => r.status === 200, () => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  console.log(`start-up to first served /v3/readers: ${(Number(process.hrtime.bigint() - startedAt) / 1e6).toFixed(0)} ms (includes tsx load, key + CA generation)`);
+  const apiPid = api.pid ?? 0;
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = rssMiB(apiPid);
+  console.log(`idle RSS: API ${idle.api.toFixed(1)} MiB, sandbox ${idle.sandbox.toFixed(1)} MiB`);
+
+  const rid = (JSON.parse((await get('/v3/readers')).body) as { data: { id: string }[] }).data[0]?.id ?? '';
+  const readers: number[] = [];
+  for (let i = 0; i < 500; i++) readers.push(await timed(() => get('/v3/readers')));
+  console.log(`GET /v3/readers           ${summary(readers)}`);
+  const reads: number[] = [];
+  for (let i = 0; i < 100; i++) reads.push(await timed(() => get(`/v3/modules/beid/apps/token/readers/${rid}/all-data`)));
+  console.log(`GET beid all-data (cached) ${summary(reads)}`);
+
+  let done = 0;
+  let errors = 0;
+  let peak = idle.api + idle.sandbox;
+  const until = Date.now() + seconds * 1000;
+  const sampler = setInterval(() => {
+    const r = rssMiB(apiPid);
+    peak = Math.max(peak, r.api + r.sandbox);
+  }, 250);
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (Date.now() < until) {
+      const r = await get('/v3/readers').catch(() => ({ status: 0, body: '' }));
+      if (r.status === 200) done++;
+      else errors++;
+    }
+  }));
+  clearInterval(sampler);
+  console.log(`${connections} keep-alive connections × ${seconds} s on /v3/readers: ${done} ok, ${errors} errors, ${(done / seconds).toFixed(0)} req/s, peak RSS API+sandbox ${peak.toFixed(1)} MiB`);
+} finally {
+  agent.destroy();
+  api.kill('SIGTERM');
+  await new Promise((r) => api.once('exit', r));
+  await link.close();
+  await pcscd.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
