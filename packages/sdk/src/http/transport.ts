@@ -75,6 +75,8 @@ export class Transport {
     if (options.body !== undefined) init.body = JSON.stringify(options.body);
     if (this.options.addressSpace) init.targetAddressSpace = this.options.addressSpace;
     try {
+      // An already aborted caller gets its error without a request going out.
+      if (until.signal.aborted) await until.expired;
       const response = await Promise.race([this.options.fetch(url, init), until.expired]).catch(async (error: unknown) => {
         if (error instanceof T1cError) throw error;
         if (until.signal.aborted && until.signal.reason instanceof T1cError) throw until.signal.reason;
