@@ -22,7 +22,17 @@ export class RemoteCardService {
 
   constructor(private readonly client: SandboxClient) {}
 
-  async listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
+  private listing: Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> | undefined;
+
+  /** Concurrent callers share one sandbox listing: 1,000 pages polling cost one PC/SC query. */
+  listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
+    this.listing ??= this.fetchReaders().finally(() => {
+      this.listing = undefined;
+    });
+    return this.listing;
+  }
+
+  private async fetchReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
     const result = checked(readersResultSchema, await this.client.call({ method: 'listReaders' }, LIST_TIMEOUT_MS));
     this.client.pcsc = result.pcsc;
     return { readers: this.ids.update(result.readers), pcsc: result.pcsc };
