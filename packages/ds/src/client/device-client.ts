@@ -67,13 +67,17 @@ export class DsDeviceClient {
     return this.trusted;
   }
 
-  private async postSigned(path: string, envelope: SignedEnvelope): Promise<SyncData> {
-    const response = await fetch(new URL(path, this.options.dsUrl), {
+  private send(path: string, envelope: SignedEnvelope): Promise<Response> {
+    return fetch(new URL(path, this.options.dsUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(envelope),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
     });
+  }
+
+  private async postSigned(path: string, envelope: SignedEnvelope): Promise<SyncData> {
+    const response = await this.send(path, envelope);
     const body = await readDsBody(response);
     let data = body.data as SyncData;
     if (this.trusted !== undefined) {
@@ -92,13 +96,7 @@ export class DsDeviceClient {
   }
 
   private async post<T>(path: string, envelope: SignedEnvelope): Promise<T> {
-    const response = await fetch(new URL(path, this.options.dsUrl), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(envelope),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
-    });
-    return readDsResponse<T>(response);
+    return readDsResponse<T>(await this.send(path, envelope));
   }
 
   private requireId(): string {
