@@ -5,6 +5,7 @@ import { createApp } from './http/app.js';
 import type { DsConfig } from './http/context.js';
 import { Metrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
+import { SyncSnapshot } from './http/snapshot.js';
 import { type SigningAlg, TokenSigner } from './jwt/signer.js';
 import { openStore } from './store/store.js';
 
@@ -62,7 +63,8 @@ export async function startDistributionService(options: DistributionServiceOptio
     await signer.ensureKey();
     const config: DsConfig = { dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false };
     const limiters = { perKey: new RateLimiter(options.rateLimit?.perKey ?? 600, 60_000), perAddress: new RateLimiter(options.rateLimit?.perAddress ?? 1200, 60_000) };
-    const app = await createApp({ store, signer, metrics: new Metrics(), config, adminToken: admin.token, limiters }, logger);
+    const snapshot = new SyncSnapshot(store);
+    const app = await createApp({ store, signer, metrics: new Metrics(), config, adminToken: admin.token, limiters, snapshot }, logger);
     const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? DEFAULT_DS_PORT, host });
     const address = app.server.address();

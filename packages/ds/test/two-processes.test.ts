@@ -75,6 +75,15 @@ describe('two DS processes on one PostgreSQL database', () => {
     assert.equal((await call(`${a.url}${DEVICE_PATHS.sync}`, json('POST', envelope))).status, 200);
     const replay = await call(`${b.url}${DEVICE_PATHS.sync}`, json('POST', envelope));
     assert.deepEqual([replay.status, codeOf(replay)], [409, '104033']);
+    // An origin added on A reaches devices syncing on B within B's snapshot period.
+    const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
+    dataOf(await call(`${a.url}/admin/api/v1/apps/${apps[0]?.id ?? ''}/origins`, json('POST', { origin: 'https://late.test' }, token)));
+    let origins: string[] = [];
+    for (let i = 0; i < 100 && !origins.includes('https://late.test'); i++) {
+      origins = (await onB.sync({ os: 'unix', version: '1.0.0' })).origins;
+      if (!origins.includes('https://late.test')) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(origins, ['https://late.test', 'https://w.test']);
     const tx = dataOf<Array<{ count: number }>>(await call(`${b.url}/admin/api/v1/transactions`, { headers: { authorization: `Bearer ${token}` } }));
     assert.deepEqual(tx.map((t) => t.count), [4]);
   });

@@ -21,6 +21,13 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: DsContext): void 
       if (!timingSafeEqual(digest(presented), expected)) throw new DsError('unauthorized');
     });
 
+    // Any successful admin write may change origins or versions that sync answers carry.
+    // onSend: before the admin sees the answer, so a sync that follows it sees the change.
+    admin.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && reply.statusCode < 400) ctx.snapshot.invalidate();
+      return payload;
+    });
+
     admin.get('/orgs', async () => ({ success: true, data: await s.applications.listOrgs() }));
     admin.post('/orgs', async (request, reply) => {
       const body = parse(createOrgBody, request.body, 'body');

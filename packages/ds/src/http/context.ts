@@ -2,6 +2,7 @@ import type { TokenSigner } from '../jwt/signer.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { SyncSnapshot } from './snapshot.js';
 
 export interface DsConfig {
   /** Seconds between device syncs, handed to devices as `ds.cycle`. */
@@ -19,4 +20,5 @@ export interface DsContext {
   config: DsConfig;
   adminToken: string;
   limiters: { perKey: RateLimiter; perAddress: RateLimiter };
+  snapshot: SyncSnapshot;
 }

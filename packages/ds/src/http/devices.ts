@@ -21,7 +21,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
   };
 
   const syncData = async (device: Device, os: OsName, version: string, counters: SyncData['counters']): Promise<SyncData> => {
-    const [origins, jwks, versions] = await Promise.all([ctx.store.applications.allOrigins(), ctx.signer.jwks(), ctx.store.versions.list()]);
+    const [{ origins, versions }, jwks] = await Promise.all([ctx.snapshot.get(), ctx.signer.jwks()]);
     return {
       deviceId: device.id, serverTime: new Date().toISOString(), origins,
       jwks, config: { 'ds.cycle': ctx.config.dsCycle },
