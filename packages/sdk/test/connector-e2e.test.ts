@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
+
+const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+interface PageResult {
+  readers: string[];
+  name: string;
+  verified: boolean;
+  signature: string;
+  wrong: { kind: string; code: string; triesLeft: number | undefined } | undefined;
+}
+
+/** Runs in the page against the real connector (pcscd + vpcd virtual eIDs), through our bundle. */
+async function drive(args: { url: string; jwt: string; pin: string }): Promise<PageResult> {
+  interface Beid {
+    biometric(): Promise<{ name: string }>;
+    verifyPin(o: { pin: string }): Promise<boolean>;
+    sign(o: { algorithm: string; digest: Uint8Array; pin: string }): Promise<{ data: string }>;
+  }
+  interface Sdk { connect(o: object): Promise<{ readersWithCard(): Promise<{ id: string }[]>; beid(id: string): Beid }> }
+  const sdk = await import('/t1c-sdk.min.js' as string) as Sdk;
+  const client = await sdk.connect({ candidates: [args.url], getJwt: async () => args.jwt, verifySignatures: 'required' });
+  const readers = await client.readersWithCard();
+  const card = client.beid(readers[0]?.id ?? '');
+  const name = (await card.biometric()).name;
+  const verified = await card.verifyPin({ pin: args.pin });
+  const signature = (await card.sign({ algorithm: 'sha256', digest: new Uint8Array(32).fill(1), pin: args.pin })).data;
+  const wrong = await card.verifyPin({ pin: '0000' }).then(() => undefined,
+    (e: { kind: string; code: string; triesLeft?: number }) => ({ kind: e.kind, code: e.code, triesLeft: e.triesLeft }));
+  return { readers: readers.map((r) => r.id), name, verified, signature, wrong };
+}
+
+describe('our bundle in Chromium against the real connector', () => {
+  let f: Fixture;
+  let site: Server;
+  let origin: string;
+  let browser: Browser;
+
+  before(async () => {
+    assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
+    const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
+    site = createServer((req, res) => {
+      if (req.url === '/t1c-sdk.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sdk e2e</title>');
+    });
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    f = await startFixture(undefined, { allowOrigins: [origin] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium', headless: true,
+      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await f?.close();
+    site?.closeAllConnections();
+    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  });
+
+  it('reads, verifies the OAEP-encrypted PIN, signs, and maps a wrong PIN with tries left', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const tab = await context.newPage();
+    // tsx compiles `drive` with esbuild's keepNames, whose __name helper the page lacks.
+    await tab.addInitScript('globalThis.__name = (fn) => fn;');
+    await tab.goto(`${origin}/`);
+    const jwt = await f.issuer.token({ origins: [origin] });
+    const result = await tab.evaluate(drive, { url: f.base, jwt, pin: PIN });
+    await context.close();
+    assert.equal(result.readers.length, 2);
+    assert.ok(result.name.length > 0);
+    assert.equal(result.verified, true);
+    assert.ok(result.signature.length > 80);
+    assert.equal(result.wrong?.kind, 'pin-incorrect');
+    assert.equal(result.wrong?.code, '108003');
+    assert.equal(typeof result.wrong?.triesLeft, 'number');
+  });
+});
