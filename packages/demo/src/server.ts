@@ -59,6 +59,7 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
   app.get('/style.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(css));
   app.get('/app.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(script));
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
   app.get('/api/config', async () => ({ connectorUrl: options.connectorUrl }));
   app.get('/api/token', async (_request, reply) => {
     try {

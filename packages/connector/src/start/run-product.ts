@@ -3,7 +3,7 @@ import { startDistributionService } from '@t1c/ds';
 import { startDemo } from '@t1c/demo';
 import { startApi } from '../api/start.js';
 import { CONNECTOR_VERSION } from '../version.js';
-import { seedDemo } from './seed-demo.js';
+import { seedDemo, type DemoSeed } from './seed-demo.js';
 
 export interface ProductOptions {
   readonly dataDir: string;
@@ -12,6 +12,10 @@ export interface ProductOptions {
   readonly demoPort?: number;
   /** Also show real PC/SC readers (when pcscd runs). */
   readonly pcsc?: boolean;
+  /** In-process virtual eIDs; default one applet 1.8 card. */
+  readonly virtualCards?: readonly ('1.7' | '1.8')[];
+  /** More page origins to allow besides the demo's own (tests, a second site). */
+  readonly extraOrigins?: readonly string[];
   readonly logStream?: NodeJS.WritableStream;
 }
 
@@ -19,6 +23,8 @@ export interface RunningProduct {
   readonly demoUrl: string;
   readonly connectorUrl: string;
   readonly dsUrl: string;
+  readonly dsAdminToken: string;
+  readonly seed: DemoSeed;
   close(): Promise<void>;
 }
 
@@ -35,13 +41,13 @@ export async function runProduct(options: ProductOptions): Promise<RunningProduc
     const ds = await startDistributionService({ port: options.dsPort ?? 52000, dataDir: join(options.dataDir, 'ds'), logLevel: 'warn' });
     closers.push(() => ds.close());
     const demoPort = options.demoPort ?? 8088;
-    const origins = [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`];
+    const origins = [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`, ...(options.extraOrigins ?? [])];
     const seed = await seedDemo(ds.url, ds.adminToken, origins, CONNECTOR_VERSION);
     const api = await startApi({
       port: options.apiPort ?? 51983,
       transport: 'http',
       dataDir: join(options.dataDir, 'connector'),
-      virtualCards: ['1.8'],
+      virtualCards: [...(options.virtualCards ?? ['1.8'])],
       pcsc: options.pcsc ?? true,
       allowOrigins: origins,
       jwksUrl: new URL('/.well-known/jwks.json', ds.url).toString(),
@@ -53,7 +59,7 @@ export async function runProduct(options: ProductOptions): Promise<RunningProduc
     closers.push(() => api.close());
     const demo = await startDemo({ dsUrl: ds.url, apiKey: seed.apiKey, connectorUrl: api.url, port: demoPort });
     closers.push(() => demo.close());
-    return { demoUrl: demo.url.replace('127.0.0.1', 'localhost'), connectorUrl: api.url, dsUrl: ds.url, close };
+    return { demoUrl: demo.url.replace('127.0.0.1', 'localhost'), connectorUrl: api.url, dsUrl: ds.url, dsAdminToken: ds.adminToken, seed, close };
   } catch (error) {
     await close();
     throw error;

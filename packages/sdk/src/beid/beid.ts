@@ -1,5 +1,6 @@
 import type { Connection } from '../connection.js';
 import type {
+  BeidIntegrity,
   BeidAddress, BeidAllData, BeidBiometric, BeidCertificateFilter, BeidCertificates, BeidDataFilter,
   BeidPicture, BeidTokenInfo, CertificateList, PinOptions, SignatureResult, SignOptions,
 } from '../types/beid.js';
@@ -41,6 +42,10 @@ export class Beid {
   }
   tokenInfo(): Promise<BeidTokenInfo> {
     return this.get('info');
+  }
+  /** Our connector's extension: the integrity verdict of the card's data. */
+  integrity(): Promise<BeidIntegrity> {
+    return this.get('integrity');
   }
   version(): Promise<{ version: string }> {
     return this.get('version');

@@ -62,6 +62,7 @@ export const SDK_CODES = {
   aborted: '901004',
   'invalid-response': '901005',
   'pin-encryption-failed': '901006',
+  'origin-not-allowed': '901007',
   unauthorized: '104025',
   'signature-mismatch': '904300',
   'not-found': '112999',

@@ -59,6 +59,14 @@ export class Transport {
     return answer.body;
   }
 
+  /** In a browser only: an opaque no-cors answer proves something listens at the base URL. */
+  private async reachable(): Promise<boolean> {
+    if (!('document' in globalThis)) return false;
+    const init: FetchInit = { method: 'GET', headers: {}, mode: 'no-cors', signal: AbortSignal.timeout(1500) };
+    if (this.options.addressSpace) init.targetAddressSpace = this.options.addressSpace;
+    return this.options.fetch(`${this.options.baseUrl}/info`, init).then(() => true, () => false);
+  }
+
   private headers(options: RequestOptions, token: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { 'X-CSRF-Token': 't1c-js', ...options.headers };
     if (token !== undefined) headers.Authorization = `Bearer ${token}`;
@@ -80,7 +88,7 @@ export class Transport {
       const response = await Promise.race([this.options.fetch(url, init), until.expired]).catch(async (error: unknown) => {
         if (error instanceof T1cError) throw error;
         if (until.signal.aborted && until.signal.reason instanceof T1cError) throw until.signal.reason;
-        throw await networkFailure(this.options.baseUrl, error);
+        throw await networkFailure(this.options.baseUrl, error, () => this.reachable());
       });
       const ok = response.status >= 200 && response.status <= 299;
       // An error body we cannot read still leaves the status to report.

@@ -13,6 +13,8 @@ export interface FetchInit {
    * Not in TypeScript's DOM library yet; browsers that do not know it ignore it.
    */
   targetAddressSpace?: AddressSpace;
+  /** Only the reachability probe uses 'no-cors'. */
+  mode?: 'cors' | 'no-cors';
 }
 
 export type AddressSpace = 'loopback' | 'local' | 'public';

@@ -46,6 +46,23 @@ export interface BeidAllData {
   biometric?: BeidBiometric;
   address?: BeidAddress;
   picture?: BeidPicture;
+  /** Our connector's extension: each integrity check of the read, reported separately. */
+  integrity?: BeidIntegrity;
+}
+
+export interface BeidIntegrityCheck {
+  ok: boolean;
+  skipped?: boolean;
+  reason?: string;
+}
+
+export interface BeidIntegrity {
+  valid: boolean;
+  identitySignature: BeidIntegrityCheck;
+  addressSignature: BeidIntegrityCheck;
+  photoHash: BeidIntegrityCheck;
+  rrnCertificate: BeidIntegrityCheck;
+  basicKeyHash: BeidIntegrityCheck;
 }
 
 export interface T1cCertificate {

@@ -52,8 +52,10 @@ export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): v
   route('all-data', (r, query) => {
     const parts = { biometric: toBiometric, address: toAddress, picture: toPicture };
     const keys = selected(parse(filterQuery, query, 'query').filter, ['biometric', 'address', 'picture'] as const);
-    return Object.fromEntries(keys.map((k) => [k, parts[k](r)]));
+    // Our extension: each integrity check's verdict rides along (the official SDK passes extra keys through).
+    return { ...Object.fromEntries(keys.map((k) => [k, parts[k](r)])), integrity: r.integrity };
   });
+  route('integrity', (r) => r.integrity);
   for (const key of Object.keys(CERTIFICATES) as CertificateKey[]) {
     route(CERTIFICATES[key].path, (r) => certificateResponse(r, key));
   }
