@@ -120,14 +120,21 @@ describe('bad inputs get a T1C error with the right status, never a 404/401 for 
     for (let i = 0; i < 50; i++) {
       const list = (await f.c.call('GET', '/v3/readers?cardInserted=false')).json as { data: unknown[] };
       if (list.data.length > 0) break;
+      // pcscd notices a pulled card at its next presence poll; give it the time.
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // Right after vpcd drops the card, pcscd may answer one call with a communication error
     // (713001); the settled state must be "no card".
     let noCard = await f.c.call('GET', beidPath(rid17, 'biometric'));
-    for (let i = 0; i < 20 && errorCode(noCard) === '713001'; i++) noCard = await f.c.call('GET', beidPath(rid17, 'biometric'));
+    for (let i = 0; i < 20 && errorCode(noCard) === '713001'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      noCard = await f.c.call('GET', beidPath(rid17, 'biometric'));
+    }
     expectError(noCard, 400, '702001');
     let reads = 0;
-    const card = await f.rig.replace(0, { appletVersion: '1.7', pin: PIN, holder: { ...f.rig.cards[1]!.holder, chipNumber: 'CD'.repeat(16) } });
+    const template = f.rig.cards[1];
+    assert.ok(template);
+    const card = await f.rig.replace(0, { appletVersion: '1.7', pin: PIN, holder: { ...template.holder, chipNumber: 'CD'.repeat(16) } });
     card.faultHook = (command) => {
       // Pull the card on the tenth READ BINARY: deterministic, no timers.
       if (command[1] === 0xb0 && ++reads === 10) void f.rig.eject(0);
@@ -141,6 +148,7 @@ describe('bad inputs get a T1C error with the right status, never a 404/401 for 
         rid = found.id;
         break;
       }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const answer = await f.c.call('GET', beidPath(rid, 'all-data'));
     assert.ok([400, 409, 502].includes(answer.status), answer.text);

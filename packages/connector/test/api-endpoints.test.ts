@@ -86,7 +86,10 @@ describe('local API over HTTPS (local CA) with JWT, pcscd + vpcd, eID 1.7 and 1.
         const info = await get(beidPath(rid, 'info'));
         assert.equal(info.infoType, 'Token');
         assert.deepEqual(await get(beidPath(rid, 'version')), { version: card().applet });
-        assert.deepEqual(Object.keys(await get(beidPath(rid, 'all-data'))).sort(), ['address', 'biometric', 'picture']);
+        const all = await get(beidPath(rid, 'all-data')) as { integrity?: { valid: boolean } };
+        assert.deepEqual(Object.keys(all).sort(), ['address', 'biometric', 'integrity', 'picture']);
+        assert.equal(all.integrity?.valid, true);
+        assert.equal((await get(beidPath(rid, 'integrity')) as { valid: boolean }).valid, true);
         assert.deepEqual(Object.keys(await get(beidPath(rid, 'all-data?filter=biometric,address'))).sort(), ['address', 'biometric']);
         assert.deepEqual(await get(beidPath(rid, 'supported-algorithms')), { ref: ['sha1', 'sha256', 'sha384', 'sha512'] });
       });

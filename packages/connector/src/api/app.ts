@@ -6,6 +6,7 @@ import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidDataRoutes } from './routes/beid-data.js';
 import { registerBeidPinRoutes } from './routes/beid-pin.js';
+import { checkVersionPolicy, countTransaction, registerDsRoutes, rememberApplication } from './routes/ds.js';
 
 export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
@@ -61,8 +62,12 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
-    if (ctx.jwt) await ctx.jwt.verify(request.headers.authorization, request.headers.origin);
+    if (ctx.jwt) rememberApplication(request, (await ctx.jwt.verify(request.headers.authorization, request.headers.origin)).sub);
+    checkVersionPolicy(ctx, request);
     return undefined;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    countTransaction(ctx, request, reply.statusCode);
   });
 
   await app.register(rateLimit, {
@@ -73,5 +78,6 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerCoreRoutes(app, ctx);
   registerBeidDataRoutes(app, ctx);
   registerBeidPinRoutes(app, ctx);
+  registerDsRoutes(app, ctx);
   return app;
 }

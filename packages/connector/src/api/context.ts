@@ -1,5 +1,6 @@
 import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput, ReaderInfo } from '../cards/index.js';
+import type { DsLink } from '../ds-client/index.js';
 import type { DeviceKey } from '../security/device-key.js';
 import type { JwtVerifier } from '../security/jwt.js';
 import type { PinDialog } from '../os/pin-dialog.js';
@@ -31,4 +32,6 @@ export interface ApiContext {
   readonly bulkPins: BulkPins;
   /** For /info: how this API is reached. */
   readonly service: { readonly url: string; readonly port: number };
+  /** Present when the connector syncs with a Distribution Service. */
+  readonly ds?: { readonly url: string; readonly link: DsLink };
 }

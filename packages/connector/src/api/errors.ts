@@ -43,6 +43,9 @@ export const CATALOGUE = {
   PCSC_ERROR: { code: '713001', status: 502, description: 'The PC/SC service reported an error' },
   SANDBOX_UNAVAILABLE: { code: '112002', status: 503, description: 'The card service stopped; it is being restarted, try again' },
   SANDBOX_TIMEOUT: { code: '112003', status: 504, description: 'The card service did not answer in time' },
+  VERSION_NOT_ALLOWED: { code: '112010', status: 426, description: 'This connector version may not be used; update it' },
+  DS_NOT_CONFIGURED: { code: '112011', status: 400, description: 'This connector does not use a Distribution Service' },
+  DS_UNAVAILABLE: { code: '112012', status: 503, description: 'The Distribution Service could not be reached; try again later' },
   NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
   INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
 } as const satisfies Record<string, { code: string; status: number; description: string }>;

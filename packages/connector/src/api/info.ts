@@ -1,4 +1,5 @@
 import { arch, homedir, hostname, release, tmpdir, type as osType, userInfo } from 'node:os';
+import { versionNotice } from '../ds-client/index.js';
 import type { ApiContext } from './context.js';
 
 /** The version the SDK keys its behaviour on (t1c-api.md §1.5): newest code paths. */
@@ -30,8 +31,8 @@ export function infoResponse(ctx: ApiContext, pcsc: string): Record<string, unkn
         apiPort: String(ctx.service.port),
         gRpcPort: '',
         deviceType: 'STANDALONE',
-        distributionServiceUrl: '',
-        dsRegistryActivated: false,
+        distributionServiceUrl: ctx.ds?.url ?? '',
+        dsRegistryActivated: ctx.ds !== undefined,
       },
       activated: true,
       status: pcsc === 'down' ? 'PCSC_UNAVAILABLE' : 'ACTIVE',
@@ -39,6 +40,7 @@ export function infoResponse(ctx: ApiContext, pcsc: string): Record<string, unkn
       uid: UID,
       modules: ['beid'],
       cors: [...ctx.policy.allowOrigins],
+      ...(ctx.ds ? { versionPolicy: ctx.ds.link.versionPolicy() ?? null, updateNotice: versionNotice(ctx.ds.link.versionPolicy()) ?? null } : {}),
       version: T1C_API_VERSION,
       logLevel: 'info',
       jwtEnabled: ctx.jwt !== undefined,

@@ -11,6 +11,9 @@ import { ensurePrivateDir } from '../security/private-file.js';
 import { resolveTransport } from '../transport/tls.js';
 import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
+import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
+import { CONNECTOR_VERSION } from '../version.js';
+import type { OsName } from '@t1c/ds';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -32,7 +35,15 @@ export interface RunningApi {
   /** The local CA (PEM) when serving with --local-ca. */
   readonly caCertPem: string | undefined;
   sandboxPid(): number | undefined;
+  /** One DS sync now (no-op without --ds-url); resolves when it succeeded or failed. */
+  syncWithDs(): Promise<void>;
   close(): Promise<void>;
+}
+
+function dsOsName(): OsName {
+  if (process.platform === 'win32') return process.arch === 'ia32' ? 'win32' : 'win64';
+  if (process.platform === 'darwin') return process.arch === 'arm64' ? 'macosarm' : 'macos';
+  return 'unix';
 }
 
 const BIN = fileURLToPath(new URL('../../bin/t1c.js', import.meta.url));
@@ -54,12 +65,24 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   ensurePrivateDir(settings.dataDir);
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
+  const logs = new RecentLogs(logStream ?? process.stdout);
+  let sync: DsSync | undefined;
+  let link: DsLink | undefined;
+  if (settings.dsUrl) {
+    sync = new DsSync({
+      dsUrl: settings.dsUrl, registrationKey: settings.registrationKey, dataDir: settings.dataDir, deviceKey: deviceKey.signingKey,
+      version: CONNECTOR_VERSION, os: dsOsName(),
+    });
+    // Registering waits for nobody; a registered device syncs after a random delay.
+    link = dsLink(sync, logs);
+  }
   const jwt = settings.jwt
     ? await JwtVerifier.create({
       ...(settings.jwksUrl ? { jwksUrl: settings.jwksUrl } : {}),
       ...(settings.jwtPublicKey ? { publicKeyFile: settings.jwtPublicKey } : {}),
       ...(settings.jwtIssuer ? { issuer: settings.jwtIssuer } : {}),
       ...(settings.jwtAudience ? { audience: settings.jwtAudience } : {}),
+      ...(link ? { synced: link.keySource } : {}),
     })
     : undefined;
   const sandbox = new SandboxClient({
@@ -68,18 +91,23 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await sandbox.start();
-    const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, ...(logStream ? { stream: logStream } : {}) };
+    const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
+    const dsOrigins = link;
+    // The allow-list is the configured origins plus whatever the last DS sync said.
+    const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
     app = await buildApp({
       cards: new RemoteCardService(sandbox),
       deviceKey,
       jwt,
-      policy: settings,
+      policy,
+      ...(link && settings.dsUrl ? { ds: { url: settings.dsUrl, link } } : {}),
       pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
       bulkPins: new BulkPins(),
       service,
     }, { logger, https: transport.https });
     await app.listen({ host: '127.0.0.1', port: settings.port });
+    sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
     service.port = port;
     const started = app;
@@ -90,7 +118,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       deviceKeyPem: deviceKey.publicKeyPem,
       caCertPem: transport.caCertPem,
       sandboxPid: () => sandbox.pid,
+      syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {
+        await sync?.stop();
         await started.close();
         await sandbox.close();
       },

@@ -19,6 +19,8 @@ interface ApiFlags {
   jwtPublicKey?: string;
   jwtIssuer?: string;
   jwtAudience?: string;
+  dsUrl?: string;
+  registrationKey?: string;
   allowPlainPin?: boolean;
   virtualCard?: string[];
   pcsc?: boolean;
@@ -53,6 +55,8 @@ export function flagsToSettings(f: ApiFlags): Partial<Settings> {
   if (f.jwtPublicKey) out.jwtPublicKey = f.jwtPublicKey;
   if (f.jwtIssuer) out.jwtIssuer = f.jwtIssuer;
   if (f.jwtAudience) out.jwtAudience = f.jwtAudience;
+  if (f.dsUrl) out.dsUrl = f.dsUrl;
+  if (f.registrationKey) out.registrationKey = f.registrationKey;
   if (f.allowPlainPin) out.allowPlainPin = true;
   if (f.virtualCard) out.virtualCards = f.virtualCard.map(parseVirtualCard);
   if (f.pcsc === false) out.pcsc = false;
@@ -78,6 +82,8 @@ export function registerApiCommands(program: Command): void {
     .option('--jwks-url <url>', 'verify JWTs against this JWKS (cached; refetched on unknown kid)')
     .option('--jwt-public-key <file>', 'verify JWTs against this public key (SPKI PEM or certificate)')
     .option('--jwt-issuer <iss>', 'required JWT issuer')
+    .option('--ds-url <url>', 'Distribution Service: register, then sync allowed origins, JWT keys, config and version policy')
+    .option('--registration-key <key>', 'registration key for the first start with --ds-url')
     .option('--jwt-audience <aud>', 'required JWT audience')
     .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
     .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)

@@ -25,6 +25,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
   set('T1C_JWT_PUBLIC_KEY', 'jwtPublicKey');
   set('T1C_JWT_ISSUER', 'jwtIssuer');
   set('T1C_JWT_AUDIENCE', 'jwtAudience');
+  set('T1C_DS_URL', 'dsUrl');
+  set('T1C_REGISTRATION_KEY', 'registrationKey');
   set('T1C_ALLOW_PLAIN_PIN', 'allowPlainPin', bool);
   set('T1C_VIRTUAL_CARDS', 'virtualCards', list);
   set('T1C_PCSC', 'pcsc', bool);

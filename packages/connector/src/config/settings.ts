@@ -16,6 +16,8 @@ export const settingsSchema = z.object({
   jwtPublicKey: z.string().optional(),
   jwtIssuer: z.string().optional(),
   jwtAudience: z.string().optional(),
+  dsUrl: z.url().optional(),
+  registrationKey: z.string().min(1).max(200).optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
   pcsc: z.boolean(),

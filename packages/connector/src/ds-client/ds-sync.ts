@@ -56,9 +56,10 @@ export class DsSync {
     return this.state.deviceId;
   }
 
-  start(): void {
+  /** Syncs after a random delay of up to `maxDelayMs` (0: at once), then every `ds.cycle`. */
+  start(maxDelayMs = this.options.initialDelayMs ?? 5_000): void {
     const random = this.options.random ?? Math.random;
-    this.schedule(Math.floor(random() * (this.options.initialDelayMs ?? 5_000)));
+    this.schedule(Math.floor(random() * maxDelayMs));
     if (this.state.lastSync) this.options.onUpdate?.(this.state.lastSync);
   }
 

@@ -28,6 +28,11 @@ export class DeviceKey {
     return new DeviceKey(privateKey);
   }
 
+  /** For signing DS requests; the key never leaves this process. */
+  get signingKey(): KeyObject {
+    return this.privateKey;
+  }
+
   get modulusBytes(): number {
     return Math.ceil(this.forgeKey.n.bitLength() / 8);
   }

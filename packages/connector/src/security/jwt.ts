@@ -8,6 +8,8 @@ export interface JwtOptions {
   readonly publicKeyFile?: string;
   readonly issuer?: string;
   readonly audience?: string;
+  /** Keys from the last DS sync, tried first so the connector verifies offline. */
+  readonly synced?: () => JWTVerifyGetKey | undefined;
 }
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are refused. */
@@ -33,7 +35,7 @@ async function keyFromFile(file: string): Promise<CryptoKey> {
  * refetched when a token names an unknown `kid`, and never more than once per cooldown.
  */
 export class JwtVerifier {
-  private constructor(private readonly key: KeySource, private readonly options: JwtOptions) {}
+  private constructor(private readonly key: KeySource | undefined, private readonly options: JwtOptions) {}
 
   static async create(options: JwtOptions): Promise<JwtVerifier> {
     if (options.jwksUrl) {
@@ -41,6 +43,7 @@ export class JwtVerifier {
       return new JwtVerifier(jwks, options);
     }
     if (options.publicKeyFile) return new JwtVerifier(await keyFromFile(options.publicKeyFile), options);
+    if (options.synced) return new JwtVerifier(undefined, options);
     throw new Error('JWT checking needs --jwks-url or --jwt-public-key (or start with --no-jwt)');
   }
 
@@ -56,10 +59,7 @@ export class JwtVerifier {
         ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
         ...(this.options.audience ? { audience: this.options.audience } : {}),
       };
-      const key = this.key;
-      payload = typeof key === 'function'
-        ? (await jwtVerify(match[1], key, verifyOptions)).payload
-        : (await jwtVerify(match[1], key, verifyOptions)).payload;
+      payload = await this.verifyWithAny(match[1], verifyOptions);
     } catch {
       throw new T1CError('JWT_INVALID');
     }
@@ -69,5 +69,19 @@ export class JwtVerifier {
       if (origin !== undefined && !list.some((pattern) => originMatches(pattern, origin))) throw new T1CError('JWT_INVALID');
     }
     return payload;
+  }
+
+  /** The synced DS keys first, then the configured source (remote JWKS or key file). */
+  private async verifyWithAny(token: string, verifyOptions: Parameters<typeof jwtVerify>[2]): Promise<JWTPayload> {
+    const sources = [this.options.synced?.(), this.key].filter((k): k is KeySource => k !== undefined);
+    let last: unknown = new Error('no JWT key source');
+    for (const key of sources) {
+      try {
+        return typeof key === 'function' ? (await jwtVerify(token, key, verifyOptions)).payload : (await jwtVerify(token, key, verifyOptions)).payload;
+      } catch (error) {
+        last = error;
+      }
+    }
+    throw last;
   }
 }

@@ -43,20 +43,22 @@ export async function runProduct(options: ProductOptions): Promise<RunningProduc
     const demoPort = options.demoPort ?? 8088;
     const origins = [`http://127.0.0.1:${demoPort}`, `http://localhost:${demoPort}`, ...(options.extraOrigins ?? [])];
     const seed = await seedDemo(ds.url, ds.adminToken, origins, CONNECTOR_VERSION);
+    // Origins and JWT keys come from the DS sync, as on a user's desktop.
     const api = await startApi({
       port: options.apiPort ?? 51983,
       transport: 'http',
       dataDir: join(options.dataDir, 'connector'),
       virtualCards: [...(options.virtualCards ?? ['1.8'])],
       pcsc: options.pcsc ?? true,
-      allowOrigins: origins,
-      jwksUrl: new URL('/.well-known/jwks.json', ds.url).toString(),
+      dsUrl: ds.url,
+      registrationKey: seed.registrationKey,
       jwtIssuer: 't1c-ds',
       jwtAudience: 't1c-connector',
       logLevel: 'warn',
       ...(options.logStream ? { logStream: options.logStream } : {}),
     });
     closers.push(() => api.close());
+    await api.syncWithDs();
     const demo = await startDemo({ dsUrl: ds.url, apiKey: seed.apiKey, connectorUrl: api.url, port: demoPort });
     closers.push(() => demo.close());
     return { demoUrl: demo.url.replace('127.0.0.1', 'localhost'), connectorUrl: api.url, dsUrl: ds.url, dsAdminToken: ds.adminToken, seed, close };

@@ -50,10 +50,10 @@ export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): v
   route('version', (r) => ({ version: r.applet }));
   route('supported-algorithms', () => ({ ref: ['sha1', 'sha256', 'sha384', 'sha512'] }));
   route('all-data', (r, query) => {
-    const parts = { biometric: toBiometric, address: toAddress, picture: toPicture };
-    const keys = selected(parse(filterQuery, query, 'query').filter, ['biometric', 'address', 'picture'] as const);
-    // Our extension: each integrity check's verdict rides along (the official SDK passes extra keys through).
-    return { ...Object.fromEntries(keys.map((k) => [k, parts[k](r)])), integrity: r.integrity };
+    // `integrity` is our extension (each check's verdict); the official SDK passes extra keys through.
+    const parts = { biometric: toBiometric, address: toAddress, picture: toPicture, integrity: (x: BeidReadout) => x.integrity };
+    const keys = selected(parse(filterQuery, query, 'query').filter, ['biometric', 'address', 'picture', 'integrity'] as const);
+    return Object.fromEntries(keys.map((k) => [k, parts[k](r)]));
   });
   route('integrity', (r) => r.integrity);
   for (const key of Object.keys(CERTIFICATES) as CertificateKey[]) {

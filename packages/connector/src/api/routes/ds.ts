@@ -1,0 +1,55 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { UseCase } from '../../ds-client/index.js';
+import { versionRefusal } from '../../ds-client/index.js';
+import type { ApiContext } from '../context.js';
+import { envelope } from '../envelope.js';
+import { T1CError } from '../errors.js';
+import { BEID_PREFIX } from './beid-data.js';
+
+/** Which successful requests count as which transaction, by route pattern. */
+const USE_CASES: ReadonlyMap<string, UseCase> = new Map([
+  ...['all-data', 'biometric', 'address', 'picture'].map((op) => [`${BEID_PREFIX}/readers/:rid/${op}`, 'identity-read'] as const),
+  [`${BEID_PREFIX}/readers/:rid/verify-pin`, 'pin-verification'],
+  [`${BEID_PREFIX}/readers/:rid/sign`, 'signature'],
+  [`${BEID_PREFIX}/readers/:rid/sign_raw`, 'signature'],
+  [`${BEID_PREFIX}/readers/:rid/authenticate`, 'authentication'],
+]);
+
+const BILLING_TAG = 'x-t1c-billing-tag';
+
+/** The application (JWT `sub`) behind each request, for the counters. */
+const applications = new WeakMap<FastifyRequest, string>();
+
+export function rememberApplication(request: FastifyRequest, sub: unknown): void {
+  if (typeof sub === 'string') applications.set(request, sub);
+}
+
+/** Card operations refused while the DS says this version may not be used. */
+export function checkVersionPolicy(ctx: ApiContext, request: FastifyRequest): void {
+  if (!ctx.ds || !request.url.startsWith('/v3/modules/')) return;
+  const refusal = versionRefusal(ctx.ds.link.versionPolicy());
+  if (refusal) throw new T1CError('VERSION_NOT_ALLOWED', refusal);
+}
+
+export function countTransaction(ctx: ApiContext, request: FastifyRequest, statusCode: number): void {
+  const useCase = USE_CASES.get(request.routeOptions.url ?? '');
+  if (!ctx.ds || !useCase || statusCode !== 200) return;
+  const tag = request.headers[BILLING_TAG];
+  ctx.ds.link.count(applications.get(request) ?? 'unknown', typeof tag === 'string' ? tag : '', useCase);
+}
+
+/** `GET /logs/push` and `GET /ds/transactions` (t1c-api.md §2.1). */
+export function registerDsRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/logs/push', async () => {
+    if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
+    try {
+      return envelope(ctx.deviceKey, await ctx.ds.link.pushLogs());
+    } catch {
+      throw new T1CError('DS_UNAVAILABLE');
+    }
+  });
+  app.get('/ds/transactions', async () => {
+    if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
+    return envelope(ctx.deviceKey, ctx.ds.link.pendingCounters());
+  });
+}
