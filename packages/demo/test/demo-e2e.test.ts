@@ -9,6 +9,7 @@ import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd, type PcscdH
 import { runProduct, type RunningProduct } from '@t1c/connector';
 import { startDemo, type RunningDemo } from '../src/index.js';
 import { artifactPath, freePort, launchChromium } from './browser.js';
+import { readWithOfficialSdk, startOfficialSdkPage } from './official-sdk-page.js';
 
 const chip = (n: number): typeof SPECIMEN_HOLDER => ({ ...SPECIMEN_HOLDER, chipNumber: `${'CD'.repeat(15)}${n.toString(16).padStart(2, '0')}` });
 
@@ -20,6 +21,7 @@ describe('"Read my card" in Chromium against DS + connector + pcscd/vpcd + virtu
   let browser: Browser;
   let page: Page;
   let dataDir: string;
+  let official: Awaited<ReturnType<typeof startOfficialSdkPage>>;
 
   const state = (): Promise<string | undefined> => page.locator('#status').getAttribute('data-state').then((s) => s ?? undefined);
   // Locators, not page functions: the demo's CSP (rightly) forbids eval, which those need.
@@ -32,8 +34,10 @@ describe('"Read my card" in Chromium against DS + connector + pcscd/vpcd + virtu
     pcscd = await startPcscd({ readerPairs: 1 });
     card = await BeidVirtualCard.create({ appletVersion: '1.8', holder: chip(1) });
     link = await attachToVpcd(card, { port: pcscd.readers[0]?.port ?? 0 });
+    official = await startOfficialSdkPage(await freePort());
     product = await runProduct({
       dataDir, dsPort: await freePort(), apiPort: await freePort(), demoPort: await freePort(), virtualCards: [], pcsc: true,
+      extraOrigins: [official.origin],
     });
     browser = await launchChromium();
     page = await browser.newPage();
@@ -42,6 +46,7 @@ describe('"Read my card" in Chromium against DS + connector + pcscd/vpcd + virtu
   after(async () => {
     await browser.close();
     await product.close();
+    await official.close();
     await link.close();
     await pcscd.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -115,6 +120,19 @@ describe('"Read my card" in Chromium against DS + connector + pcscd/vpcd + virtu
     } finally {
       await other?.close();
     }
+  });
+
+  it('serves a page that loads the official t1c-sdk-js 3.6.1 bundle, unchanged, through the same connector', async () => {
+    const officialPage = await browser.newPage();
+    await officialPage.goto(official.origin);
+    const jwt = await fetchApplicationToken(product.dsUrl, product.seed.apiKey);
+    const port = Number(new URL(product.connectorUrl).port);
+    const result = await officialPage.evaluate(readWithOfficialSdk, { port, jwt });
+    assert.deepEqual(result.readers, ['Virtual PCD 00 00']);
+    assert.equal(result.name, SPECIMEN_HOLDER.surname);
+    assert.equal(result.zipcode, SPECIMEN_HOLDER.address.zipCode);
+    assert.ok(result.picture > 1000);
+    await officialPage.close();
   });
 
   it('refuses a JWT issued to another application', async () => {
