@@ -47,6 +47,9 @@ async function readCard(beid: Beid): Promise<void> {
     [['Street', a?.streetAndNumber ?? ''], ['Postcode', a?.zipcode ?? ''], ['Municipality', a?.municipality ?? '']],
     data.picture?.picture,
   );
+  await view.photoDecoded();
+  // For bench/demo: from the first SDK call to identity and photo on screen.
+  if (performance.getEntriesByName('t1c:identity-rendered').length === 0) performance.mark('t1c:identity-rendered');
   const integrity = data.integrity;
   view.showIntegrity(integrity
     ? (Object.keys(INTEGRITY_LABELS) as (keyof Integrity)[]).filter((k) => !integrity[k].skipped)
@@ -125,6 +128,7 @@ async function run(): Promise<void> {
   view.onPinSubmit((pin) => void verifyPin(pin));
   view.onSign((pin) => void signChallenge(pin));
   const { connectorUrl } = await backend.config();
+  performance.mark('t1c:first-sdk-call');
   for (;;) {
     let client: T1cClient;
     try {

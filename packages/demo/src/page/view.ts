@@ -69,6 +69,12 @@ export function showIdentity(identity: readonly (readonly [string, string])[], a
   else photo.removeAttribute('src');
 }
 
+/** Resolves once the photo is decoded and can be painted (or at once when there is none). */
+export async function photoDecoded(): Promise<void> {
+  const photo = element<HTMLImageElement>('photo');
+  if (photo.src) await photo.decode().catch(() => undefined);
+}
+
 export function showIntegrity(checks: readonly { readonly label: string; readonly ok: boolean; readonly reason?: string }[]): void {
   element('integrity').replaceChildren(...checks.map((c) => {
     const item = document.createElement('li');
