@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509's tsyringe needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';

@@ -1,4 +1,5 @@
-import './reflect-shim.js';
+// @peculiar/x509's tsyringe needs the Reflect metadata polyfill loaded first.
+import 'reflect-metadata';
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { KeyPairForms } from './key-pairs.js';
