@@ -29,6 +29,7 @@ function showFailure(error: unknown): boolean {
     case 'origin-not-allowed': view.showState('not-authorised'); return true;
     case 'pin-blocked': view.showState('pin-blocked'); return true;
     case 'unsupported-card': view.showState('unsupported-card'); return true;
+    case 'version-not-allowed': view.showState('update-required', error.description); return true;
     case 'no-card':
     case 'card-removed': view.showState('no-card'); return true;
     default: return false;

@@ -1,7 +1,7 @@
 /** Everything the page writes into the document; the flow in main.ts never touches the DOM. */
 export type PageState =
   | 'starting' | 'connector-not-running' | 'permission-denied' | 'not-authorised' | 'no-reader' | 'no-card'
-  | 'unsupported-card' | 'reading' | 'ready' | 'pin-blocked' | 'error';
+  | 'unsupported-card' | 'update-required' | 'reading' | 'ready' | 'pin-blocked' | 'error';
 
 const MESSAGES: Record<PageState, string> = {
   'starting': 'Looking for the connector…',
@@ -11,6 +11,7 @@ const MESSAGES: Record<PageState, string> = {
   'no-reader': 'No card reader found. Connect a reader.',
   'no-card': 'Insert your eID card in the reader.',
   'unsupported-card': 'The card in the reader is not a Belgian eID.',
+  'update-required': 'The connector on this computer must be updated before it can read cards.',
   'reading': 'Reading your card…',
   'ready': 'Card read.',
   'pin-blocked': 'The PIN of this card is blocked. Unblock it with your PUK at your municipality.',

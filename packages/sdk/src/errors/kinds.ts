@@ -33,6 +33,8 @@ export const ERROR_KINDS = [
   'invalid-input',
   'unsupported',
   'service-unavailable',
+  // The Distribution Service's version policy: this connector must be updated first.
+  'version-not-allowed',
   'internal',
   'unknown',
 ] as const;
