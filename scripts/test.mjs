@@ -22,6 +22,7 @@ const systemPackages = [
   ['chromium', '/usr/bin/chromium'],
   ['xvfb', '/usr/bin/Xvfb'],
   ['zenity', '/usr/bin/zenity'],
+  ['xdotool', '/usr/bin/xdotool'],
   ['libnss3-tools', '/usr/bin/certutil'],
 ];
 
