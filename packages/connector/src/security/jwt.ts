@@ -39,7 +39,7 @@ export class JwtVerifier {
 
   static async create(options: JwtOptions): Promise<JwtVerifier> {
     if (options.jwksUrl) {
-      const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
+      const jwks = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
       return new JwtVerifier(jwks, options);
     }
     if (options.publicKeyFile) return new JwtVerifier(await keyFromFile(options.publicKeyFile), options);
