@@ -1,8 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { AppletVersion } from '@t1c/smartcard/beid';
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
-import { startApi } from '../api/start.js';
-import { runSandbox } from '../sandbox/server.js';
 import { registerCertCommands } from './cert-commands.js';
 
 interface ApiFlags {
@@ -82,9 +80,9 @@ export function registerApiCommands(program: Command): void {
     .option('--jwks-url <url>', 'verify JWTs against this JWKS (cached; refetched on unknown kid)')
     .option('--jwt-public-key <file>', 'verify JWTs against this public key (SPKI PEM or certificate)')
     .option('--jwt-issuer <iss>', 'required JWT issuer')
+    .option('--jwt-audience <aud>', 'required JWT audience')
     .option('--ds-url <url>', 'Distribution Service: register, then sync allowed origins, JWT keys, config and version policy')
     .option('--registration-key <key>', 'registration key for the first start with --ds-url')
-    .option('--jwt-audience <aud>', 'required JWT audience')
     .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
     .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
@@ -92,6 +90,8 @@ export function registerApiCommands(program: Command): void {
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(async (flags: ApiFlags) => {
+      // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
+      const { startApi } = await import('../api/start.js');
       const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
       await new Promise<void>((resolve) => {
@@ -107,6 +107,7 @@ export function registerApiCommands(program: Command): void {
     .option('--virtual-card <type>', 'attach a virtual eID reader (repeatable)', collect)
     .option('--no-pcsc', 'do not use PC/SC')
     .action(async (flags: { virtualCard?: string[]; pcsc?: boolean }) => {
+      const { runSandbox } = await import('../sandbox/server.js');
       await runSandbox({ virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false });
       // Stay alive on the IPC channel; the sandbox exits when its parent disconnects.
       await new Promise<never>(() => undefined);

@@ -2,11 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import { loadSettings } from '../config/load.js';
 import { installCommands, runTrustCommands, uninstallCommands, type TrustInput } from '../os/trust-store.js';
-import { ensureLocalCa } from '../transport/local-ca.js';
 
 async function trustInput(dataDir: string | undefined): Promise<TrustInput> {
   const settings = loadSettings({ flags: dataDir ? { dataDir } : {} });
-  const ca = await ensureLocalCa(settings.dataDir, settings.hostnames);
+  const ca = await (await import('../transport/local-ca.js')).ensureLocalCa(settings.dataDir, settings.hostnames);
   const cert = new X509Certificate(ca.caCertPem);
   const cn = /CN=([^\n,]+)/.exec(cert.subject)?.[1] ?? 'T1C Local CA';
   return { caCertPath: ca.caCertPath, nickname: cn, sha1: cert.fingerprint.replace(/:/g, '') };
