@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
-import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
+import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { CardSession, PcscBackend } from '@t1c/smartcard';
+import { BeidCard, readAll } from '@t1c/smartcard/beid';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
 
@@ -76,6 +78,33 @@ try {
   const reads: number[] = [];
   for (let i = 0; i < 100; i++) reads.push(await timed(() => get(`/v3/modules/beid/apps/token/readers/${rid}/all-data`)));
   console.log(`GET beid all-data (cached) ${summary(reads)}`);
+  // A new chip each time defeats the per-card cache: the whole card is read through the sandbox.
+  const fresh: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await link.insert(await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(15)}${i.toString(16).padStart(2, '0')}` } }));
+    let id = '';
+    while (!id) {
+      const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
+      id = list.data[0]?.id ?? '';
+    }
+    fresh.push(await timed(() => get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)));
+  }
+  console.log(`GET beid all-data (full)   ${summary(fresh)}`);
+  // The card-stack floor in the same run: the same full read straight over PC/SC, no API.
+  const backend = new PcscBackend();
+  const floor: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    floor.push(await timed(async () => {
+      const connection = await backend.connect(reader.name);
+      try {
+        await readAll(BeidCard.open(new CardSession(connection)));
+      } finally {
+        await connection.disconnect();
+      }
+    }));
+  }
+  await backend.close();
+  console.log(`card-stack floor (beid-read, no API) ${summary(floor)}`);
 
   let done = 0;
   let errors = 0;

@@ -85,43 +85,38 @@ async function follow(client: T1cClient): Promise<void> {
   }
 }
 
-async function verifyPin(pin: string): Promise<void> {
+/** Runs one PIN action on the current card: one at a time, the PIN field cleared afterwards. */
+async function pinAction(target: 'pin-result' | 'sign-result', action: (beid: Beid) => Promise<void>): Promise<void> {
   if (!current || busy) return;
   busy = true;
   try {
-    await current.beid.verifyPin({ pin });
-    view.showResult('pin-result', true, 'PIN correct.');
+    await action(current.beid);
   } catch (error) {
-    if (error instanceof PinIncorrectError) view.showResult('pin-result', false, `Wrong PIN. ${error.triesLeft ?? 'Few'} tries left.`);
-    else if (!showFailure(error)) view.showResult('pin-result', false, isT1cError(error) ? error.description : String(error));
+    if (error instanceof PinIncorrectError) view.showResult(target, false, `Wrong PIN. ${error.triesLeft ?? 'Few'} tries left.`);
+    else if (!showFailure(error)) view.showResult(target, false, isT1cError(error) ? error.description : String(error));
   } finally {
     view.clearPin();
     busy = false;
   }
 }
 
-async function signChallenge(pin: string): Promise<void> {
-  if (!current || busy) return;
-  busy = true;
-  try {
-    const challenge = await backend.challenge();
-    const signature = await current.beid.sign({ algorithm: challenge.algorithm, digest: challenge.digest, pin });
-    const certs = await current.beid.certificates(['nonRepudiationCertificate', 'intermediateCertificates', 'rootCertificate']);
-    const chain = [certs.nonRepudiationCertificate, certs.intermediateCertificates, certs.rootCertificate]
-      .map((c) => c?.certificates[0]?.certificate).filter((c): c is string => typeof c === 'string');
-    const verdict = await backend.verify(challenge.id, signature.data, chain);
-    const ok = verdict.signatureValid && verdict.chainValid;
-    view.showResult('sign-result', ok, ok
-      ? `The server verified your signature (${verdict.signer}) and its certificate chain up to ${verdict.root}${verdict.rootTrusted ? ', a trusted root' : ' (a root this server does not trust: a test card)'}.`
-      : `The server could not verify the signature: ${verdict.reason ?? (verdict.signatureValid ? 'certificate chain broken' : 'signature invalid')}.`);
-  } catch (error) {
-    if (error instanceof PinIncorrectError) view.showResult('sign-result', false, `Wrong PIN. ${error.triesLeft ?? 'Few'} tries left.`);
-    else if (!showFailure(error)) view.showResult('sign-result', false, isT1cError(error) ? error.description : String(error));
-  } finally {
-    view.clearPin();
-    busy = false;
-  }
-}
+const verifyPin = (pin: string): Promise<void> => pinAction('pin-result', async (beid) => {
+  await beid.verifyPin({ pin });
+  view.showResult('pin-result', true, 'PIN correct.');
+});
+
+const signChallenge = (pin: string): Promise<void> => pinAction('sign-result', async (beid) => {
+  const challenge = await backend.challenge();
+  const signature = await beid.sign({ algorithm: challenge.algorithm, digest: challenge.digest, pin });
+  const certs = await beid.certificates(['nonRepudiationCertificate', 'intermediateCertificates', 'rootCertificate']);
+  const chain = [certs.nonRepudiationCertificate, certs.intermediateCertificates, certs.rootCertificate]
+    .map((c) => c?.certificates[0]?.certificate).filter((c): c is string => typeof c === 'string');
+  const verdict = await backend.verify(challenge.id, signature.data, chain);
+  const ok = verdict.signatureValid && verdict.chainValid;
+  view.showResult('sign-result', ok, ok
+    ? `The server verified your signature (${verdict.signer}) and its certificate chain up to ${verdict.root}${verdict.rootTrusted ? ', a trusted root' : ' (a root this server does not trust: a test card)'}.`
+    : `The server could not verify the signature: ${verdict.reason ?? (verdict.signatureValid ? 'certificate chain broken' : 'signature invalid')}.`);
+});
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
