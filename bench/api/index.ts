@@ -17,6 +17,7 @@ import { CardSession, PcscBackend } from '@t1c/smartcard';
 import { BeidCard, readAll } from '@t1c/smartcard/beid';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
+import { swapCard } from '../lib/swap-card.js';
 
 ensurePrivateNamespace();
 const connections = Number(process.argv[2] ?? 1000);
@@ -81,13 +82,12 @@ try {
   // A new chip each time defeats the per-card cache: the whole card is read through the sandbox.
   const fresh: number[] = [];
   for (let i = 0; i < 20; i++) {
-    await link.insert(await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(15)}${i.toString(16).padStart(2, '0')}` } }));
-    let id = '';
-    while (!id) {
-      const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
-      id = list.data[0]?.id ?? '';
-    }
-    fresh.push(await timed(() => get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)));
+    await swapCard(link, reader.name, await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(15)}${i.toString(16).padStart(2, '0')}` } }));
+    const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
+    const id = list.data[0]?.id ?? '';
+    let status = 0;
+    fresh.push(await timed(async () => { status = (await get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)).status; }));
+    if (status !== 200) throw new Error(`full read answered ${status}`);
   }
   console.log(`GET beid all-data (full)   ${summary(fresh)}`);
   // The card-stack floor in the same run: the same full read straight over PC/SC, no API.

@@ -12,6 +12,7 @@ import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c
 import { runProduct } from '@t1c/connector';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
+import { swapCard } from '../lib/swap-card.js';
 
 ensurePrivateNamespace();
 const runs = Number(process.argv[2] ?? 20);
@@ -30,7 +31,7 @@ const browser = await chromium.launch({
 try {
   const pageTimes: number[] = [];
   for (let i = 1; i <= runs; i++) {
-    await link.insert(await BeidVirtualCard.create({ holder: chip(i) }));
+    await swapCard(link, reader.name, await BeidVirtualCard.create({ holder: chip(i) }));
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(product.demoUrl);
