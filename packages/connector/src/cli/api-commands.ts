@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { AppletVersion } from '@t1c/smartcard/beid';
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
 import { registerCertCommands } from './cert-commands.js';
+import { explainListenError } from './listen-errors.js';
 
 interface ApiFlags {
   port?: string;
@@ -92,7 +93,8 @@ export function registerApiCommands(program: Command): void {
     .action(async (flags: ApiFlags) => {
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
-      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) });
+      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })
+        .catch((error: unknown) => { throw explainListenError(error, 't1c api'); });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();

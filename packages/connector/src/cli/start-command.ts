@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { defaultUserDirs } from '../config/paths.js';
 import { runProduct } from '../start/run-product.js';
+import { explainListenError } from './listen-errors.js';
 
 export function registerStartCommand(program: Command): void {
   program.command('start')
@@ -14,7 +15,7 @@ export function registerStartCommand(program: Command): void {
     .action(async (options: { dataDir?: string; demoPort: number; apiPort: number; dsPort: number; pcsc: boolean }) => {
       const product = await runProduct({
         dataDir: options.dataDir ?? join(defaultUserDirs().dataDir, 'demo'), demoPort: options.demoPort, apiPort: options.apiPort, dsPort: options.dsPort, pcsc: options.pcsc,
-      });
+      }).catch((error: unknown) => { throw explainListenError(error, 't1c start'); });
       process.stdout.write(`\nRead my card is running.\n  Open ${product.demoUrl}\n  Connector ${product.connectorUrl}\n  Distribution Service ${product.dsUrl}\nPress Ctrl-C to stop.\n`);
       await new Promise<void>((resolve) => {
         const stop = (): void => { resolve(); };
