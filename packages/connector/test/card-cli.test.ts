@@ -128,8 +128,11 @@ describe('t1c card … through the real pcscd', () => {
       if (command[1] === 0xb0 && ++reads === 4) void link.removeCard();
       return undefined;
     };
-    await link.insert(fresh);
+    // Swap only once pcscd has seen the old card go, or the CLI could meet either card.
     const backend = new PcscBackend();
+    await link.removeCard();
+    await waitForCard(backend, reader, false);
+    await link.insert(fresh);
     await waitForCard(backend, reader, true);
     await backend.close();
     const result = await runCli(['card', 'read', '--reader', reader]);
