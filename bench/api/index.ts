@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
-import { CardSession, PcscBackend } from '@t1c/smartcard';
-import { BeidCard, readAll } from '@t1c/smartcard/beid';
+import { PcscBackend } from '@t1c/smartcard';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
 import { swapCard } from '../lib/swap-card.js';
+import { fullRead } from '../lib/full-read.js';
 
 ensurePrivateNamespace();
 const connections = Number(process.argv[2] ?? 1000);
@@ -94,14 +94,7 @@ try {
   const backend = new PcscBackend();
   const floor: number[] = [];
   for (let i = 0; i < 20; i++) {
-    floor.push(await timed(async () => {
-      const connection = await backend.connect(reader.name);
-      try {
-        await readAll(BeidCard.open(new CardSession(connection)));
-      } finally {
-        await connection.disconnect();
-      }
-    }));
+    floor.push(await timed(() => fullRead(backend, reader.name)));
   }
   await backend.close();
   console.log(`card-stack floor (beid-read, no API) ${summary(floor)}`);

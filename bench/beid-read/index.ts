@@ -6,18 +6,10 @@ import { BeidCard, readAll, type AppletVersion } from '@t1c/smartcard/beid';
 import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
+import { fullRead } from '../lib/full-read.js';
 
 ensurePrivateNamespace();
 const reads = Number(process.argv[2] ?? 50);
-
-async function fullRead(backend: ReaderBackend, reader: string): Promise<number> {
-  const connection = await backend.connect(reader);
-  try {
-    return (await readAll(BeidCard.open(new CardSession(connection)))).apduCount;
-  } finally {
-    await connection.disconnect();
-  }
-}
 
 /** The raw commands one full read sends, captured below the session layer. */
 async function recordCommands(backend: ReaderBackend, reader: string): Promise<Uint8Array[]> {

@@ -6,13 +6,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CardSession, PcscBackend } from '@t1c/smartcard';
-import { BeidCard, readAll } from '@t1c/smartcard/beid';
+import { PcscBackend } from '@t1c/smartcard';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
 import { runProduct } from '@t1c/connector';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
 import { swapCard } from '../lib/swap-card.js';
+import { fullRead } from '../lib/full-read.js';
 
 ensurePrivateNamespace();
 const runs = Number(process.argv[2] ?? 20);
@@ -46,14 +46,7 @@ try {
   const backend = new PcscBackend();
   const floor: number[] = [];
   for (let i = 0; i < runs; i++) {
-    floor.push(await timed(async () => {
-      const connection = await backend.connect(reader.name);
-      try {
-        await readAll(BeidCard.open(new CardSession(connection)));
-      } finally {
-        await connection.disconnect();
-      }
-    }));
+    floor.push(await timed(() => fullRead(backend, reader.name)));
   }
   await backend.close();
   console.log(`page: first SDK call → identity + photo rendered  ${summary(pageTimes)}`);
