@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { PcscBackend, SmartCardError, wipe } from '@t1c/smartcard';
 import type { BeidCertificateName } from '@t1c/smartcard/beid';
 import { LocalCardService, type ReaderInfo } from '../cards/index.js';
-import { toAddress, toBiometric, toT1CCertificate, toTokenInfo } from '../wire/index.js';
+import { certificateOf, toAddress, toBiometric, toTokenInfo } from '../wire/index.js';
 import { describeCardError } from './card-errors.js';
 
 async function withService<T>(work: (service: LocalCardService) => Promise<T>): Promise<T> {
@@ -77,15 +77,8 @@ export function registerCardCommands(program: Command): void {
         const reader = await pickReader(service, options.reader);
         const readout = await service.readBeid(reader.id);
         if (options.photo) await writeFile(options.photo, readout.photo);
-        const certificates: Record<string, unknown> = {};
-        const issuers: Record<BeidCertificateName, BeidCertificateName | undefined> = {
-          root: 'root', ca: 'root', authentication: 'ca', nonRepudiation: 'ca', rrn: 'root',
-        };
-        for (const [name, der] of Object.entries(readout.certificates) as [BeidCertificateName, Uint8Array | undefined][]) {
-          const issuerName = issuers[name];
-          const issuer = issuerName ? readout.certificates[issuerName] : undefined;
-          certificates[name] = der ? toT1CCertificate(name, der, issuer) : null;
-        }
+        const names: readonly BeidCertificateName[] = ['root', 'ca', 'authentication', 'nonRepudiation', 'rrn'];
+        const certificates = Object.fromEntries(names.map((name) => [name, certificateOf(readout, name) ?? null]));
         print({
           reader: reader.name,
           applet: readout.applet,

@@ -147,6 +147,17 @@ const CERTIFICATE_TYPE: Record<BeidCertificateName, string> = {
   root: 'root', ca: 'intermediate', authentication: 'authentication', nonRepudiation: 'nonrepudiation', rrn: 'rrn',
 };
 
+/** Who issued each card certificate (beid-card.md §7): the chain the T1C shape hashes the issuer key of. */
+const ISSUER: Record<BeidCertificateName, BeidCertificateName> = {
+  root: 'root', ca: 'root', authentication: 'ca', nonRepudiation: 'ca', rrn: 'root',
+};
+
+/** A card certificate in the T1C shape, with its issuer's key hash; undefined when the card has none. */
+export function certificateOf(r: BeidReadout, name: BeidCertificateName): T1CCertificate | undefined {
+  const der = r.certificates[name];
+  return der ? toT1CCertificate(name, der, r.certificates[ISSUER[name]]) : undefined;
+}
+
 export function toT1CCertificate(name: BeidCertificateName, der: Uint8Array, issuerDer?: Uint8Array): T1CCertificate {
   const cert = new X509Certificate(der);
   const keyHash = (c: X509Certificate): string =>

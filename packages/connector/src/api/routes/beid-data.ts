@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
-import { toAddress, toBiometric, toPicture, toT1CCertificate, toTokenInfo, type T1CCertificate } from '../../wire/index.js';
+import { certificateOf, toAddress, toBiometric, toPicture, toTokenInfo, type T1CCertificate } from '../../wire/index.js';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
@@ -9,21 +9,20 @@ import { filterQuery, parse, readerParams } from '../schemas.js';
 
 export const BEID_PREFIX = '/v3/modules/beid/apps/token';
 
-/** Certificate endpoints and cert-list keys → the card's certificate and the one that issued it. */
+/** Certificate endpoints and cert-list keys → the card certificate they serve. */
 const CERTIFICATES = {
-  rootCertificate: { path: 'root-cert', name: 'root', issuer: 'root' },
-  intermediateCertificates: { path: 'intermediate-certs', name: 'ca', issuer: 'root' },
-  authenticationCertificate: { path: 'authentication-cert', name: 'authentication', issuer: 'ca' },
-  nonRepudiationCertificate: { path: 'nonrepudiation-cert', name: 'nonRepudiation', issuer: 'ca' },
-} as const satisfies Record<string, { path: string; name: BeidCertificateName; issuer: BeidCertificateName }>;
+  rootCertificate: { path: 'root-cert', name: 'root' },
+  intermediateCertificates: { path: 'intermediate-certs', name: 'ca' },
+  authenticationCertificate: { path: 'authentication-cert', name: 'authentication' },
+  nonRepudiationCertificate: { path: 'nonrepudiation-cert', name: 'nonRepudiation' },
+} as const satisfies Record<string, { path: string; name: BeidCertificateName }>;
 type CertificateKey = keyof typeof CERTIFICATES;
 
 /** `{certificates: [...]}`, the ≥ 3.6 shape; an absent certificate is an error, never `[]`. */
 function certificateResponse(readout: BeidReadout, key: CertificateKey): { certificates: T1CCertificate[] } {
-  const { name, issuer } = CERTIFICATES[key];
-  const der = readout.certificates[name];
-  if (!der) throw new T1CError('CERTIFICATE_NOT_FOUND');
-  return { certificates: [toT1CCertificate(name, der, readout.certificates[issuer])] };
+  const certificate = certificateOf(readout, CERTIFICATES[key].name);
+  if (!certificate) throw new T1CError('CERTIFICATE_NOT_FOUND');
+  return { certificates: [certificate] };
 }
 
 /** `filter=a,b`; empty or unknown-only filters mean "everything" (t1c-api.md §2.3 notes). */
