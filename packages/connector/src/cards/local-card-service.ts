@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CardSession, SmartCardError, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
-import { BeidCard, readAll, recogniseBeid, type BeidCertificateName, type BeidReadout } from '@t1c/smartcard/beid';
+import { BeidCard, readAll, recogniseBeid, type BeidReadout } from '@t1c/smartcard/beid';
 import type { CardService, PinInput, ReaderInfo, SignInput } from './types.js';
 
 interface KnownReader {
@@ -118,10 +118,6 @@ export class LocalCardService implements CardService {
       this.cache.set(name, readout);
       return readout;
     });
-  }
-
-  async readBeidCertificate(readerId: string, name: BeidCertificateName): Promise<Uint8Array | undefined> {
-    return (await this.readBeid(readerId)).certificates[name];
   }
 
   verifyBeidPin(readerId: string, pin: PinInput): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BeidCertificateName, BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
+import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 
 /** A reader as the connector shows it: a stable id while it stays connected. */
 export interface ReaderInfo {
@@ -23,8 +23,8 @@ export interface SignInput {
 }
 
 /**
- * Everything card-facing the connector needs. The sandbox process implements it over PC/SC
- * (and the optional in-process virtual reader); the API process calls it over IPC.
+ * Everything card-facing the connector needs, over PC/SC and the optional in-process virtual
+ * reader. The sandbox process and `t1c card` use it; the API reaches the sandbox's over IPC.
  */
 export interface CardService {
   listReaders(): Promise<ReaderInfo[]>;
@@ -32,7 +32,6 @@ export interface CardService {
   waitForReaderChange(known: readonly ReaderInfo[], timeoutMs: number): Promise<ReaderInfo[]>;
   /** Full read; immutable files are cached per inserted card and dropped on removal. */
   readBeid(readerId: string): Promise<BeidReadout>;
-  readBeidCertificate(readerId: string, name: BeidCertificateName): Promise<Uint8Array | undefined>;
   verifyBeidPin(readerId: string, pin: PinInput): Promise<void>;
   signBeid(readerId: string, input: SignInput): Promise<Uint8Array>;
   close(): Promise<void>;

@@ -12,8 +12,6 @@ export interface DsSyncOptions {
   readonly deviceKey: KeyObject;
   readonly version: string;
   readonly os: OsName;
-  /** Random delay before the first sync, so a fleet restarting together does not stampede. */
-  readonly initialDelayMs?: number;
   readonly random?: () => number;
   readonly onUpdate?: (data: SyncData) => void;
   readonly onError?: (error: unknown) => void;
@@ -56,8 +54,8 @@ export class DsSync {
     return this.state.deviceId;
   }
 
-  /** Syncs after a random delay of up to `maxDelayMs` (0: at once), then every `ds.cycle`. */
-  start(maxDelayMs = this.options.initialDelayMs ?? 5_000): void {
+  /** Syncs after a random delay of up to `maxDelayMs` (0: at once; a fleet restarting together must not stampede), then every `ds.cycle`. */
+  start(maxDelayMs = 5_000): void {
     const random = this.options.random ?? Math.random;
     this.schedule(Math.floor(random() * maxDelayMs));
     if (this.state.lastSync) this.options.onUpdate?.(this.state.lastSync);
@@ -97,13 +95,14 @@ export class DsSync {
   private async runOnce(): Promise<void> {
     const device = { os: this.options.os, version: this.options.version };
     try {
-      let data: SyncData;
+      let data: SyncData | undefined;
       if (!this.client.deviceId) {
         if (!this.options.registrationKey) throw new Error('not registered with the DS and no registration key configured');
         data = await this.client.register(this.options.registrationKey, device);
       }
+      // Registering answers with the first sync; a sync of its own is needed only for counters.
       const batch = this.counters.batch();
-      data = await this.client.sync(device, batch);
+      if (!data || batch) data = await this.client.sync(device, batch);
       if (batch && data.counters?.batchId === batch.batchId) this.counters.acknowledge(batch.batchId);
       this.failures = 0;
       this.state = { deviceId: data.deviceId, lastSync: data, syncedAt: new Date().toISOString() };

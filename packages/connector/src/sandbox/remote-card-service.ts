@@ -1,4 +1,4 @@
-import type { BeidCertificateName, BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
+import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput, ReaderInfo } from '../cards/index.js';
 import { T1CError } from '../api/errors.js';
 import { ReaderIds } from './reader-ids.js';
@@ -48,10 +48,6 @@ export class RemoteCardService {
     checked(readoutSchema, raw);
     // The schema checked every field the wire mapping reads; the rest is passed through.
     return raw as BeidReadout;
-  }
-
-  async readBeidCertificate(readerId: string, name: BeidCertificateName): Promise<Uint8Array | undefined> {
-    return (await this.readBeid(readerId)).certificates[name];
   }
 
   async verifyBeidPin(readerId: string, pin: PinInput): Promise<void> {
