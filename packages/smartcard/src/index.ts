@@ -1,7 +1,7 @@
 export { SmartCardError, isSmartCardError, type SmartCardErrorCode } from './errors.js';
 export { toHex, fromHex, concatBytes, bytesEqual, wipe } from './codec/hex.js';
 export {
-  command, encodeCommand, parseCommand, parseResponse, encodeResponse, describeCommand,
+  command, encodeCommand, parseCommand, parseResponse, encodeResponse,
   type CommandApdu, type ResponseApdu,
 } from './codec/apdu.js';
 export { SW, isOk, bytesAvailable, correctLe, triesLeft, describeStatusWord } from './codec/status-words.js';

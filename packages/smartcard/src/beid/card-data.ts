@@ -1,7 +1,6 @@
 import { toHex } from '../codec/hex.js';
 import { readDer, readDerChildren } from '../codec/der.js';
 import { SmartCardError } from '../errors.js';
-import type { AppletVersion } from './constants.js';
 
 /** GET CARD DATA (80 E4 00 00/01), beid-card.md §1.3. */
 export interface BeidCardData {
@@ -40,12 +39,6 @@ export function parseCardData(bytes: Uint8Array): BeidCardData {
     appletLifeCycle: b(27),
     pinTriesLeft: tries,
   };
-}
-
-export function appletFromCardData(data: BeidCardData): AppletVersion {
-  if (data.appletVersion >= 0x18) return '1.8';
-  if (data.appletVersion >= 0x11) return '1.7';
-  throw new SmartCardError('CARD_UNKNOWN', `applet version ${data.appletVersion.toString(16)} is not supported`);
 }
 
 /** EF(TokenInfo) 5032: `30 { 02 version, 04 serial, 80 label, 03 flags, … 04 perso versions }`. */

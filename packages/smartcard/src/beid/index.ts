@@ -1,7 +1,7 @@
 export * from './constants.js';
 export { BeidCard, checkVerifyAnswer, type BeidSigningKey, type PinSource, type SignRequest } from './beid-card.js';
 export { parseIdentity, parseAddress, trimTrailingZeros, type BeidIdentity, type BeidAddress } from './identity.js';
-export { parseCardData, parseTokenInfo, appletFromCardData, type BeidCardData, type BeidTokenInfo } from './card-data.js';
+export { parseCardData, parseTokenInfo, type BeidCardData, type BeidTokenInfo } from './card-data.js';
 export { parseCardDate, parseBirthDate } from './dates.js';
 export { certificateFromFile, type BeidCertificateName } from './certificates.js';
 export { checkIntegrity, type IntegrityCheck, type IntegrityReport, type IntegrityInput } from './integrity.js';

@@ -102,7 +102,3 @@ export function encodeResponse(data: Uint8Array, sw: number): Uint8Array {
   out[data.length + 1] = sw & 0xff;
   return out;
 }
-
-export function describeCommand(apdu: CommandApdu): string {
-  return `${toHex(Uint8Array.of(apdu.cla, apdu.ins, apdu.p1, apdu.p2))} Lc=${apdu.data.length} Ne=${apdu.ne}`;
-}
