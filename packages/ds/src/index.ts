@@ -5,6 +5,7 @@ export {
 } from './server.js';
 export * from './client/index.js';
 export { originMatches, originAllowed, normalizeOriginPattern } from './policy/origins.js';
+export { hostAllowed, pageRequestWithoutOrigin, servedHostNames, splitHostHeader, type HostPolicy } from './policy/hosts.js';
 export { compareSemver, isSemver } from './policy/semver.js';
 export { versionPolicy } from './policy/version-policy.js';
 export { OS_NAMES, type OsName } from './store/model.js';
