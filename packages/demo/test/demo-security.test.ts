@@ -246,6 +246,32 @@ describe('the demo backend hands its JWT only to its own page', () => {
     }
   });
 
+  it('serves a deployed demo under its configured public origin only (Secure session), and refuses a bad one at start', async () => {
+    await assert.rejects(
+      startDemo({ dsUrl: product.dsUrl, apiKey: product.seed.apiKey, connectorUrl: product.connectorUrl, port: await freePort(), publicOrigins: ['https://demo.example.test/app'] }),
+      /must be an origin/);
+    let deployed: RunningDemo | undefined;
+    try {
+      deployed = await startDemo({ dsUrl: product.dsUrl, apiKey: product.seed.apiKey, connectorUrl: product.connectorUrl, port: await freePort(), publicOrigins: ['https://demo.example.test'] });
+      const local = deployed.url;
+      // What a TLS proxy forwards: the public name, no port.
+      const page = await send(`${local}/`, { headers: { host: 'demo.example.test' } });
+      assert.equal(page.status, 200);
+      const setCookie = String(page.headers['set-cookie']);
+      assert.match(setCookie, /Secure/);
+      const cookie = setCookie.split(';')[0] ?? '';
+      const token = await send(`${local}/api/token`, { method: 'POST', headers: { ...ownPageHeaders('https://demo.example.test', cookie), host: 'demo.example.test' }, body: '{}' });
+      assert.equal(token.status, 200, token.text);
+      for (const host of ['demo.example.test:8443', 'other.example.test', 'evil.demo.example.test']) {
+        assert.equal((await send(`${local}/`, { headers: { host } })).status, 421, host);
+      }
+      const plain = await send(`${local}/api/token`, { method: 'POST', headers: { ...ownPageHeaders('http://demo.example.test', cookie), host: 'demo.example.test' }, body: '{}' });
+      refusedWithoutJwt(plain, 'Origin with http instead of https');
+    } finally {
+      await deployed?.close();
+    }
+  });
+
   it('in Chromium, the demo page still gets its token and reads the card', async () => {
     const context = await browser.newContext();
     try {
@@ -301,8 +327,10 @@ describe('the demo backend hands its JWT only to its own page', () => {
     await new Promise<void>((resolve) => attacker.listen(attackerPort, '127.0.0.1', resolve));
     const context = await browser.newContext();
     try {
+      // The user has the demo open (its session cookie is set); the attacker's page is another tab.
+      const demo = await context.newPage();
+      await demo.goto(base);
       const page = await context.newPage();
-      await page.goto(base);
       // CORS hides the answers to the cors-mode calls from the script (the preflighted POST is never
       // sent); the no-cors calls are sent and answered, opaque to the script but visible on the wire.
       const { read, wire } = await runAttack(page, `http://localhost:${attackerPort}/`, 2);
