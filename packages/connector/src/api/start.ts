@@ -8,6 +8,7 @@ import { RemoteCardService } from '../sandbox/remote-card-service.js';
 import { DeviceKey } from '../security/device-key.js';
 import { JwtVerifier } from '../security/jwt.js';
 import { ensurePrivateDir } from '../security/private-file.js';
+import { servedHosts } from '../security/served-hosts.js';
 import { resolveTransport } from '../transport/tls.js';
 import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
@@ -105,6 +106,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
       bulkPins: new BulkPins(),
       service,
+      hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
