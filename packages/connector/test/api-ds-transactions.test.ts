@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AdminClient, fetchApplicationToken, startDistributionService, type RunningDistributionService } from '@t1c/ds';
-import { startApi, type RunningApi } from '../src/index.js';
+import { startApi, type RunningApi, type StartApiOptions } from '../src/index.js';
 import { tempDir } from './api-helpers/rig.js';
 
 const PREFIX = '/v3/modules/beid/apps/token';
@@ -38,7 +38,7 @@ describe('GET /ds/transactions shows only the calling application its counters',
     beta = await app('beta', 'https://beta.example.org');
     const { registrationKey } = await admin.call<{ registrationKey: string }>('PUT', '/versions/0.1.0', {});
     const second = (await admin.call<{ registrationKey: string }>('POST', '/versions/0.1.0/registration-keys')).registrationKey;
-    const common = { port: 0, transport: 'http', virtualCards: ['1.8'], pcsc: false, dsUrl: ds.url, logLevel: 'silent', env: {} } as const;
+    const common: StartApiOptions = { port: 0, transport: 'http', virtualCards: ['1.8'], pcsc: false, dsUrl: ds.url, logLevel: 'silent', env: {} };
     withJwt = await startApi({ ...common, dataDir: `${dir.path}/a`, registrationKey, jwtIssuer: 't1c-ds', jwtAudience: 't1c-connector' });
     await withJwt.syncWithDs();
     noJwt = await startApi({ ...common, dataDir: `${dir.path}/b`, registrationKey: second, jwt: false, allowOrigins: [alpha.origin] });
@@ -75,7 +75,8 @@ describe('GET /ds/transactions shows only the calling application its counters',
   it('without JWT (--no-jwt) no application is named, so no counters are listed: 403 104031', async () => {
     const rid = await readerId(noJwt, { origin: alpha.origin });
     assert.equal((await call(noJwt, `${PREFIX}/readers/${rid}/biometric`, { origin: alpha.origin, 'x-t1c-billing-tag': 'counted' })).status, 200);
-    for (const headers of [{ origin: alpha.origin }, {}, { authorization: `Bearer ${beta.jwt}` }]) {
+    const callers: Record<string, string>[] = [{ origin: alpha.origin }, {}, { authorization: `Bearer ${beta.jwt}` }];
+    for (const headers of callers) {
       const response = await call(noJwt, '/ds/transactions', headers);
       assert.equal(response.status, 403);
       const body = await response.json() as { success: boolean; code: string; description: string };

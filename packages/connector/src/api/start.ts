@@ -108,6 +108,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
+    if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;

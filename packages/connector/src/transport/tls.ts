@@ -11,6 +11,8 @@ export interface Transport {
   readonly caCertPem?: string;
   /** Every DNS name this transport serves (Host check); loopback names are implied. */
   readonly names: readonly string[];
+  /** The local CA was made anew (the configured names changed): it must be trusted again. */
+  readonly caRenewed?: boolean;
 }
 
 /** One of three transports, same API and checks on each: partner cert, local CA, plain HTTP. */
@@ -26,5 +28,5 @@ export async function resolveTransport(settings: Settings): Promise<Transport> {
     };
   }
   const ca = await ensureLocalCa(settings.dataDir, settings.hostnames);
-  return { scheme: 'https', https: { cert: ca.certPem, key: ca.keyPem }, hostname: 'localhost', caCertPem: ca.caCertPem, names: settings.hostnames };
+  return { scheme: 'https', https: { cert: ca.certPem, key: ca.keyPem }, hostname: 'localhost', caCertPem: ca.caCertPem, names: settings.hostnames, caRenewed: ca.caRenewed };
 }
