@@ -76,7 +76,7 @@ export function registerApiCommands(program: Command): void {
     .option('--local-ca', 'HTTPS with a per-install CA and a localhost leaf (default transport)')
     .option('--tls-cert <file>', 'HTTPS with a partner certificate (PEM) for a name resolving to 127.0.0.1')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
-    .option('--hostname <name>', 'extra DNS name for the local-CA leaf (repeatable)', collect)
+    .option('--hostname <name>', 'extra DNS name this connector serves (Host check) and the local CA certifies (repeatable)', collect)
     .option('--allow-origin <origin>', 'allow a web origin, exact or https://*.example.org (repeatable)', collect)
     .option('--allow-no-origin', 'accept requests without an Origin header (non-browser clients; default)')
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
