@@ -18,7 +18,7 @@ const verify = (caFile: string, leaf: string, untrusted?: string): { ok: boolean
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
 };
 
-/** Signs a fresh key for `san` with the CA in `dataDir`, as anyone holding the CA key could. */
+/** Signs a fresh key for `san` with `signer` (the local CA key), as anyone holding that key could. */
 function mint(dir: string, name: string, san: string, signer: { cert: string; key: string }, ca = false): string {
   const key = join(dir, `${name}-key.pem`);
   const csr = join(dir, `${name}.csr`);
