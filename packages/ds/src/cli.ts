@@ -14,6 +14,15 @@ interface ServerOptions {
   trustProxy?: boolean;
 }
 
+function urlHasPassword(value: string): boolean {
+  try {
+    return new URL(value).password !== '';
+  } catch {
+    // Not a URL (a libpq key=value string, say): refuse one that names a password.
+    return /password\s*=/i.test(value);
+  }
+}
+
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Adds `t1c ds` (run the server) and `t1c ds admin …` to the CLI. */
@@ -22,13 +31,16 @@ export function registerDsCommands(program: Command, io: CliIo = stdoutIo): void
     .option('--port <n>', 'TCP port', String(DEFAULT_DS_PORT))
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--data-dir <dir>', 'data directory (embedded database, admin token)')
-    .option('--database-url <url>', 'postgres://… to use a PostgreSQL server instead of the embedded database')
+    .option('--database-url <url>', 'postgres://… to use a PostgreSQL server instead of the embedded database; with a password, use env T1C_DS_DATABASE_URL or PGPASSWORD instead (ps shows flags to every user)')
     .addOption(new Option('--jwt-alg <alg>', 'JWT signing algorithm').choices(['ES256', 'RS256']).default('ES256'))
     .addOption(new Option('--log-level <level>').choices([...LEVELS]).default('info'))
     .option('--trust-proxy', 'take client addresses from X-Forwarded-For (behind a load balancer)')
     .action(async (opts: ServerOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${opts.port}`);
+      if (opts.databaseUrl !== undefined && urlHasPassword(opts.databaseUrl)) {
+        throw new Error('--database-url must not hold a password: a flag is visible to every user (ps). Set T1C_DS_DATABASE_URL, or PGPASSWORD, or use ~/.pgpass');
+      }
       const level = LEVELS.find((l) => l === opts.logLevel) ?? 'info';
       const running = await startDistributionService({
         port, host: opts.host, dataDir: opts.dataDir ?? defaultDataDir(), databaseUrl: opts.databaseUrl ?? process.env.T1C_DS_DATABASE_URL,

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import { hostAllowed } from '@t1c/ds';
 import { checkOrigin } from '../security/cors.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import type { ApiContext } from './context.js';
@@ -25,7 +26,8 @@ function fromFastifyError(error: unknown): T1CError {
 
 /**
  * The local API as a fastify instance: tests `inject()` into it, startApi() listens on a socket.
- * Order per request: origin/CORS (preflights end there) → JWT → schema-checked handler.
+ * Order per request: Host (DNS rebinding) → origin/CORS (preflights end there) → JWT →
+ * schema-checked handler. Unknown routes pass the same hooks.
  */
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -61,6 +63,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    if (!hostAllowed(ctx.hosts, request.headers.host)) throw new T1CError('HOST_DENIED');
     if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
     if (ctx.jwt) rememberApplication(request, (await ctx.jwt.verify(request.headers.authorization, request.headers.origin)).sub);
     checkVersionPolicy(ctx, request);

@@ -1,3 +1,4 @@
+import type { HostPolicy } from '@t1c/ds';
 import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput, ReaderInfo } from '../cards/index.js';
 import type { DsLink } from '../ds-client/index.js';
@@ -30,6 +31,8 @@ export interface ApiContext {
   readonly policy: ApiPolicy;
   readonly pinDialog: PinDialog;
   readonly bulkPins: BulkPins;
+  /** The Host headers served (DNS-rebinding defence); checked before anything else. */
+  readonly hosts: HostPolicy;
   /** For /info: how this API is reached. */
   readonly service: { readonly url: string; readonly port: number };
   /** Present when the connector syncs with a Distribution Service. */

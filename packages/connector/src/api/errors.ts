@@ -16,6 +16,9 @@ export const CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { code: '106007', status: 415, description: 'The body must be application/json' },
   JWT_INVALID: { code: '104025', status: 401, description: 'Unauthorized to do this action' },
   ORIGIN_DENIED: { code: '104001', status: 403, description: 'The origin is not allowed to use this connector' },
+  // 421 Misdirected Request (RFC 9110 §15.5.20): the request names an authority this server does not serve.
+  HOST_DENIED: { code: '104030', status: 421, description: 'This connector does not serve the host name in the request (DNS rebinding?); use 127.0.0.1, localhost or a configured name with the connector port' },
+  NO_APPLICATION: { code: '104031', status: 403, description: 'Transaction counters are shown only to the application they belong to; this request names none (no JWT)' },
   RATE_LIMITED: { code: '104002', status: 429, description: 'Too many PIN operations; wait and try again' },
   PIN_DECRYPTION_FAILED: { code: '104010', status: 400, description: 'The PIN could not be decrypted with the device key' },
   PLAIN_PIN_REFUSED: { code: '104011', status: 400, description: 'A plain PIN is not accepted; encrypt it with the device key' },

@@ -8,6 +8,7 @@ import { RemoteCardService } from '../sandbox/remote-card-service.js';
 import { DeviceKey } from '../security/device-key.js';
 import { JwtVerifier } from '../security/jwt.js';
 import { ensurePrivateDir } from '../security/private-file.js';
+import { servedHosts } from '../security/served-hosts.js';
 import { resolveTransport } from '../transport/tls.js';
 import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
@@ -105,7 +106,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
       bulkPins: new BulkPins(),
       service,
+      hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
+    if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { AppletVersion } from '@t1c/smartcard/beid';
+import { readRegistrationKeyFile, REGISTRATION_KEY_FLAG_REFUSED } from '../config/registration-key.js';
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
@@ -20,6 +21,7 @@ interface ApiFlags {
   jwtAudience?: string;
   dsUrl?: string;
   registrationKey?: string;
+  registrationKeyFile?: string;
   allowPlainPin?: boolean;
   virtualCard?: string[];
   pcsc?: boolean;
@@ -55,7 +57,8 @@ export function flagsToSettings(f: ApiFlags): Partial<Settings> {
   if (f.jwtIssuer) out.jwtIssuer = f.jwtIssuer;
   if (f.jwtAudience) out.jwtAudience = f.jwtAudience;
   if (f.dsUrl) out.dsUrl = f.dsUrl;
-  if (f.registrationKey) out.registrationKey = f.registrationKey;
+  if (f.registrationKey !== undefined) throw new Error(REGISTRATION_KEY_FLAG_REFUSED);
+  if (f.registrationKeyFile !== undefined) out.registrationKey = readRegistrationKeyFile(f.registrationKeyFile);
   if (f.allowPlainPin) out.allowPlainPin = true;
   if (f.virtualCard) out.virtualCards = f.virtualCard.map(parseVirtualCard);
   if (f.pcsc === false) out.pcsc = false;
@@ -73,7 +76,7 @@ export function registerApiCommands(program: Command): void {
     .option('--local-ca', 'HTTPS with a per-install CA and a localhost leaf (default transport)')
     .option('--tls-cert <file>', 'HTTPS with a partner certificate (PEM) for a name resolving to 127.0.0.1')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
-    .option('--hostname <name>', 'extra DNS name for the local-CA leaf (repeatable)', collect)
+    .option('--hostname <name>', 'extra DNS name this connector serves (Host check) and the local CA certifies (repeatable)', collect)
     .option('--allow-origin <origin>', 'allow a web origin, exact or https://*.example.org (repeatable)', collect)
     .option('--allow-no-origin', 'accept requests without an Origin header (non-browser clients; default)')
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
@@ -83,7 +86,9 @@ export function registerApiCommands(program: Command): void {
     .option('--jwt-issuer <iss>', 'required JWT issuer')
     .option('--jwt-audience <aud>', 'required JWT audience')
     .option('--ds-url <url>', 'Distribution Service: register, then sync allowed origins, JWT keys, config and version policy')
-    .option('--registration-key <key>', 'registration key for the first start with --ds-url')
+    .option('--registration-key-file <file>', 'file holding the registration key for the first start with --ds-url; or env T1C_REGISTRATION_KEY (never on the command line: ps shows it to every user)')
+    // Refused with a message pointing at the file and the environment, rather than "unknown option".
+    .addOption(new Option('--registration-key <key>').hideHelp())
     .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
     .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRegistrationKey } from './registration-key.js';
 
 export const DEFAULT_PORT = 51983;
 
@@ -17,7 +18,7 @@ export const settingsSchema = z.object({
   jwtIssuer: z.string().optional(),
   jwtAudience: z.string().optional(),
   dsUrl: z.url().optional(),
-  registrationKey: z.string().min(1).max(200).optional(),
+  registrationKey: z.string().refine(isRegistrationKey, 'not a registration key (t1crk_…, as issued by the DS)').optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
   pcsc: z.boolean(),

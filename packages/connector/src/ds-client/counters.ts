@@ -17,7 +17,7 @@ export class TransactionCounters {
     const key = JSON.stringify([application, tag, module, useCase, day]);
     const entry = this.current.get(key);
     if (entry) entry.count = (entry.count ?? 0) + 1;
-    else this.current.set(key, { application: application.slice(0, 200) || 'unknown', tag: sanitizeTag(tag), module, useCase, day, count: 1 });
+    else this.current.set(key, { application: counterApplication(application), tag: sanitizeTag(tag), module, useCase, day, count: 1 });
   }
 
   /** The batch to send: the unacknowledged one again, or the counts gathered since. */
@@ -37,6 +37,11 @@ export class TransactionCounters {
   pending(): CounterEntryInput[] {
     return [...(this.inFlight?.entries ?? []), ...this.current.values()];
   }
+}
+
+/** How an application (JWT `sub`) is named in the counters. */
+export function counterApplication(application: string): string {
+  return application.slice(0, 200) || 'unknown';
 }
 
 /** Billing tags come from a request header: printable ASCII, bounded. */

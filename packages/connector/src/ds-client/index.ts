@@ -1,4 +1,4 @@
 export { DsSync, type DsSyncOptions } from './ds-sync.js';
-export { TransactionCounters, type UseCase } from './counters.js';
+export { counterApplication, TransactionCounters, type UseCase } from './counters.js';
 export { dsLink, versionNotice, versionRefusal, type DsLink } from './ds-link.js';
 export { RecentLogs } from './recent-logs.js';

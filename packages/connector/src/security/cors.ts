@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { originMatches } from '@t1c/ds';
+import { originMatches, pageRequestWithoutOrigin } from '@t1c/ds';
 import { T1CError } from '../api/errors.js';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
@@ -19,16 +19,14 @@ export function originAllowed(policy: OriginPolicy, origin: string): boolean {
  * Deny by default. A request with an Origin must be on the allow-list, preflight and actual
  * request alike; allowed origins get their exact origin echoed with credentials (on errors
  * too, or the page only sees "Internal error"). A request without Origin comes from a
- * non-browser client (or a browser navigation, which cannot read the answer) and is let
- * through when configured, still subject to the JWT; a browser no-cors fetch that says it is
- * cross-site but sends no Origin is refused.
+ * non-browser client (or a navigation typed by the user) and is let through when configured,
+ * still subject to the JWT. A request without Origin whose fetch metadata says a page sent it
+ * (same-origin included: that is what a DNS-rebound page looks like) is refused.
  */
 export function checkOrigin(policy: OriginPolicy, request: FastifyRequest, reply: FastifyReply): 'preflight-done' | 'continue' {
   const origin = request.headers.origin;
   if (origin === undefined) {
-    const site = request.headers['sec-fetch-site'];
-    const browserCrossSite = typeof site === 'string' && site !== 'none' && site !== 'same-origin';
-    if (!policy.allowNoOrigin || browserCrossSite) throw new T1CError('ORIGIN_DENIED');
+    if (!policy.allowNoOrigin || pageRequestWithoutOrigin(request.headers)) throw new T1CError('ORIGIN_DENIED');
     return 'continue';
   }
   if (!originAllowed(policy, origin)) throw new T1CError('ORIGIN_DENIED');

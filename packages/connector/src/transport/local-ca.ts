@@ -1,9 +1,11 @@
 // @peculiar/x509's tsyringe needs the Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { readIfExists, writePrivateFile } from '../security/private-file.js';
+import { caNameConstraints, permittedDnsNames } from './name-constraints.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -21,6 +23,10 @@ export interface LocalCaFiles {
   readonly keyPem: string;
   readonly caCertPath: string;
   readonly renewed: boolean;
+  /** The CA itself was re-made (new names, or a CA without name constraints): trust it again. */
+  readonly caRenewed: boolean;
+  /** The CA it replaced, kept (certificate only) so `t1c cert install` can remove it from the stores. */
+  readonly previousCaCertPem: string | undefined;
 }
 
 const paths = (dataDir: string) => ({
@@ -29,6 +35,14 @@ const paths = (dataDir: string) => ({
   key: join(dataDir, 'tls', 'localhost-key.pem'),
   cert: join(dataDir, 'tls', 'localhost.pem'),
 });
+
+/** The CA certificate (no key) replaced when the names changed; see ensureLocalCa. */
+export const previousCaPath = (dataDir: string): string => join(dataDir, 'tls', 'ca-previous.pem');
+
+/** The DNS names the CA may certify: localhost and the configured names, lower-cased, sorted. */
+export function caDnsNames(hostnames: readonly string[]): string[] {
+  return [...new Set(['localhost', ...hostnames.map((h) => h.toLowerCase())])].sort();
+}
 
 function toPem(der: ArrayBuffer, label: string): string {
   const b64 = Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
@@ -40,7 +54,7 @@ async function importKey(pem: string): Promise<CryptoKey> {
   return webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign']) as Promise<CryptoKey>;
 }
 
-async function createCa(): Promise<{ certPem: string; keyPem: string }> {
+async function createCa(dnsNames: readonly string[]): Promise<{ certPem: string; keyPem: string }> {
   const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']) as CryptoKeyPair;
   const id = Buffer.from(webcrypto.getRandomValues(new Uint8Array(4))).toString('hex');
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -50,7 +64,10 @@ async function createCa(): Promise<{ certPem: string; keyPem: string }> {
     notAfter: new Date(Date.now() + CA_DAYS * DAY_MS),
     signingAlgorithm: ALGORITHM,
     extensions: [
+      // pathLength 0: no intermediate CA below it. Name constraints: a stolen CA key (or a bug)
+      // cannot mint a certificate browsers accept for any other site.
       new x509.BasicConstraintsExtension(true, 0, true),
+      caNameConstraints(dnsNames),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
@@ -95,19 +112,37 @@ function leafNeedsRenewal(certPem: string | undefined, caPem: string, hostnames:
   return hostnames.some((h) => !san.split(', ').includes(`DNS:${h}`));
 }
 
+/** True when the CA's name constraints are missing or name other DNS names than wanted. */
+function caNeedsRemaking(caCertPem: string, dnsNames: readonly string[]): boolean {
+  const permitted = permittedDnsNames(new x509.X509Certificate(caCertPem));
+  return permitted === undefined || permitted.join('\n') !== dnsNames.join('\n');
+}
+
 /**
  * The per-install CA and its `localhost` leaf, created on first start and kept (0600) in the
  * user's data directory only. The leaf is renewed ahead of expiry; the CA stays, so a
- * trust-store entry made by `t1c cert install` keeps working.
+ * trust-store entry made by `t1c cert install` keeps working, until the configured names
+ * change: its name constraints are fixed at creation, so it is then made anew (new key, the
+ * old key overwritten) and must be trusted again; the old certificate is kept aside so
+ * `t1c cert install` can take it out of the stores.
  */
 export async function ensureLocalCa(dataDir: string, hostnames: readonly string[] = [], now = new Date()): Promise<LocalCaFiles> {
   const p = paths(dataDir);
+  const dnsNames = caDnsNames(hostnames);
   let caCertPem = readIfExists(p.caCert);
   let caKeyPem = readIfExists(p.caKey);
-  if (!caCertPem || !caKeyPem) {
-    const ca = await createCa();
+  let caRenewed = false;
+  if (!caCertPem || !caKeyPem || caNeedsRemaking(caCertPem, dnsNames)) {
+    if (caCertPem && caKeyPem) {
+      writePrivateFile(previousCaPath(dataDir), caCertPem);
+      caRenewed = true;
+    }
+    const ca = await createCa(dnsNames);
     writePrivateFile(p.caKey, ca.keyPem);
     writePrivateFile(p.caCert, ca.certPem);
+    // The leaf of the old CA is useless now; never serve it.
+    rmSync(p.cert, { force: true });
+    rmSync(p.key, { force: true });
     caCertPem = ca.certPem;
     caKeyPem = ca.keyPem;
   }
@@ -122,7 +157,7 @@ export async function ensureLocalCa(dataDir: string, hostnames: readonly string[
     keyPem = leaf.keyPem;
     renewed = true;
   }
-  return { caCertPem, certPem: certPem ?? '', keyPem, caCertPath: p.caCert, renewed };
+  return { caCertPem, certPem: certPem ?? '', keyPem, caCertPath: p.caCert, renewed, caRenewed, previousCaCertPem: readIfExists(previousCaPath(dataDir)) };
 }
 
 export const localCaPaths = paths;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UseCase } from '../../ds-client/index.js';
-import { versionRefusal } from '../../ds-client/index.js';
+import { counterApplication, versionRefusal } from '../../ds-client/index.js';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
@@ -21,7 +21,7 @@ const BILLING_TAG = 'x-t1c-billing-tag';
 const applications = new WeakMap<FastifyRequest, string>();
 
 export function rememberApplication(request: FastifyRequest, sub: unknown): void {
-  if (typeof sub === 'string') applications.set(request, sub);
+  if (typeof sub === 'string' && sub !== '') applications.set(request, sub);
 }
 
 /** Card operations refused while the DS says this version may not be used. */
@@ -48,8 +48,13 @@ export function registerDsRoutes(app: FastifyInstance, ctx: ApiContext): void {
       throw new T1CError('DS_UNAVAILABLE');
     }
   });
-  app.get('/ds/transactions', async () => {
+  // Only the caller's own counters: another application's volumes are its business. Without a
+  // JWT there is no caller to scope to, and an empty list would falsely say "nothing pending".
+  app.get('/ds/transactions', async (request) => {
     if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
-    return envelope(ctx.deviceKey, ctx.ds.link.pendingCounters());
+    const application = applications.get(request);
+    if (application === undefined) throw new T1CError('NO_APPLICATION');
+    const own = counterApplication(application);
+    return envelope(ctx.deviceKey, ctx.ds.link.pendingCounters().filter((entry) => entry.application === own));
   });
 }
