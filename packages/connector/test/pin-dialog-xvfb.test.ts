@@ -50,20 +50,20 @@ describe('native PIN dialog (zenity under Xvfb)', () => {
 
   it('returns the PIN typed into the dialog', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    const [pin] = await Promise.all([dialog(20), typeIntoDialog(xvfb.display, '4321', 'Return')]);
+    const [pin] = await Promise.all([dialog({ timeoutSeconds: 20 }), typeIntoDialog(xvfb.display, '4321', 'Return')]);
     assert.equal(Buffer.from(pin).toString(), '4321');
   });
 
   it('reports Escape as a cancelled PIN entry', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    const results = await Promise.allSettled([dialog(20), typeIntoDialog(xvfb.display, '', 'Escape')]);
+    const results = await Promise.allSettled([dialog({ timeoutSeconds: 20 }), typeIntoDialog(xvfb.display, '', 'Escape')]);
     assert.equal(results[0].status, 'rejected');
     assert.equal((results[0] as PromiseRejectedResult).reason.code, '108005');
   });
 
   it('reports a dialog nobody answers as a timeout, and closes it', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    await assert.rejects(dialog(1), (e: { code?: string }) => e.code === '108006');
+    await assert.rejects(dialog({ timeoutSeconds: 1 }), (e: { code?: string }) => e.code === '108006');
   });
 
   it('verifies the PIN through the API with osDialog: true', async () => {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { checkOrigin } from '../security/cors.js';
+import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
@@ -62,7 +63,11 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
     if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
-    if (ctx.jwt) rememberApplication(request, (await ctx.jwt.verify(request.headers.authorization, request.headers.origin)).sub);
+    if (ctx.jwt) {
+      const { sub } = await ctx.jwt.verify(request.headers.authorization, request.headers.origin);
+      rememberApplication(request, sub);
+      rememberCaller(request, sub);
+    }
     checkVersionPolicy(ctx, request);
     return undefined;
   });
