@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { beidPath, ORIGIN, startFixture, type Fixture } from './api-helpers/fixture.js';
+import { client, errorCode, type Client } from './api-helpers/http.js';
+
+const LIMIT = 3;
+
+/** Issue 9 item 13: one application's PIN attempts do not use up another's, nor another card's. */
+describe('PIN rate limit per application and reader', () => {
+  let f: Fixture;
+  let appB: Client;
+  let otherOriginA: Client;
+  let rid0: string;
+  let rid1: string;
+
+  before(async () => {
+    f = await startFixture(undefined, { pinRateLimitPerMinute: LIMIT });
+    rid0 = await f.readerId(0);
+    rid1 = await f.readerId(1);
+    appB = client(f.base, f.api.caCertPem, { authorization: `Bearer ${await f.issuer.token({}, { subject: 'application-b' })}`, origin: ORIGIN });
+    otherOriginA = client(f.base, f.api.caCertPem, { authorization: `Bearer ${f.jwt}`, origin: 'https://shop.example.net' });
+  });
+  after(async () => {
+    appB?.close();
+    otherOriginA?.close();
+    await f?.close();
+  });
+
+  // No PIN: the card is not touched, yet the attempt counts.
+  const attempt = async (c: Client, rid: string): Promise<string | undefined> => errorCode(await c.call('POST', beidPath(rid, 'verify-pin'), { body: {} }));
+
+  it(`application A's ${LIMIT} attempts on reader 0 leave application B and reader 1 their own budgets`, async () => {
+    for (let i = 0; i < LIMIT; i++) assert.equal(await attempt(f.c, rid0), '108001', `attempt ${i + 1} is served`);
+    assert.equal(await attempt(f.c, rid0), '104002', 'A is limited on reader 0');
+    assert.equal(await attempt(otherOriginA, rid0), '104002', 'the application is the JWT subject, whatever page it runs on');
+    assert.equal(await attempt(appB, rid0), '108001', 'B on the same reader is not limited by A');
+    assert.equal(await attempt(f.c, rid1), '108001', 'A on another reader has a separate budget');
+  });
+});
