@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir } from './private-file.js';
 
@@ -46,11 +46,15 @@ export class SeenCiphertexts {
   firstUse(ciphertext: Uint8Array): boolean {
     const digest = createHmac('sha256', this.salt).update(ciphertext).digest();
     const changed = new Set<number>();
+    const onDisk = Buffer.alloc(1);
     for (let i = 0; i < FILTER_HASHES; i++) {
       const bit = digest.readUInt32BE(i * 4) % FILTER_BITS;
       const byte = bit >>> 3;
       const mask = 1 << (bit & 7);
-      const current = this.bits[byte] ?? 0;
+      // Another connector on the same data directory may have set bits since we loaded.
+      readSync(this.fd, onDisk, 0, 1, HEADER_BYTES + byte);
+      const current = (this.bits[byte] ?? 0) | (onDisk[0] ?? 0);
+      this.bits[byte] = current;
       if ((current & mask) === 0) {
         this.bits[byte] = current | mask;
         changed.add(byte);
