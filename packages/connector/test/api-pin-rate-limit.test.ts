@@ -38,6 +38,17 @@ describe('PIN rate limit per application and reader', () => {
     assert.equal(await attempt(appB, rid0), '108001', 'B on the same reader is not limited by A');
     assert.equal(await attempt(f.c, rid1), '108001', 'A on another reader has a separate budget');
   });
+
+  it('made-up reader ids share one budget, so they cannot be used to get fresh ones', async () => {
+    const appC = client(f.base, f.api.caCertPem, { authorization: `Bearer ${await f.issuer.token({}, { subject: 'application-c' })}`, origin: ORIGIN });
+    try {
+      for (let i = 0; i < LIMIT; i++) assert.equal(await attempt(appC, `00000000000000a${i}`), '701001', `made-up id ${i + 1} is served`);
+      assert.equal(await attempt(appC, '00000000000000ff'), '104002', 'another made-up id is limited');
+      assert.equal(await attempt(appC, rid0), '108001', 'a listed reader keeps its own budget');
+    } finally {
+      appC.close();
+    }
+  });
 });
 
 describe('PIN rate limit without JWT (--no-jwt): per origin and reader', () => {

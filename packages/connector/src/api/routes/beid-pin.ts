@@ -29,12 +29,21 @@ function base64Bytes(data: string): Uint8Array {
 /**
  * The PIN rate-limit bucket: the application (JWT `sub`; the Origin, or its absence, with
  * --no-jwt) and the reader. One page cannot use up another's tries, nor one card's another's.
+ * Only a listed reader gets its own bucket: made-up reader ids share one, so they cannot
+ * flood the limiter's cache and push a real bucket out.
  */
-export function pinRateKey(request: FastifyRequest): string {
-  const caller = callerOf(request);
-  const who = caller.application !== undefined ? ['app', caller.application] : ['origin', caller.origin ?? null];
-  const rid = (request.params as { rid?: unknown } | undefined)?.rid;
-  return JSON.stringify([...who, typeof rid === 'string' ? rid : null]);
+export function pinRateKey(ctx: ApiContext): (request: FastifyRequest) => Promise<string> {
+  return async (request) => {
+    const caller = callerOf(request);
+    const who = caller.application !== undefined ? ['app', caller.application] : ['origin', caller.origin ?? null];
+    const params = readerParams.safeParse(request.params);
+    let reader: string | null = null;
+    if (params.success) {
+      const { readers } = await ctx.cards.listReaders().catch(() => ({ readers: [] }));
+      reader = readers.some((r) => r.id === params.data.rid) ? params.data.rid : 'unlisted';
+    }
+    return JSON.stringify([...who, reader]);
+  };
 }
 
 type PinSource = { readonly pin: PinInput; readonly from: 'pinpad' | 'request' | 'bulk' };
@@ -67,7 +76,7 @@ const wipe = (pin: PinInput | undefined): void => {
 
 /** verify-pin, authenticate, sign, sign_raw and reset-bulk-pin; all rate-limited. */
 export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const limited = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey } } };
+  const limited = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
 
   app.post(`${BEID_PREFIX}/readers/:rid/verify-pin`, limited, async (request) => {
     const { rid } = parse(readerParams, request.params, 'reader id');
