@@ -27,9 +27,9 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
 }
 
 /** A person at the desk: waits for the PIN dialog, types into it and presses a key. */
-async function typeIntoDialog(display: string, text: string, key: 'Return' | 'Escape'): Promise<void> {
+async function typeIntoDialog(display: string, text: string, key: 'Return' | 'Escape', name = 'Smart card PIN'): Promise<void> {
   const env = { ...process.env, DISPLAY: display };
-  await run('xdotool', ['search', '--sync', '--name', 'Smart card PIN', 'windowfocus', '--sync', ...(text ? ['type', '--delay', '20', text] : [])], { env, timeout: 20_000 });
+  await run('xdotool', ['search', '--sync', '--name', name, 'windowfocus', '--sync', ...(text ? ['type', '--delay', '20', text] : [])], { env, timeout: 20_000 });
   await run('xdotool', ['key', key], { env, timeout: 20_000 });
 }
 
@@ -50,20 +50,30 @@ describe('native PIN dialog (zenity under Xvfb)', () => {
 
   it('returns the PIN typed into the dialog', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    const [pin] = await Promise.all([dialog(20), typeIntoDialog(xvfb.display, '4321', 'Return')]);
+    const [pin] = await Promise.all([dialog({ timeoutSeconds: 20 }), typeIntoDialog(xvfb.display, '4321', 'Return')]);
     assert.equal(Buffer.from(pin).toString(), '4321');
+  });
+
+  it('names the asking origin in the real dialog, markup shown as typed', async () => {
+    const origin = 'https://<b>&_x.example';
+    const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
+    const title = `Smart card PIN for ${origin}`;
+    // xdotool matches --name as a regex: found by the whole literal title, so that is what the window says.
+    const exact = `^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+    const [pin] = await Promise.all([dialog({ timeoutSeconds: 20, origin, application: 'shop' }), typeIntoDialog(xvfb.display, '2468', 'Return', exact)]);
+    assert.equal(Buffer.from(pin).toString(), '2468');
   });
 
   it('reports Escape as a cancelled PIN entry', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    const results = await Promise.allSettled([dialog(20), typeIntoDialog(xvfb.display, '', 'Escape')]);
+    const results = await Promise.allSettled([dialog({ timeoutSeconds: 20 }), typeIntoDialog(xvfb.display, '', 'Escape')]);
     assert.equal(results[0].status, 'rejected');
     assert.equal((results[0] as PromiseRejectedResult).reason.code, '108005');
   });
 
   it('reports a dialog nobody answers as a timeout, and closes it', async () => {
     const dialog = systemPinDialog({ DISPLAY: xvfb.display, PATH: process.env.PATH ?? '' });
-    await assert.rejects(dialog(1), (e: { code?: string }) => e.code === '108006');
+    await assert.rejects(dialog({ timeoutSeconds: 1 }), (e: { code?: string }) => e.code === '108006');
   });
 
   it('verifies the PIN through the API with osDialog: true', async () => {

@@ -66,7 +66,7 @@ test('sign posts TokenAuthenticateOrSignData with the digest as base64', async (
   assert.deepEqual(Object.keys(body).sort(), ['algorithm', 'base64Encoded', 'data', 'language', 'pin', 'txId']);
   assert.equal(body.algorithm, 'sha256');
   assert.equal(body.data, DIGEST_B64);
-  assert.equal(await key.decrypt(String(body.pin)), '1234');
+  assert.match(await key.decrypt(String(body.pin)), /^T1C-PIN-1:\d+:1234$/);
 });
 
 test('a base64 digest is passed through; authenticate and signBulk use their paths', async () => {

@@ -49,8 +49,8 @@ function fakeConnector(pageOrigin: string) {
         if (path === '/v3/readers') return send(200, envelope([{ id: 'r1', name: 'Virtual', pinpad: false, card: { atr: '3B98', description: [], modules: ['beid'] } }]));
         if (path.endsWith('/verify-pin')) {
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { pin: string };
-          const pin = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(body.pin, 'base64')).toString();
-          if (pin === PIN) return send(200, envelope({ verified: true }));
+          const plain = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(body.pin, 'base64')).toString();
+          if (/^T1C-PIN-1:\d+:(\d+)$/.exec(plain)?.[1] === PIN) return send(200, envelope({ verified: true }));
           return send(400, { success: false, code: '108003', description: 'Wrong PIN, 2 tries left' });
         }
         return send(404, { success: false, code: '112999', description: 'Functionality not found' });

@@ -22,7 +22,11 @@ test('the PIN goes out RSA-OAEP/SHA-256 encrypted under the device key, with the
   const body = call.body as { pin: string; base64Encoded: boolean };
   assert.notEqual(body.pin, '1234');
   assert.equal(Buffer.from(body.pin, 'base64').length, 256);
-  assert.equal(await key.decrypt(body.pin), '1234');
+  const plain = await key.decrypt(body.pin);
+  const match = /^T1C-PIN-1:(\d+):(\d+)$/.exec(plain);
+  assert.ok(match, 'the plaintext is T1C-PIN-1:<ms>:<digits>');
+  assert.equal(match[2], '1234');
+  assert.ok(Math.abs(Number(match[1]) - Date.now()) < 60_000, 'stamped with the current time');
   assert.equal(body.base64Encoded, true);
 });
 
@@ -35,8 +39,8 @@ test('two encryptions of one PIN differ (OAEP is randomised) and both decrypt', 
   const [a, b] = calls.slice(-2).map((c) => (c.body as { pin: string }).pin);
   assert.ok(a && b);
   assert.notEqual(a, b);
-  assert.equal(await key.decrypt(a), '987654');
-  assert.equal(await key.decrypt(b), '987654');
+  assert.match(await key.decrypt(a), /^T1C-PIN-1:\d+:987654$/);
+  assert.match(await key.decrypt(b), /^T1C-PIN-1:\d+:987654$/);
 });
 
 test('osDialog without a PIN sends no pin field and no scheme header', async () => {

@@ -2,12 +2,13 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import rateLimit from '@fastify/rate-limit';
 import { hostAllowed } from '@t1c/ds';
 import { checkOrigin } from '../security/cors.js';
+import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidDataRoutes } from './routes/beid-data.js';
 import { registerBeidPinRoutes } from './routes/beid-pin.js';
-import { checkVersionPolicy, countTransaction, registerDsRoutes, rememberApplication } from './routes/ds.js';
+import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
 
 export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
@@ -65,7 +66,10 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     reply.header('cache-control', 'no-store');
     if (!hostAllowed(ctx.hosts, request.headers.host)) throw new T1CError('HOST_DENIED');
     if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
-    if (ctx.jwt) rememberApplication(request, (await ctx.jwt.verify(request.headers.authorization, request.headers.origin)).sub);
+    if (ctx.jwt) {
+      const { sub } = await ctx.jwt.verify(request.headers.authorization, request.headers.origin);
+      rememberCaller(request, sub);
+    }
     checkVersionPolicy(ctx, request);
     return undefined;
   });

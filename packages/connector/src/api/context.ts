@@ -3,6 +3,7 @@ import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcar
 import type { PinInput, ReaderInfo } from '../cards/index.js';
 import type { DsLink } from '../ds-client/index.js';
 import type { DeviceKey } from '../security/device-key.js';
+import type { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import type { JwtVerifier } from '../security/jwt.js';
 import type { PinDialog } from '../os/pin-dialog.js';
 import type { BulkPins } from './bulk-pins.js';
@@ -33,6 +34,10 @@ export interface ApiContext {
   readonly bulkPins: BulkPins;
   /** The Host headers served (DNS-rebinding defence); checked before anything else. */
   readonly hosts: HostPolicy;
+  /** Encrypted PINs already accepted under the device key: each is accepted once. */
+  readonly seenPins: SeenCiphertexts;
+  /** Milliseconds since the epoch (PIN freshness); injectable for tests. */
+  readonly now: () => number;
   /** For /info: how this API is reached. */
   readonly service: { readonly url: string; readonly port: number };
   /** Present when the connector syncs with a Distribution Service. */

@@ -22,6 +22,8 @@ export const CATALOGUE = {
   RATE_LIMITED: { code: '104002', status: 429, description: 'Too many PIN operations; wait and try again' },
   PIN_DECRYPTION_FAILED: { code: '104010', status: 400, description: 'The PIN could not be decrypted with the device key' },
   PLAIN_PIN_REFUSED: { code: '104011', status: 400, description: 'A plain PIN is not accepted; encrypt it with the device key' },
+  PIN_REPLAYED: { code: '104012', status: 400, description: 'This encrypted PIN was already used; encrypt the PIN again' },
+  PIN_STALE: { code: '104013', status: 400, description: 'The encrypted PIN is outside its time window; encrypt the PIN again' },
   PIN_REQUIRED: { code: '108001', status: 400, description: 'A PIN is required' },
   PIN_FORMAT: { code: '108002', status: 400, description: 'The PIN must be 4 to 12 digits' },
   PIN_INCORRECT: { code: '108003', status: 400, description: 'Wrong PIN' },

@@ -6,6 +6,7 @@ import { systemPinDialog, type PinDialog } from '../os/pin-dialog.js';
 import { SandboxClient, type SandboxSpawn } from '../sandbox/client.js';
 import { RemoteCardService } from '../sandbox/remote-card-service.js';
 import { DeviceKey } from '../security/device-key.js';
+import { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import { JwtVerifier } from '../security/jwt.js';
 import { ensurePrivateDir } from '../security/private-file.js';
 import { servedHosts } from '../security/served-hosts.js';
@@ -26,6 +27,8 @@ export interface StartApiOptions extends Partial<Settings> {
   /** How to start the sandbox; default `node bin/t1c.js sandbox …`. */
   readonly sandboxSpawn?: SandboxSpawn;
   readonly pinDialog?: PinDialog;
+  /** Milliseconds since the epoch for PIN lifetimes; tests move it instead of waiting. */
+  readonly clock?: () => number;
 }
 
 export interface RunningApi {
@@ -61,7 +64,7 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, ...flags } = options;
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   ensurePrivateDir(settings.dataDir);
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
@@ -89,6 +92,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const sandbox = new SandboxClient({
     spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
   });
+  const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await sandbox.start();
@@ -96,15 +100,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     const dsOrigins = link;
     // The allow-list is the configured origins plus whatever the last DS sync said.
     const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
+    const bulkPins = new BulkPins({ lifetimeMs: settings.bulkPinLifetimeSeconds * 1000, maxSignatures: settings.bulkPinMaxSignatures, now: clock ?? Date.now });
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
     app = await buildApp({
-      cards: new RemoteCardService(sandbox),
+      cards: new RemoteCardService(sandbox, (readers) => bulkPins.observe(readers)),
       deviceKey,
       jwt,
       policy,
       ...(link && settings.dsUrl ? { ds: { url: settings.dsUrl, link } } : {}),
       pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
-      bulkPins: new BulkPins(),
+      bulkPins,
+      seenPins,
+      now: clock ?? Date.now,
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
@@ -126,11 +133,13 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
         await sync?.stop();
         await started.close();
         await sandbox.close();
+        seenPins.close();
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
     await sandbox.close();
+    seenPins.close();
     throw error;
   }
 }

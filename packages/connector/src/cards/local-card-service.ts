@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { CardSession, SmartCardError, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
 import { BeidCard, readAll, recogniseBeid, type BeidReadout } from '@t1c/smartcard/beid';
 import type { CardService, PinInput, ReaderInfo, SignInput } from './types.js';
@@ -7,6 +7,8 @@ interface KnownReader {
   readonly id: string;
   readonly backend: ReaderBackend;
   pinpad: boolean | undefined;
+  /** The card in it as last listed: what tells a new insertion from the same one. */
+  inserted: { readonly id: string; readonly atr: string; readonly events: number | undefined } | undefined;
 }
 
 /**
@@ -39,20 +41,38 @@ export class LocalCardService implements CardService {
       if (!entry) {
         // A new id each time a reader is plugged in: stable while connected, never reused.
         const id = createHash('sha256').update(`${status.name}\0${++this.plugCounter}\0${process.pid}`).digest('hex').slice(0, 16);
-        entry = { id, backend, pinpad: undefined };
+        entry = { id, backend, pinpad: undefined, inserted: undefined };
         this.known.set(status.name, entry);
       }
       if (!status.atr) this.cache.delete(status.name);
       if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
+      const inserted = this.insertion(entry, status);
       out.push({
         id: entry.id,
         name: status.name,
-        card: status.atr ? { atr: toHex(status.atr), module: recogniseBeid(status.atr) ? 'beid' : null } : null,
+        card: status.atr && inserted ? { atr: inserted.atr, module: recogniseBeid(status.atr) ? 'beid' : null, insertion: inserted.id } : null,
         pinpad: entry.pinpad ?? false,
         virtual: backend.kind === 'virtual',
       });
     }
     return out;
+  }
+
+  /**
+   * Same insertion while the card stayed listed with the same ATR and the platform's event
+   * counter did not move; otherwise a fresh random id (so a restarted sandbox never reuses one).
+   */
+  private insertion(entry: KnownReader, status: ReaderStatus): KnownReader['inserted'] {
+    if (!status.atr) {
+      entry.inserted = undefined;
+      return undefined;
+    }
+    const atr = toHex(status.atr);
+    const last = entry.inserted;
+    if (!last || last.atr !== atr || last.events !== status.events) {
+      entry.inserted = { id: randomBytes(12).toString('hex'), atr, events: status.events };
+    }
+    return entry.inserted;
   }
 
   /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */
@@ -71,7 +91,7 @@ export class LocalCardService implements CardService {
 
   async waitForReaderChange(known: readonly ReaderInfo[], timeoutMs: number): Promise<ReaderInfo[]> {
     const deadline = Date.now() + timeoutMs;
-    const fingerprint = (list: readonly ReaderInfo[]): string => JSON.stringify(list.map((r) => [r.id, r.card?.atr ?? null]));
+    const fingerprint = (list: readonly ReaderInfo[]): string => JSON.stringify(list.map((r) => [r.id, r.card?.atr ?? null, r.card?.insertion ?? null]));
     const before = fingerprint(known);
     for (;;) {
       const now = await this.listReaders();

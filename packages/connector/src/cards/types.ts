@@ -5,7 +5,12 @@ export interface ReaderInfo {
   /** Stable while the reader stays plugged in; derived from the name and its plug-in order. */
   readonly id: string;
   readonly name: string;
-  readonly card: { readonly atr: string; readonly module: CardModuleName | null } | null;
+  readonly card: {
+    readonly atr: string;
+    readonly module: CardModuleName | null;
+    /** Random per insertion of a card: a card taken out and put back gets a new one. Never sent to pages. */
+    readonly insertion: string;
+  } | null;
   readonly pinpad: boolean;
   readonly virtual: boolean;
 }

@@ -66,7 +66,7 @@ export function registerCardCommands(program: Command): void {
   card.command('list').description('list readers as JSON: [{name, card: {atr, module} | null, pinpad}]').action(() =>
     run(() => withService(async (service) => {
       const readers = await service.listReaders();
-      print(readers.map((r) => ({ name: r.name, card: r.card, pinpad: r.pinpad })));
+      print(readers.map((r) => ({ name: r.name, card: r.card ? { atr: r.card.atr, module: r.card.module } : null, pinpad: r.pinpad })));
     })));
 
   card.command('read').description('read a Belgian eID: {biometric, address, tokenInfo, certificates, integrity}')

@@ -25,6 +25,8 @@ export const settingsSchema = z.object({
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   pinRateLimitPerMinute: z.number().int().min(1),
+  bulkPinLifetimeSeconds: z.number().int().min(1).max(3600),
+  bulkPinMaxSignatures: z.number().int().min(1).max(1000),
   bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024),
 });
 export type Settings = z.infer<typeof settingsSchema>;
@@ -43,6 +45,8 @@ export function defaultSettings(dataDir: string): Settings {
     dataDir,
     logLevel: 'info',
     pinRateLimitPerMinute: 20,
+    bulkPinLifetimeSeconds: 300,
+    bulkPinMaxSignatures: 50,
     bodyLimitBytes: 64 * 1024,
   };
 }

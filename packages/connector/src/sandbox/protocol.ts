@@ -49,7 +49,7 @@ export const readySchema = z.object({ ready: z.literal(true), pcsc: z.enum(['up'
 export const readerSchema = z.object({
   id: z.string(),
   name: z.string(),
-  card: z.object({ atr: z.string(), module: z.literal('beid').nullable() }).nullable(),
+  card: z.object({ atr: z.string(), module: z.literal('beid').nullable(), insertion: z.string().min(1).max(64) }).nullable(),
   pinpad: z.boolean(),
   virtual: z.boolean(),
 });

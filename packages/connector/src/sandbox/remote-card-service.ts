@@ -20,7 +20,8 @@ function checked<T>(schema: { safeParse(v: unknown): { success: true; data: T } 
 export class RemoteCardService {
   private readonly ids = new ReaderIds();
 
-  constructor(private readonly client: SandboxClient) {}
+  /** `onReaders` sees every fresh listing: state tied to a card insertion is dropped there. */
+  constructor(private readonly client: SandboxClient, private readonly onReaders: (readers: readonly ReaderInfo[]) => void = () => undefined) {}
 
   private listing: Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> | undefined;
 
@@ -35,7 +36,9 @@ export class RemoteCardService {
   private async fetchReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }> {
     const result = checked(readersResultSchema, await this.client.call({ method: 'listReaders' }, LIST_TIMEOUT_MS));
     this.client.pcsc = result.pcsc;
-    return { readers: this.ids.update(result.readers), pcsc: result.pcsc };
+    const readers = this.ids.update(result.readers);
+    this.onReaders(readers);
+    return { readers, pcsc: result.pcsc };
   }
 
   /** Public id → the sandbox's id; routes list readers first, so a restarted sandbox's ids are known. */

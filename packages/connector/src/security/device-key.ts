@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { readIfExists, writePrivateFile } from './private-file.js';
@@ -26,6 +26,11 @@ export class DeviceKey {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writePrivateFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     return new DeviceKey(privateKey);
+  }
+
+  /** SHA-256 of the SPKI: what ties state (the seen-PIN memory) to this key's lifetime. */
+  get fingerprint(): Uint8Array {
+    return new Uint8Array(createHash('sha256').update(createPublicKey(this.privateKey).export({ type: 'spki', format: 'der' })).digest());
   }
 
   /** For signing DS requests; the key never leaves this process. */

@@ -66,8 +66,9 @@ export function encryptPin(pem: string, pin: string): string {
   return ct.subarray(start).toString('base64');
 }
 
-export function encryptPinOaep(pem: string, pin: string): string {
-  return publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(pin)).toString('base64');
+/** What our SDK sends: RSA-OAEP/SHA-256 of `T1C-PIN-1:<ms>:<digits>`; `at` defaults to now. */
+export function encryptPinOaep(pem: string, pin: string, at: number = Date.now()): string {
+  return publicEncrypt({ key: pem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, Buffer.from(`T1C-PIN-1:${at}:${pin}`)).toString('base64');
 }
 
 export const beidPath = (rid: string, op: string): string => `/v3/modules/beid/apps/token/readers/${rid}/${op}`;

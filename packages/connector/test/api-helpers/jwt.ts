@@ -6,7 +6,7 @@ import { SignJWT } from 'jose';
 export interface TestIssuer {
   readonly publicKeyFile: string;
   readonly privateKey: KeyObject;
-  token(claims?: Record<string, unknown>, options?: { expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string; key?: KeyObject; kid?: string }): Promise<string>;
+  token(claims?: Record<string, unknown>, options?: { expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string; key?: KeyObject; kid?: string; subject?: string }): Promise<string>;
 }
 
 export const ISSUER = 't1cds-app';
@@ -24,7 +24,7 @@ export function testIssuer(dir: string): TestIssuer {
       let jwt = new SignJWT({ ...claims })
         .setProtectedHeader({ alg: 'RS256', kid: o.kid ?? 't1cds' })
         .setIssuedAt()
-        .setSubject('development')
+        .setSubject(o.subject ?? 'development')
         .setIssuer(o.issuer ?? ISSUER)
         .setAudience(o.audience ?? AUDIENCE)
         .setExpirationTime(o.expiresIn ?? '20m');

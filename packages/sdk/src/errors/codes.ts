@@ -11,6 +11,9 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '104002': 'rate-limited',
   '104010': 'pin-encryption-failed',
   '104011': 'pin-encryption-failed',
+  // Replayed or out-of-window encrypted PIN: the page encrypts it again (a fresh ciphertext).
+  '104012': 'pin-encryption-failed',
+  '104013': 'pin-encryption-failed',
   '104025': 'unauthorized',
   '106001': 'invalid-input',
   '106002': 'invalid-input',

@@ -42,6 +42,7 @@ function toStatus(state: ReaderStateStruct): ReaderStatus {
     inUse: (state.dwEventState & C.SCARD_STATE_INUSE) !== 0,
     exclusive: (state.dwEventState & C.SCARD_STATE_EXCLUSIVE) !== 0,
     mute,
+    events: state.dwEventState >>> 16,
   };
 }
 

@@ -14,6 +14,12 @@ export interface ReaderStatus {
   readonly inUse: boolean;
   readonly exclusive: boolean;
   readonly mute: boolean;
+  /**
+   * Card insertions and removals seen in this reader so far, where the platform counts them
+   * (PC/SC: the upper 16 bits of dwEventState). A new value with the same ATR means the card
+   * was taken out and put back, or swapped for an identical one, between two listings.
+   */
+  readonly events?: number;
 }
 
 export interface ConnectOptions {
@@ -59,7 +65,7 @@ export function sameReaderStatus(a: readonly ReaderStatus[], b: readonly ReaderS
   if (a.length !== b.length) return false;
   return a.every((r, i) => {
     const o = b[i];
-    if (!o || o.name !== r.name || o.mute !== r.mute) return false;
+    if (!o || o.name !== r.name || o.mute !== r.mute || o.events !== r.events) return false;
     if (r.atr === null || o.atr === null) return r.atr === o.atr;
     return Buffer.from(r.atr).equals(Buffer.from(o.atr));
   });

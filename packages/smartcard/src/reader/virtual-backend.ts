@@ -64,6 +64,7 @@ export class VirtualReaderBackend implements ReaderBackend {
       inUse: s.exclusiveHolder !== null,
       exclusive: s.exclusiveHolder !== null,
       mute: false,
+      events: s.generation,
     }));
   }
 

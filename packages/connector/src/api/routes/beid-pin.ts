@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput } from '../../cards/index.js';
 import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../security/pin-field.js';
+import { callerOf, type Caller } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
@@ -25,15 +26,48 @@ function base64Bytes(data: string): Uint8Array {
   return new Uint8Array(Buffer.from(data, 'base64'));
 }
 
-/** Where the PIN comes from: pinpad first, then the body, the OS dialog, a bulk PIN. */
-async function pinFor(ctx: ApiContext, request: FastifyRequest, readerPinpad: boolean, body: { pin?: unknown; osDialog?: boolean | undefined; timeout?: number | undefined }, bulkReader?: string): Promise<PinInput | undefined> {
-  if (readerPinpad) return { kind: 'pinpad' };
+/**
+ * The PIN rate-limit bucket: the application (JWT `sub`; the Origin, or its absence, with
+ * --no-jwt) and the reader. One page cannot use up another's tries, nor one card's another's.
+ * Only a listed reader gets its own bucket: made-up reader ids share one, so they cannot
+ * flood the limiter's cache and push a real bucket out.
+ */
+export function pinRateKey(ctx: ApiContext): (request: FastifyRequest) => Promise<string> {
+  return async (request) => {
+    const caller = callerOf(request);
+    const who = caller.application !== undefined ? ['app', caller.application] : ['origin', caller.origin ?? null];
+    const params = readerParams.safeParse(request.params);
+    let reader: string | null = null;
+    if (params.success) {
+      const { readers } = await ctx.cards.listReaders().catch(() => ({ readers: [] }));
+      reader = readers.some((r) => r.id === params.data.rid) ? params.data.rid : 'unlisted';
+    }
+    return JSON.stringify([...who, reader]);
+  };
+}
+
+type PinSource = { readonly pin: PinInput; readonly from: 'pinpad' | 'request' | 'bulk' };
+
+interface PinRequest {
+  readonly pinpad: boolean;
+  readonly body: { pin?: unknown; osDialog?: boolean | undefined; timeout?: number | undefined };
+  /** For `sign?bulk=true`: the card insertion a kept PIN must have been given for. */
+  readonly bulkInsertion?: string | undefined;
+  readonly rid: string;
+}
+
+/** Where the PIN comes from: pinpad first, then the body, the OS dialog, a kept bulk PIN. */
+async function pinFor(ctx: ApiContext, request: FastifyRequest, caller: Caller, want: PinRequest): Promise<PinSource | undefined> {
+  if (want.pinpad) return { pin: { kind: 'pinpad' }, from: 'pinpad' };
   const scheme = request.headers[PIN_ENCRYPTION_HEADER] === OAEP_HEADER_VALUE ? 'oaep-sha256' : 'pkcs1';
-  const fromBody = decodePinField(body.pin, ctx.deviceKey, scheme, ctx.policy.allowPlainPin);
-  if (fromBody) return { kind: 'digits', pin: fromBody };
-  if (body.osDialog) return { kind: 'digits', pin: await ctx.pinDialog(body.timeout || undefined) };
-  const cached = bulkReader ? ctx.bulkPins.recall(bulkReader) : undefined;
-  return cached ? { kind: 'digits', pin: cached } : undefined;
+  const fromBody = decodePinField(want.body.pin, { key: ctx.deviceKey, scheme, allowPlain: ctx.policy.allowPlainPin, seen: ctx.seenPins, now: ctx.now });
+  if (fromBody) return { pin: { kind: 'digits', pin: fromBody }, from: 'request' };
+  if (want.body.osDialog) {
+    const pin = await ctx.pinDialog({ timeoutSeconds: want.body.timeout || undefined, origin: caller.origin, application: caller.application });
+    return { pin: { kind: 'digits', pin }, from: 'request' };
+  }
+  const kept = want.bulkInsertion !== undefined ? ctx.bulkPins.take(want.rid, caller, want.bulkInsertion) : undefined;
+  return kept ? { pin: { kind: 'digits', pin: kept }, from: 'bulk' } : undefined;
 }
 
 const wipe = (pin: PinInput | undefined): void => {
@@ -42,18 +76,18 @@ const wipe = (pin: PinInput | undefined): void => {
 
 /** verify-pin, authenticate, sign, sign_raw and reset-bulk-pin; all rate-limited. */
 export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const limited = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000 } } };
+  const limited = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
 
   app.post(`${BEID_PREFIX}/readers/:rid/verify-pin`, limited, async (request) => {
     const { rid } = parse(readerParams, request.params, 'reader id');
     const body = parse(verifyPinBody, request.body, 'body');
     const reader = await beidReader(ctx.cards, rid);
-    const pin = await pinFor(ctx, request, reader.pinpad, body);
-    if (!pin) throw new T1CError('PIN_REQUIRED');
+    const source = await pinFor(ctx, request, callerOf(request), { pinpad: reader.pinpad, body, rid });
+    if (!source) throw new T1CError('PIN_REQUIRED');
     try {
-      await ctx.cards.verifyBeidPin(rid, pin);
+      await ctx.cards.verifyBeidPin(rid, source.pin);
     } finally {
-      wipe(pin);
+      wipe(source.pin);
     }
     return envelope(ctx.deviceKey, { verified: true });
   });
@@ -68,18 +102,24 @@ export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const digest = raw ? new Uint8Array(createHash(algorithm.replace('-', '').toLowerCase()).update(data).digest()) : data;
       if (digest.length !== DIGEST_BYTES[algorithm]) throw new T1CError('DIGEST_INVALID');
       const reader = await beidReader(ctx.cards, rid);
-      const pin = await pinFor(ctx, request, reader.pinpad, body, bulk ? rid : undefined);
-      if (!pin) throw new T1CError('PIN_REQUIRED');
+      const insertion = reader.card?.insertion;
+      const caller = callerOf(request);
+      const source = await pinFor(ctx, request, caller, { pinpad: reader.pinpad, body, rid, bulkInsertion: bulk ? insertion : undefined });
+      if (!source) throw new T1CError('PIN_REQUIRED');
       try {
-        const signature = await ctx.cards.signBeid(rid, { key, algorithm, digest, pin });
-        if (bulk && pin.kind === 'digits') ctx.bulkPins.remember(rid, pin.pin);
+        const signature = await ctx.cards.signBeid(rid, { key, algorithm, digest, pin: source.pin });
+        // Only a PIN this request brought starts a bulk session; using a kept one never extends it.
+        if (bulk && source.from === 'request' && source.pin.kind === 'digits' && insertion !== undefined) {
+          ctx.bulkPins.remember(rid, caller, insertion, source.pin.pin);
+        }
         return envelope(ctx.deviceKey, { data: Buffer.from(signature).toString('base64') });
       } catch (error) {
-        // A cached PIN the card refused must not be retried until the card blocks.
-        if (bulk) ctx.bulkPins.forget(rid);
+        // A refused signature ends the caller's bulk session: a kept PIN is never retried
+        // until the card blocks. Another application's kept PIN is not this caller's to end.
+        if (bulk) ctx.bulkPins.forgetFor(rid, caller);
         throw error;
       } finally {
-        wipe(pin);
+        wipe(source.pin);
       }
     });
   };
@@ -87,7 +127,8 @@ export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): vo
   signing('sign_raw', 'nonRepudiation', true);
   signing('authenticate', 'authentication', false);
 
-  // GET from SDK ≥ 3.5.0, POST (with a `null` body) before: serve both.
+  // GET from SDK ≥ 3.5.0, POST (with a `null` body) before: serve both. Wipes every kept PIN:
+  // stopping is always allowed, whoever asks.
   const reset = async (): Promise<unknown> => {
     ctx.bulkPins.reset();
     return envelope(ctx.deviceKey, true);

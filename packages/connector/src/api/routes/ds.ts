@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { UseCase } from '../../ds-client/index.js';
 import { counterApplication, versionRefusal } from '../../ds-client/index.js';
+import { callerOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
@@ -17,13 +18,6 @@ const USE_CASES: ReadonlyMap<string, UseCase> = new Map([
 
 const BILLING_TAG = 'x-t1c-billing-tag';
 
-/** The application (JWT `sub`) behind each request, for the counters. */
-const applications = new WeakMap<FastifyRequest, string>();
-
-export function rememberApplication(request: FastifyRequest, sub: unknown): void {
-  if (typeof sub === 'string' && sub !== '') applications.set(request, sub);
-}
-
 /** Card operations refused while the DS says this version may not be used. */
 export function checkVersionPolicy(ctx: ApiContext, request: FastifyRequest): void {
   if (!ctx.ds || !request.url.startsWith('/v3/modules/')) return;
@@ -35,7 +29,7 @@ export function countTransaction(ctx: ApiContext, request: FastifyRequest, statu
   const useCase = USE_CASES.get(request.routeOptions.url ?? '');
   if (!ctx.ds || !useCase || statusCode !== 200) return;
   const tag = request.headers[BILLING_TAG];
-  ctx.ds.link.count(applications.get(request) ?? 'unknown', typeof tag === 'string' ? tag : '', useCase);
+  ctx.ds.link.count(callerOf(request).application ?? 'unknown', typeof tag === 'string' ? tag : '', useCase);
 }
 
 /** `GET /logs/push` and `GET /ds/transactions` (t1c-api.md §2.1). */
@@ -52,7 +46,7 @@ export function registerDsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   // JWT there is no caller to scope to, and an empty list would falsely say "nothing pending".
   app.get('/ds/transactions', async (request) => {
     if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
-    const application = applications.get(request);
+    const { application } = callerOf(request);
     if (application === undefined) throw new T1CError('NO_APPLICATION');
     const own = counterApplication(application);
     return envelope(ctx.deviceKey, ctx.ds.link.pendingCounters().filter((entry) => entry.application === own));
