@@ -68,7 +68,8 @@ describe('two DS processes on one PostgreSQL database', () => {
     const onA = new DsDeviceClient({ dsUrl: a.url, privateKey: key.privateKey });
     const { deviceId } = await onA.register(reg, { os: 'unix', version: '1.0.0' });
     const onB = new DsDeviceClient({ dsUrl: b.url, privateKey: key.privateKey, deviceId });
-    const counters = { batchId: 'shared-batch-1', entries: [{ application: 'web', module: 'beid', useCase: 'read', day: '2026-03-01', count: 4 }] };
+    const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
+    const counters = { batchId: 'shared-batch-1', entries: [{ application: apps[0]?.id ?? '', module: 'beid', useCase: 'read', day: '2026-03-01', count: 4 }] };
     assert.equal((await onA.sync({ os: 'unix', version: '1.0.0' }, counters)).counters?.applied, true);
     assert.equal((await onB.sync({ os: 'unix', version: '1.0.0' }, counters)).counters?.applied, false);
     const envelope = signEnvelope({ type: 'sync', deviceId, os: 'unix', version: '1.0.0' }, key.privateKey);
@@ -76,7 +77,6 @@ describe('two DS processes on one PostgreSQL database', () => {
     const replay = await call(`${b.url}${DEVICE_PATHS.sync}`, json('POST', envelope));
     assert.deepEqual([replay.status, codeOf(replay)], [409, '104033']);
     // An origin added on A reaches devices syncing on B within B's snapshot period.
-    const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
     dataOf(await call(`${a.url}/admin/api/v1/apps/${apps[0]?.id ?? ''}/origins`, json('POST', { origin: 'https://late.test' }, token)));
     let origins: string[] = [];
     for (let i = 0; i < 100 && !origins.includes('https://late.test'); i++) {
