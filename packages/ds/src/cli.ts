@@ -13,6 +13,7 @@ interface ServerOptions {
   logLevel: string;
   trustProxy?: boolean;
   publicHost: string[];
+  keyEncryptionKeyFile?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -29,6 +30,7 @@ export function registerDsCommands(program: Command, io: CliIo = stdoutIo): void
     .addOption(new Option('--jwt-alg <alg>', 'JWT signing algorithm').choices(['ES256', 'RS256']).default('ES256'))
     .addOption(new Option('--log-level <level>').choices([...LEVELS]).default('info'))
     .option('--trust-proxy', 'take client addresses from X-Forwarded-For (behind a load balancer)')
+    .option('--key-encryption-key-file <path>', 'key sealing the signing keys at rest (32 bytes, base64); else T1C_DS_KEY_ENCRYPTION_KEY; required with --database-url, generated in the data dir for the embedded database')
     .option('--public-host <name[:port]>', 'a name a reverse proxy on this machine forwards as Host (repeatable); on loopback every other Host is refused', collect, [])
     .action(async (opts: ServerOptions) => {
       const port = Number(opts.port);
@@ -37,6 +39,7 @@ export function registerDsCommands(program: Command, io: CliIo = stdoutIo): void
       const running = await startDistributionService({
         port, host: opts.host, dataDir: opts.dataDir ?? defaultDataDir(), databaseUrl: opts.databaseUrl ?? process.env.T1C_DS_DATABASE_URL,
         jwtAlg: opts.jwtAlg, logLevel: level, trustProxy: opts.trustProxy === true, publicHosts: opts.publicHost,
+        keyEncryptionKeyFile: opts.keyEncryptionKeyFile,
       });
       process.stderr.write(`t1c ds listening on ${running.url}\n`);
       process.stderr.write(running.adminTokenPath === null ? 'admin token: from T1C_DS_ADMIN_TOKEN\n' : `admin token file: ${running.adminTokenPath}\n`);

@@ -9,6 +9,7 @@ import { Metrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SyncSnapshot } from './http/snapshot.js';
 import { type SigningAlg, TokenSigner } from './jwt/signer.js';
+import { KEK_ENV, resolveKek } from './store/key-encryption.js';
 import { openStore } from './store/store.js';
 
 export const DEFAULT_DS_PORT = 52000;
@@ -34,6 +35,13 @@ export interface DistributionServiceOptions {
    * when bound to loopback, where every other Host is refused (DNS rebinding).
    */
   publicHosts?: readonly string[];
+  /**
+   * File holding the key that seals the signing keys at rest (32 bytes, base64). Else
+   * T1C_DS_KEY_ENCRYPTION_KEY; else, with the embedded database only, `<dataDir>/key-encryption-key`.
+   */
+  keyEncryptionKeyFile?: string;
+  /** The key itself (base64), for embedding; overrides the file and the environment. */
+  keyEncryptionKey?: string;
   /** Device abuse limits; unset fields keep the defaults (DEFAULT_QUOTAS). */
   quotas?: Partial<DeviceQuotas>;
   logLevel?: LevelWithSilent;
@@ -69,10 +77,20 @@ export async function startDistributionService(options: DistributionServiceOptio
   const host = options.host ?? '127.0.0.1';
   const publicHosts = [...(options.publicHosts ?? [])];
   publicHosts.forEach(parsePublicHost);
-  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir });
+  const embedded = options.databaseUrl === undefined || options.databaseUrl === '';
+  // Before the database is opened: a missing or unreadable key must not leave anything behind.
+  const kek = resolveKek({
+    file: options.keyEncryptionKey === undefined ? options.keyEncryptionKeyFile : undefined,
+    env: options.keyEncryptionKey ?? process.env[KEK_ENV], dataDir, embedded,
+  });
+  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir }, kek.kek);
   try {
+    await store.signingKeys.sealPlainKeys();
+    // A wrong key-encryption key stops the start here, before a key could be created.
+    await store.signingKeys.current();
     const signer = new TokenSigner(store, { alg: options.jwtAlg ?? 'ES256', issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
     await signer.ensureKey();
+    await signer.jwks();
     const config: DsConfig = {
       dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false,
       hostGuard: isLoopbackBind(host) ? { publicHosts } : null,
@@ -86,7 +104,8 @@ export async function startDistributionService(options: DistributionServiceOptio
     const port = typeof address === 'object' && address !== null ? address.port : options.port ?? DEFAULT_DS_PORT;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     const url = `http://${urlHost}:${port}`;
-    logger.info({ url, database: store.db.kind, adminTokenFile: admin.path }, 'distribution service listening');
+    logger.info({ url, database: store.db.kind, adminTokenFile: admin.path, keyEncryptionKeyFile: kek.path, keyEncryptionKeyId: kek.kek.kekId }, 'distribution service listening');
+    if (kek.generated) logger.warn({ keyEncryptionKeyFile: kek.path }, 'generated a key-encryption key next to the embedded database; in production keep it elsewhere (--key-encryption-key-file)');
     return {
       url, adminToken: admin.token, adminTokenPath: admin.path,
       async close() {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +17,7 @@ describe('two DS processes on one PostgreSQL database', () => {
   let a: DsProcess;
   let b: DsProcess;
   let token = '';
+  const kek = randomBytes(32).toString('base64');
 
   before(async () => {
     pg = await PostgresServer.start();
@@ -23,8 +25,8 @@ describe('two DS processes on one PostgreSQL database', () => {
     const common = ['--database-url', url, '--data-dir', dir.path];
     // Started together: migrations and the first signing key must still happen once.
     [a, b] = await Promise.all([
-      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '' }),
-      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '' }),
+      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '', T1C_DS_KEY_ENCRYPTION_KEY: kek }),
+      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '', T1C_DS_KEY_ENCRYPTION_KEY: kek }),
     ]);
   });
   after(async () => {

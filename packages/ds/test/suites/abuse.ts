@@ -39,7 +39,7 @@ export function abuseSuite(backendName: 'pglite' | 'postgres'): void {
 
     before(async () => {
       backend = await openBackend(backendName);
-      const options = { port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, logLevel: 'silent' as const, quotas: QUOTAS };
+      const options = { port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, keyEncryptionKey: backend.keyEncryptionKey, logLevel: 'silent' as const, quotas: QUOTAS };
       ds = await startDistributionService(options);
       if (backend.databaseUrl !== undefined) replica = await startDistributionService({ ...options, adminToken: ds.adminToken });
       dataOf(await post('/orgs', { name: 'Org' }));

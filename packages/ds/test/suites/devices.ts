@@ -21,7 +21,7 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
 
     before(async () => {
       backend = await openBackend(backendName);
-      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, logLevel: 'silent' });
+      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, keyEncryptionKey: backend.keyEncryptionKey, logLevel: 'silent' });
       const put = (id: string, body: object) => call(admin(`/versions/${id}`), json('PUT', body, ds.adminToken));
       const v1 = dataOf<{ registrationKey: string | null }>(await put('1.0.0', { uris: { win64: 'https://dl.example/1.0.0.msi', unix: 'https://dl.example/1.0.0.deb' } }));
       assert.match(v1.registrationKey ?? '', /^t1crk_[0-9a-f]{16}\./);
