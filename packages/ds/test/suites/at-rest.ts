@@ -7,6 +7,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import pg from 'pg';
 import { fetchApplicationToken } from '../../src/index.js';
+import { newSigningKey } from '../../src/jwt/signer.js';
+import { openStore } from '../../src/store/store.js';
 import { type Backend, openBackend } from '../helpers/backends.js';
 import { DsProcess } from '../helpers/ds-process.js';
 import { call, dataOf, json } from '../helpers/http.js';
@@ -133,6 +135,28 @@ export function atRestSuite(backendName: 'pglite' | 'postgres'): void {
         await assert.rejects(DsProcess.start(await args(), env), /exited with 1: .*a key-encryption key is required with --database-url/s);
       }
       assert.equal(JSON.stringify(await rows()), before, 'no new signing key, nothing re-sealed');
+    });
+
+    it('seals a signing key an older DS stored in clear at its first start with a key-encryption key', async () => {
+      const legacy = await newSigningKey('ES256');
+      const store = await openStore({ dataDir: backend.dataDir, databaseUrl: backend.databaseUrl });
+      try {
+        await store.db.query('UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL');
+        await store.db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)',
+          [legacy.kid, legacy.alg, JSON.stringify(legacy.privateJwk), JSON.stringify(legacy.publicJwk)]);
+      } finally {
+        await store.close();
+      }
+      const ds = await DsProcess.start(await args(keyArgs()), env);
+      try {
+        const jwks = JSON.parse((await call(`${ds.url}/.well-known/jwks.json`)).text) as { keys: Array<{ kid: string }> };
+        assert.deepEqual(jwks.keys.map((k) => k.kid), [legacy.kid, kid], 'the legacy key stays the active one');
+      } finally {
+        assert.equal(await ds.stop(), 0);
+      }
+      const stored = await rows();
+      assert.equal(stored.length, 2);
+      for (const row of stored) assert.doesNotMatch(row.private_jwk, /"d"/, row.kid);
     });
   });
 }
