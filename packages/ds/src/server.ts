@@ -85,9 +85,8 @@ export async function startDistributionService(options: DistributionServiceOptio
   });
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir }, kek.kek);
   try {
-    await store.signingKeys.sealPlainKeys();
     // A wrong key-encryption key stops the start here, before a key could be created.
-    await store.signingKeys.current();
+    await store.signingKeys.checkKeyEncryption();
     const signer = new TokenSigner(store, { alg: options.jwtAlg ?? 'ES256', issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
     await signer.ensureKey();
     await signer.jwks();

@@ -32,11 +32,15 @@ export class SigningKeyQueries {
     return this.sealer;
   }
 
-  /** Seals private keys still stored in clear (rows from before sealing); run at start. */
-  async sealPlainKeys(): Promise<number> {
+  /**
+   * Run at start: every sealed key must open with the configured KEK (a wrong one throws
+   * before anything is written), then keys an older DS stored in clear are sealed.
+   */
+  async checkKeyEncryption(): Promise<number> {
     return this.db.transaction(async (tx: Queryable) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
       const rows = await tx.query<{ kid: string; private_jwk: unknown }>('SELECT kid, private_jwk FROM signing_keys');
+      for (const r of rows) if (!KeyEncryption.isPlain(r.private_jwk)) this.kek().open(r.kid, r.private_jwk);
       let sealed = 0;
       for (const r of rows) {
         if (!KeyEncryption.isPlain(r.private_jwk)) continue;
