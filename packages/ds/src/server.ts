@@ -79,10 +79,7 @@ export async function startDistributionService(options: DistributionServiceOptio
   publicHosts.forEach(parsePublicHost);
   const embedded = options.databaseUrl === undefined || options.databaseUrl === '';
   // Before the database is opened: a missing or unreadable key must not leave anything behind.
-  const kek = resolveKek({
-    file: options.keyEncryptionKey === undefined ? options.keyEncryptionKeyFile : undefined,
-    env: options.keyEncryptionKey ?? process.env[KEK_ENV], dataDir, embedded,
-  });
+  const kek = resolveKek({ given: options.keyEncryptionKey, file: options.keyEncryptionKeyFile, env: process.env[KEK_ENV], dataDir, embedded });
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir }, kek.kek);
   try {
     // A wrong key-encryption key stops the start here, before a key could be created.

@@ -88,7 +88,8 @@ export class KeyEncryption {
  * embedded database `<dataDir>/key-encryption-key` (created 0600 on first start). With
  * PostgreSQL one must be given: a key kept beside a shared database protects nothing.
  */
-export function resolveKek(input: { file?: string | undefined; env?: string | undefined; dataDir: string; embedded: boolean }): { kek: KeyEncryption; path: string | null; generated: boolean } {
+export function resolveKek(input: { given?: string | undefined; file?: string | undefined; env?: string | undefined; dataDir: string; embedded: boolean }): { kek: KeyEncryption; path: string | null; generated: boolean } {
+  if (input.given !== undefined) return { kek: new KeyEncryption(parseKek(input.given, 'the keyEncryptionKey option')), path: null, generated: false };
   if (input.file !== undefined && input.file !== '') {
     let text: string;
     try {
