@@ -11,6 +11,7 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
   let ds: RunningDistributionService;
   let admin: AdminClient;
   let registrationKey: string;
+  let portalId: string;
   const dirs: string[] = [];
   const tempDir = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 't1c-sync-'));
@@ -23,7 +24,7 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
     ds = await startDistributionService({ port: 0, dataDir: tempDir(), logLevel: 'silent' });
     admin = new AdminClient(ds.url, ds.adminToken);
     await admin.call('POST', '/orgs', { name: 'Demo Org' });
-    await admin.call('POST', '/apps', { org: 'Demo Org', name: 'portal', origins: ['https://portal.example.org', 'https://*.example.be'] });
+    portalId = (await admin.call<{ applicationId: string }>('POST', '/apps', { org: 'Demo Org', name: 'portal', origins: ['https://portal.example.org', 'https://*.example.be'] })).applicationId;
     registrationKey = (await admin.call<{ registrationKey: string }>('PUT', '/versions/1.0.0', { recommended: true })).registrationKey;
   });
   after(async () => {
@@ -55,9 +56,9 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
   it('sends counters once: an acknowledged batch is not sent again', async () => {
     const sync = new DsSync({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix' });
     await sync.syncNow();
-    sync.counters.count('portal', 'tag-a', 'beid', 'identity-read');
-    sync.counters.count('portal', 'tag-a', 'beid', 'identity-read');
-    sync.counters.count('portal', '', 'beid', 'signature');
+    sync.counters.count(portalId, 'tag-a', 'beid', 'identity-read');
+    sync.counters.count(portalId, 'tag-a', 'beid', 'identity-read');
+    sync.counters.count(portalId, '', 'beid', 'signature');
     await sync.syncNow();
     assert.deepEqual(sync.counters.pending(), []);
     await sync.syncNow();

@@ -12,6 +12,8 @@ interface ServerOptions {
   jwtAlg: 'ES256' | 'RS256';
   logLevel: string;
   trustProxy?: boolean;
+  publicHost: string[];
+  keyEncryptionKeyFile?: string;
 }
 
 function urlHasPassword(value: string): boolean {
@@ -22,6 +24,8 @@ function urlHasPassword(value: string): boolean {
     return /password\s*=/i.test(value);
   }
 }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -35,6 +39,8 @@ export function registerDsCommands(program: Command, io: CliIo = stdoutIo): void
     .addOption(new Option('--jwt-alg <alg>', 'JWT signing algorithm').choices(['ES256', 'RS256']).default('ES256'))
     .addOption(new Option('--log-level <level>').choices([...LEVELS]).default('info'))
     .option('--trust-proxy', 'take client addresses from X-Forwarded-For (behind a load balancer)')
+    .option('--key-encryption-key-file <path>', 'key sealing the signing keys at rest (32 bytes, base64); else T1C_DS_KEY_ENCRYPTION_KEY; required with --database-url, generated in the data dir for the embedded database')
+    .option('--public-host <name[:port]>', 'a name a reverse proxy on this machine forwards as Host (repeatable); on loopback every other Host is refused', collect, [])
     .action(async (opts: ServerOptions) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${opts.port}`);
@@ -44,7 +50,8 @@ export function registerDsCommands(program: Command, io: CliIo = stdoutIo): void
       const level = LEVELS.find((l) => l === opts.logLevel) ?? 'info';
       const running = await startDistributionService({
         port, host: opts.host, dataDir: opts.dataDir ?? defaultDataDir(), databaseUrl: opts.databaseUrl ?? process.env.T1C_DS_DATABASE_URL,
-        jwtAlg: opts.jwtAlg, logLevel: level, trustProxy: opts.trustProxy === true,
+        jwtAlg: opts.jwtAlg, logLevel: level, trustProxy: opts.trustProxy === true, publicHosts: opts.publicHost,
+        keyEncryptionKeyFile: opts.keyEncryptionKeyFile,
       });
       process.stderr.write(`t1c ds listening on ${running.url}\n`);
       process.stderr.write(running.adminTokenPath === null ? 'admin token: from T1C_DS_ADMIN_TOKEN\n' : `admin token file: ${running.adminTokenPath}\n`);

@@ -4,11 +4,14 @@
  * routes never build error bodies themselves.
  */
 export const ErrorCodes = {
+  hostDenied: { code: '104030', status: 421, description: 'This DS does not serve the host name in the request (DNS rebinding?); use 127.0.0.1, localhost or a configured --public-host' },
   unauthorized: { code: '104025', status: 401, description: 'Unauthorized to do this action' },
   badSignature: { code: '104031', status: 401, description: 'Request signature is not valid' },
   staleRequest: { code: '104032', status: 401, description: 'Request timestamp is outside the accepted window' },
   replay: { code: '104033', status: 409, description: 'Request was already seen (replay)' },
   unknownDevice: { code: '104034', status: 401, description: 'Device is not registered' },
+  quotaExceeded: { code: '104036', status: 429, description: 'Quota exceeded' },
+  registrationLimit: { code: '104037', status: 403, description: 'Registration key has reached its device limit' },
   rateLimited: { code: '104029', status: 429, description: 'Too many requests' },
   invalidInput: { code: '106400', status: 400, description: 'Invalid input' },
   bodyTooLarge: { code: '106413', status: 413, description: 'Request body is too large' },

@@ -4,7 +4,7 @@ export {
   DEFAULT_DS_PORT, startDistributionService, type DistributionServiceOptions, type RunningDistributionService,
 } from './server.js';
 export * from './client/index.js';
-export { originMatches, originAllowed, normalizeOriginPattern } from './policy/origins.js';
+export { originMatches, originAllowed, normalizeOriginPattern, originPatternProblem, isPublicSuffix } from './policy/origins.js';
 export { hostAllowed, pageRequestWithoutOrigin, servedHostNames, splitHostHeader, type HostPolicy } from './policy/hosts.js';
 export { compareSemver, isSemver } from './policy/semver.js';
 export { versionPolicy } from './policy/version-policy.js';

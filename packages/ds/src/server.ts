@@ -3,10 +3,13 @@ import { pino, type DestinationStream, type Logger, type LevelWithSilent } from 
 import { resolveAdminToken } from './admin/token.js';
 import { createApp } from './http/app.js';
 import type { DsConfig } from './http/context.js';
+import { DEFAULT_QUOTAS, type DeviceQuotas } from './store/quotas.js';
+import { isLoopbackBind, parsePublicHost } from './http/host-guard.js';
 import { Metrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SyncSnapshot } from './http/snapshot.js';
 import { type SigningAlg, TokenSigner } from './jwt/signer.js';
+import { KEK_ENV, resolveKek } from './store/key-encryption.js';
 import { openStore } from './store/store.js';
 
 export const DEFAULT_DS_PORT = 52000;
@@ -27,6 +30,20 @@ export interface DistributionServiceOptions {
   /** Token requests per minute: per API key and per client address. */
   rateLimit?: { perKey?: number; perAddress?: number };
   trustProxy?: boolean;
+  /**
+   * Names (`name` or `name:port`) a reverse proxy on this machine forwards as Host. Only used
+   * when bound to loopback, where every other Host is refused (DNS rebinding).
+   */
+  publicHosts?: readonly string[];
+  /**
+   * File holding the key that seals the signing keys at rest (32 bytes, base64). Else
+   * T1C_DS_KEY_ENCRYPTION_KEY; else, with the embedded database only, `<dataDir>/key-encryption-key`.
+   */
+  keyEncryptionKeyFile?: string;
+  /** The key itself (base64), for embedding; overrides the file and the environment. */
+  keyEncryptionKey?: string;
+  /** Device abuse limits; unset fields keep the defaults (DEFAULT_QUOTAS). */
+  quotas?: Partial<DeviceQuotas>;
   logLevel?: LevelWithSilent;
   /** Where JSON log lines go (stdout by default); tests capture them here. */
   logStream?: DestinationStream;
@@ -57,21 +74,34 @@ export async function startDistributionService(options: DistributionServiceOptio
   const admin = options.adminToken !== undefined
     ? { token: options.adminToken, path: null, generated: false }
     : resolveAdminToken(dataDir, process.env.T1C_DS_ADMIN_TOKEN);
-  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir });
+  const host = options.host ?? '127.0.0.1';
+  const publicHosts = [...(options.publicHosts ?? [])];
+  publicHosts.forEach(parsePublicHost);
+  const embedded = options.databaseUrl === undefined || options.databaseUrl === '';
+  // Before the database is opened: a missing or unreadable key must not leave anything behind.
+  const kek = resolveKek({ given: options.keyEncryptionKey, file: options.keyEncryptionKeyFile, env: process.env[KEK_ENV], dataDir, embedded });
+  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir }, kek.kek);
   try {
+    // A wrong key-encryption key stops the start here, before a key could be created.
+    await store.signingKeys.checkKeyEncryption();
     const signer = new TokenSigner(store, { alg: options.jwtAlg ?? 'ES256', issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
     await signer.ensureKey();
-    const config: DsConfig = { dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false };
+    await signer.jwks();
+    const config: DsConfig = {
+      dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false,
+      hostGuard: isLoopbackBind(host) ? { publicHosts } : null,
+      quotas: { ...DEFAULT_QUOTAS, ...options.quotas },
+    };
     const limiters = { perKey: new RateLimiter(options.rateLimit?.perKey ?? 600, 60_000), perAddress: new RateLimiter(options.rateLimit?.perAddress ?? 1200, 60_000) };
     const snapshot = new SyncSnapshot(store);
     const app = await createApp({ store, signer, metrics: new Metrics(), config, adminToken: admin.token, limiters, snapshot }, logger);
-    const host = options.host ?? '127.0.0.1';
     await app.listen({ port: options.port ?? DEFAULT_DS_PORT, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port ?? DEFAULT_DS_PORT;
     const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
     const url = `http://${urlHost}:${port}`;
-    logger.info({ url, database: store.db.kind, adminTokenFile: admin.path }, 'distribution service listening');
+    logger.info({ url, database: store.db.kind, adminTokenFile: admin.path, keyEncryptionKeyFile: kek.path, keyEncryptionKeyId: kek.kek.kekId }, 'distribution service listening');
+    if (kek.generated) logger.warn({ keyEncryptionKeyFile: kek.path }, 'generated a key-encryption key next to the embedded database; in production keep it elsewhere (--key-encryption-key-file)');
     return {
       url, adminToken: admin.token, adminTokenPath: admin.path,
       async close() {

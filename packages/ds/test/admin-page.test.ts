@@ -15,17 +15,18 @@ describe('admin web page in Chromium', () => {
   let browser: Browser;
   const dir = tempDir('t1c-ds-page-');
   const hostile = '<img src=x onerror="window.pwned=1">';
+  let seededId = '';
 
   before(async () => {
     assert.ok(existsSync('/usr/bin/chromium'), 'Debian chromium is required');
     ds = await startDistributionService({ port: 0, dataDir: dir.path, logLevel: 'silent' });
     const a = (p: string) => `${ds.url}/admin/api/v1${p}`;
     dataOf(await call(a('/orgs'), json('POST', { name: hostile }, ds.adminToken)));
-    dataOf(await call(a('/apps'), json('POST', { org: hostile, name: 'seeded', origins: ['https://seed.test'] }, ds.adminToken)));
+    seededId = dataOf<{ applicationId: string }>(await call(a('/apps'), json('POST', { org: hostile, name: 'seeded', origins: ['https://seed.test'] }, ds.adminToken))).applicationId;
     const reg = dataOf<{ registrationKey: string }>(await call(a('/versions/2.1.0'), json('PUT', { recommended: true, uris: { win64: 'https://dl.test/2.1.0.msi' } }, ds.adminToken)));
     const device = new DsDeviceClient({ dsUrl: ds.url, privateKey: generateDeviceKey().privateKey });
     await device.register(reg.registrationKey, { os: 'win64', version: '2.1.0' });
-    await device.sync({ os: 'win64', version: '2.1.0' }, { batchId: 'page-batch-1', entries: [{ application: 'seeded', module: 'beid', useCase: 'sign', day: '2026-05-01', count: 7 }] });
+    await device.sync({ os: 'win64', version: '2.1.0' }, { batchId: 'page-batch-1', entries: [{ application: seededId, module: 'beid', useCase: 'sign', day: '2026-05-01', count: 7 }] });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium', headless: true,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
@@ -56,7 +57,7 @@ describe('admin web page in Chromium', () => {
     assert.equal(await page.evaluate('typeof window.pwned'), 'undefined');
     assert.match(await page.textContent('#versions tbody') ?? '', /2\.1\.0.*allowed, recommended.*win64: https:\/\/dl\.test\/2\.1\.0\.msi/s);
     assert.match(await page.textContent('#devices tbody') ?? '', /win64.*2\.1\.0/s);
-    assert.match(await page.textContent('#transactions tbody') ?? '', /2026-05-01.*seeded.*beid.*sign.*7/s);
+    assert.match(await page.textContent('#transactions tbody') ?? '', new RegExp(`2026-05-01.*${seededId}.*beid.*sign.*7`, 's'));
 
     await page.fill('#org-name', 'Made in page');
     await page.click('#org-form button');

@@ -50,6 +50,10 @@ describe('t1c ds admin CLI', () => {
     assert.deepEqual(v.version.uris, { win64: 'https://dl.test/3.8.1.msi', macosarm: 'https://dl.test/3.8.1.pkg' });
     assert.equal(v.version.mandatory, true);
     assert.match(v.registrationKey, /^t1crk_/);
+    const limited = await run('version', 'registration-key', '3.8.1', '--max-devices', '25') as { maxDevices: number; registrationKey: string };
+    assert.equal(limited.maxDevices, 25);
+    assert.match(limited.registrationKey, /^t1crk_/);
+    assert.equal((await run('version', 'registration-key', '3.8.1') as { maxDevices: number }).maxDevices, 10_000);
     const blocked = await run('version', 'add', '3.0.0', '--blocked') as { version: { allowed: boolean } };
     assert.equal(blocked.version.allowed, false);
     assert.deepEqual((await run('versions') as Array<{ id: string }>).map((x) => x.id), ['3.8.1', '3.0.0']);
@@ -66,5 +70,8 @@ describe('t1c ds admin CLI', () => {
     await assert.rejects(run('version', 'add', '1.0', '--uri', 'win64=https://x.test/i'), /106400/);
     await assert.rejects(run('version', 'add', '1.0.0', '--uri', 'nonsense'), /OS=URL/);
     await assert.rejects(run('org', 'create', 'Acme'), /105409/);
+    await assert.rejects(run('version', 'add', '4.0.0', '--uri', 'win64=http://x.test/i.msi'), /106400.*https:\/\//);
+    await assert.rejects(run('version', 'registration-key', '3.8.1', '--max-devices', '0'), /106400/);
+    await assert.rejects(run('app', 'create', '--org', 'Acme', '--name', 'pages', '--origin', 'https://*.github.io'), /106400.*public suffix/);
   });
 });

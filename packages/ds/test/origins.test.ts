@@ -27,6 +27,11 @@ describe('originMatches', () => {
     ['http://localhost:3000', 'http://localhost:3001', false],
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080', true],
     ['https://*.com', 'https://evil.com', false],
+    ['https://*.co.uk', 'https://evil.co.uk', false],
+    ['https://*.github.io', 'https://evil.github.io', false],
+    ['https://*.s3.amazonaws.com', 'https://bucket.s3.amazonaws.com', false],
+    ['https://*.someone.github.io', 'https://a.someone.github.io', true],
+    ['https://*.gov.be', 'https://a.gov.be', true],
     ['not a pattern', 'https://a.test', false],
   ];
   for (const [pattern, origin, expected] of table) {
@@ -38,7 +43,7 @@ describe('originMatches', () => {
   it('normalises patterns and refuses malformed ones', () => {
     assert.equal(normalizeOriginPattern('HTTPS://*.Example.ORG:443'), 'https://*.example.org');
     assert.equal(normalizeOriginPattern('http://a.test:80'), 'http://a.test');
-    for (const bad of ['https://a.test/', 'https://*.*.a.test', 'https://a*.test', '*.a.test', 'https://a_b.test', 'https://a.test:0', 'wss://a.test']) {
+    for (const bad of ['https://*.github.io', 'https://*.co.uk', 'https://*.s3.amazonaws.com', 'https://*.appspot.com', 'https://a.test/', 'https://*.*.a.test', 'https://a*.test', '*.a.test', 'https://a_b.test', 'https://a.test:0', 'wss://a.test']) {
       assert.equal(normalizeOriginPattern(bad), null, bad);
     }
   });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type RunningDistributionService, startDistributionService } from '../src/index.js';
 import { call, codeOf, dataOf, json } from './helpers/http.js';
@@ -13,7 +14,7 @@ describe('PostgreSQL outage', () => {
 
   before(async () => {
     pg = await PostgresServer.start();
-    ds = await startDistributionService({ port: 0, dataDir: dir.path, databaseUrl: await pg.createDatabase('ds'), logLevel: 'silent' });
+    ds = await startDistributionService({ port: 0, dataDir: dir.path, databaseUrl: await pg.createDatabase('ds'), keyEncryptionKey: randomBytes(32).toString('base64'), logLevel: 'silent' });
     dataOf(await call(`${ds.url}/admin/api/v1/orgs`, json('POST', { name: 'Org' }, ds.adminToken)));
     apiKey = dataOf<{ apiKey: string }>(await call(`${ds.url}/admin/api/v1/apps`, json('POST', { org: 'Org', name: 'a' }, ds.adminToken))).apiKey;
   });

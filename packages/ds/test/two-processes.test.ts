@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +17,7 @@ describe('two DS processes on one PostgreSQL database', () => {
   let a: DsProcess;
   let b: DsProcess;
   let token = '';
+  const kek = randomBytes(32).toString('base64');
 
   before(async () => {
     pg = await PostgresServer.start();
@@ -23,8 +25,8 @@ describe('two DS processes on one PostgreSQL database', () => {
     const common = ['--database-url', url, '--data-dir', dir.path];
     // Started together: migrations and the first signing key must still happen once.
     [a, b] = await Promise.all([
-      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '' }),
-      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '' }),
+      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '', T1C_DS_KEY_ENCRYPTION_KEY: kek }),
+      DsProcess.start(['--port', String(await freePort()), ...common], { T1C_DS_ADMIN_TOKEN: '', T1C_DS_KEY_ENCRYPTION_KEY: kek }),
     ]);
   });
   after(async () => {
@@ -68,7 +70,8 @@ describe('two DS processes on one PostgreSQL database', () => {
     const onA = new DsDeviceClient({ dsUrl: a.url, privateKey: key.privateKey });
     const { deviceId } = await onA.register(reg, { os: 'unix', version: '1.0.0' });
     const onB = new DsDeviceClient({ dsUrl: b.url, privateKey: key.privateKey, deviceId });
-    const counters = { batchId: 'shared-batch-1', entries: [{ application: 'web', module: 'beid', useCase: 'read', day: '2026-03-01', count: 4 }] };
+    const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
+    const counters = { batchId: 'shared-batch-1', entries: [{ application: apps[0]?.id ?? '', module: 'beid', useCase: 'read', day: '2026-03-01', count: 4 }] };
     assert.equal((await onA.sync({ os: 'unix', version: '1.0.0' }, counters)).counters?.applied, true);
     assert.equal((await onB.sync({ os: 'unix', version: '1.0.0' }, counters)).counters?.applied, false);
     const envelope = signEnvelope({ type: 'sync', deviceId, os: 'unix', version: '1.0.0' }, key.privateKey);
@@ -76,7 +79,6 @@ describe('two DS processes on one PostgreSQL database', () => {
     const replay = await call(`${b.url}${DEVICE_PATHS.sync}`, json('POST', envelope));
     assert.deepEqual([replay.status, codeOf(replay)], [409, '104033']);
     // An origin added on A reaches devices syncing on B within B's snapshot period.
-    const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
     dataOf(await call(`${a.url}/admin/api/v1/apps/${apps[0]?.id ?? ''}/origins`, json('POST', { origin: 'https://late.test' }, token)));
     let origins: string[] = [];
     for (let i = 0; i < 100 && !origins.includes('https://late.test'); i++) {

@@ -90,7 +90,9 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
       return c.call('PUT', `/versions/${encodeURIComponent(id ?? '')}`, { uris, recommended: o.recommended === true, mandatory: o.mandatory === true, allowed: o.blocked !== true });
     }));
   version.command('list').action(act((c) => c.call('GET', '/versions')));
-  version.command('registration-key <id>').description('issue another registration key').action(act((c, [id]) => c.call('POST', `/versions/${encodeURIComponent(id ?? '')}/registration-keys`)));
+  version.command('registration-key <id>').description('issue another registration key')
+    .option('--max-devices <n>', 'devices this key may register (default: the DS default, 10000)')
+    .action(act((c, [id], o) => c.call('POST', `/versions/${encodeURIComponent(id ?? '')}/registration-keys`, typeof o.maxDevices === 'string' ? { maxDevices: Number(o.maxDevices) } : {})));
   admin.command('versions').description('list versions').action(act((c) => c.call('GET', '/versions')));
 
   admin.command('devices').description('list registered devices').action(act((c) => c.call('GET', '/devices')));

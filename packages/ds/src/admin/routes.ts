@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DsError } from '../errors.js';
 import type { DsContext } from '../http/context.js';
 import { parse } from '../http/validate.js';
-import { createAppBody, createOrgBody, idParams, logsQuery, originBody, versionBody, versionParams } from './schemas.js';
+import { createAppBody, createOrgBody, idParams, logsQuery, originBody, registrationKeyBody, versionBody, versionParams } from './schemas.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 
@@ -75,7 +75,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: DsContext): void 
     });
     admin.post('/versions/:id/registration-keys', async (request) => {
       const { id } = parse(versionParams, request.params, 'path');
-      return { success: true, data: { versionId: id, registrationKey: await s.versions.addRegistrationKey(id) } };
+      const { maxDevices } = parse(registrationKeyBody, request.body ?? {}, 'body');
+      return { success: true, data: { versionId: id, maxDevices: maxDevices ?? ctx.config.quotas.devicesPerRegistrationKey, registrationKey: await s.versions.addRegistrationKey(id, maxDevices) } };
     });
 
     admin.get('/devices', async () => ({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OS_NAMES } from '../store/model.js';
 import { semverSchema } from '../client/protocol.js';
-import { normalizeOriginPattern } from '../policy/origins.js';
+import { normalizeOriginPattern, originPatternProblem } from '../policy/origins.js';
 
 /** Admin API input shapes; the CLI and the web page send exactly these. */
 const name = z.string().trim().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'no control characters');
@@ -9,7 +9,7 @@ const name = z.string().trim().min(1).max(100).regex(/^[^\x00-\x1f\x7f]+$/, 'no 
 export const originSchema = z.string().max(300).transform((value, ctx) => {
   const normalized = normalizeOriginPattern(value);
   if (normalized === null) {
-    ctx.addIssue({ code: 'custom', message: `"${value.slice(0, 80)}" is not an origin (scheme://host[:port], optional leading *.)` });
+    ctx.addIssue({ code: 'custom', message: originPatternProblem(value) ?? 'not an origin' });
     return z.NEVER;
   }
   return normalized;
@@ -29,7 +29,8 @@ export const createAppBody = z.strictObject({
 
 export const originBody = z.strictObject({ origin: originSchema });
 
-const httpsUri = z.url({ protocol: /^https?$/ }).max(2000);
+// Installers are fetched and run by devices: only https, so nobody on the path can swap them.
+const httpsUri = z.url({ protocol: /^https$/, error: 'installer URIs must be https:// URLs' }).max(2000);
 
 export const versionBody = z.strictObject({
   recommended: z.boolean().default(false),
@@ -39,3 +40,8 @@ export const versionBody = z.strictObject({
 });
 
 export const logsQuery = z.strictObject({ device: z.uuid().optional() });
+
+export const registrationKeyBody = z.strictObject({
+  /** Devices this key may register; the DS default (10,000) when absent. */
+  maxDevices: z.number().int().min(1).max(1_000_000).optional(),
+});

@@ -4,6 +4,7 @@ import { registerAdminRoutes } from '../admin/routes.js';
 import type { DsContext } from './context.js';
 import { registerDeviceRoutes } from './devices.js';
 import { installErrorHandling } from './errors.js';
+import { installHostGuard } from './host-guard.js';
 import { registerPublicRoutes } from './public.js';
 import { registerTokenRoutes } from './tokens.js';
 
@@ -20,6 +21,8 @@ export async function createApp(ctx: DsContext, logger: FastifyBaseLogger): Prom
     connectionTimeout: 60_000,
   });
   installErrorHandling(app, ctx.metrics);
+  // First hook of all: a rebound page must not reach a route, the database or a rate limiter.
+  if (ctx.config.hostGuard !== null) installHostGuard(app, ctx.config.hostGuard.publicHosts);
   // JSON only: any other body type is refused with 415 rather than half-understood.
   app.removeContentTypeParser('text/plain');
   app.addHook('onSend', async (_request, reply, payload) => {

@@ -1,4 +1,5 @@
 import type { TokenSigner } from '../jwt/signer.js';
+import type { DeviceQuotas } from '../store/quotas.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -10,6 +11,9 @@ export interface DsConfig {
   /** Default lifetime of new applications' tokens, seconds. */
   defaultTokenLifetime: number;
   trustProxy: boolean;
+  /** Host-header check, on when bound to loopback (null on a real server address). */
+  hostGuard: { publicHosts: readonly string[] } | null;
+  quotas: DeviceQuotas;
 }
 
 /** What every route group needs; built once per process in server.ts. */

@@ -46,7 +46,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     const matches = secretMatches(regKey?.secret ?? '', stored?.keyHash ?? '0'.repeat(64));
     if (stored === null || !matches) throw new DsError('unauthorized', 'Registration key is not valid');
     pruneNonces();
-    const device = await ctx.store.devices.register({ fingerprint: key.fingerprint, publicKey: key.pem, os: payload.os, version: payload.version, nonce: payload.nonce });
+    const device = await ctx.store.devices.register({
+      fingerprint: key.fingerprint, publicKey: key.pem, os: payload.os, version: payload.version, nonce: payload.nonce,
+      registrationKeyId: stored.keyId, quotas: ctx.config.quotas,
+    });
     ctx.metrics.inc('ds_device_registrations_total', 'Device registrations');
     request.log.info({ deviceId: device.id, registeredWith: stored.versionId }, 'device registered');
     const data = await syncData(device, payload.os, payload.version, null);
@@ -59,7 +62,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     const { device, key } = await signedDevice(payload.deviceId);
     checkSigned(opened, key.key);
     pruneNonces();
-    const result = await ctx.store.devices.sync({ device, nonce: payload.nonce, os: payload.os, version: payload.version, counters: payload.counters });
+    const result = await ctx.store.devices.sync({ device, nonce: payload.nonce, os: payload.os, version: payload.version, counters: payload.counters, quotas: ctx.config.quotas });
     ctx.metrics.inc('ds_device_syncs_total', 'Device syncs');
     const counters = payload.counters === undefined ? null : { batchId: payload.counters.batchId, applied: result.countersApplied };
     const data = await syncData(device, payload.os, payload.version, counters);
@@ -72,7 +75,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     if (Buffer.byteLength(payload.content) > MAX_LOG_BYTES) throw new DsError('bodyTooLarge', 'log upload exceeds 1 MiB');
     const { device, key } = await signedDevice(payload.deviceId);
     checkSigned(opened, key.key);
-    const id = await ctx.store.devices.addLog({ device, nonce: payload.nonce, content: payload.content });
+    const id = await ctx.store.devices.addLog({ device, nonce: payload.nonce, content: payload.content, quotas: ctx.config.quotas });
     return { success: true, data: { id, size: Buffer.byteLength(payload.content) } };
   });
 }

@@ -4,6 +4,8 @@
  * `https://*.example.org` matches `https://a.b.example.org` but never `https://example.org`,
  * `https://evilexample.org` or `https://example.org.evil.com`. Connector and DS share this.
  */
+import { getPublicSuffix } from 'tldts';
+
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
 
@@ -32,11 +34,32 @@ function parse(value: string, allowWildcard: boolean): ParsedOrigin | null {
   if (!validHost(host)) return null;
   // A wildcard over a bare TLD ("*.com") would allow the whole internet.
   if (wildcard && (host.split('.').length < 2 || host.startsWith('['))) return null;
+  if (wildcard && isPublicSuffix(host)) return null;
   const port = rawPort === undefined ? '' : String(Number(rawPort));
   if (rawPort !== undefined && (Number(rawPort) < 1 || Number(rawPort) > 65535)) return null;
   const lowerScheme = scheme.toLowerCase();
   const normalizedPort = port === DEFAULT_PORTS[`${lowerScheme}:`] ? '' : port;
   return { scheme: lowerScheme, host, port: normalizedPort, wildcard };
+}
+
+/**
+ * True when `host` is a public suffix (ICANN or private section of the Public Suffix List:
+ * `co.uk`, `github.io`, `s3.amazonaws.com`): `*.` over it would allow every site anyone can
+ * register or publish there.
+ */
+export function isPublicSuffix(host: string): boolean {
+  return getPublicSuffix(host, { allowPrivateDomains: true }) === host;
+}
+
+/** Why `pattern` is not an acceptable allowed-origin pattern, or null when it is. */
+export function originPatternProblem(pattern: string): string | null {
+  if (parse(pattern.trim(), true) !== null) return null;
+  const wildcard = /^https?:\/\/\*\.([^/:?#@\s]+)(?::\d{1,5})?$/i.exec(pattern.trim());
+  const base = wildcard?.[1]?.toLowerCase();
+  if (base !== undefined && validHost(base) && isPublicSuffix(base)) {
+    return `"${base.slice(0, 80)}" is a public suffix (Public Suffix List): a wildcard over it would allow sites anyone can register`;
+  }
+  return `"${pattern.slice(0, 80)}" is not an origin (scheme://host[:port], optional leading *.)`;
 }
 
 function render(p: ParsedOrigin): string {

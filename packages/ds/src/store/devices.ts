@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DsError } from '../errors.js';
 import type { Database, Queryable } from './db.js';
 import { type CounterEntry, type Device, iso, isUniqueViolation } from './model.js';
+import { type DeviceQuotas, checkCounters, checkLogQuota, checkRegistrationQuota } from './quotas.js';
 
 interface DeviceRow {
   id: string;
@@ -42,14 +43,19 @@ async function rememberNonce(tx: Queryable, fingerprint: string, nonce: string):
 export class DeviceQueries {
   constructor(private readonly db: Database) {}
 
-  /** Registering the same key again returns the same device: retries are harmless. */
-  async register(input: { fingerprint: string; publicKey: string; os: string; version: string; nonce: string }): Promise<Device> {
+  /**
+   * Registering the same key again returns the same device: retries are harmless and do not
+   * count against the registration key's quota; a new key is counted in the same transaction.
+   */
+  async register(input: { fingerprint: string; publicKey: string; os: string; version: string; nonce: string; registrationKeyId: string; quotas: DeviceQuotas }): Promise<Device> {
     return this.db.transaction(async (tx) => {
       await rememberNonce(tx, input.fingerprint, input.nonce);
-      await tx.query(`INSERT INTO devices (id, key_fingerprint, public_key, os, version, registered_version)
-        VALUES ($1, $2, $3, $4, $5, $5)
+      const known = await tx.query<{ id: string }>('SELECT id FROM devices WHERE key_fingerprint = $1', [input.fingerprint]);
+      if (known.length === 0) await checkRegistrationQuota(tx, input.registrationKeyId, input.quotas);
+      await tx.query(`INSERT INTO devices (id, key_fingerprint, public_key, os, version, registered_version, registration_key_id)
+        VALUES ($1, $2, $3, $4, $5, $5, $6)
         ON CONFLICT (key_fingerprint) DO UPDATE SET os = EXCLUDED.os, version = EXCLUDED.version, last_seen = now()`,
-        [randomUUID(), input.fingerprint, input.publicKey, input.os, input.version]);
+        [randomUUID(), input.fingerprint, input.publicKey, input.os, input.version, input.registrationKeyId]);
       const row = (await tx.query<DeviceRow>('SELECT * FROM devices WHERE key_fingerprint = $1', [input.fingerprint]))[0];
       if (row === undefined) throw new DsError('internal');
       return toDevice(row);
@@ -65,7 +71,7 @@ export class DeviceQueries {
    * One sync in one transaction: nonce, device state and counters commit together. A batch
    * id already applied for this device is skipped, so a retried upload never double-counts.
    */
-  async sync(input: { device: Device; nonce: string; os: string; version: string; counters: CounterBatch | undefined }): Promise<{ countersApplied: boolean }> {
+  async sync(input: { device: Device; nonce: string; os: string; version: string; counters: CounterBatch | undefined; quotas: DeviceQuotas }): Promise<{ countersApplied: boolean }> {
     return this.db.transaction(async (tx) => {
       await rememberNonce(tx, input.device.keyFingerprint, input.nonce);
       await tx.query('UPDATE devices SET os = $2, version = $3, last_seen = now() WHERE id = $1', [input.device.id, input.os, input.version]);
@@ -74,6 +80,8 @@ export class DeviceQueries {
         'INSERT INTO counter_batches (device_id, batch_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING batch_id',
         [input.device.id, input.counters.batchId]);
       if (fresh.length === 0) return { countersApplied: false };
+      // The UPDATE above holds the device row: this device's syncs are counted one at a time.
+      await checkCounters(tx, input.device.id, input.counters.entries, input.quotas);
       for (const e of input.counters.entries) {
         await tx.query(`INSERT INTO transaction_counters (application, tag, module, use_case, day, count)
           VALUES ($1, $2, $3, $4, $5::date, $6)
@@ -84,13 +92,16 @@ export class DeviceQueries {
     });
   }
 
-  async addLog(input: { device: Device; nonce: string; content: string }): Promise<string> {
+  async addLog(input: { device: Device; nonce: string; content: string; quotas: DeviceQuotas }): Promise<string> {
     const id = randomUUID();
+    const size = Buffer.byteLength(input.content);
     await this.db.transaction(async (tx) => {
       await rememberNonce(tx, input.device.keyFingerprint, input.nonce);
-      await tx.query('INSERT INTO device_logs (id, device_id, size, content) VALUES ($1, $2, $3, $4)',
-        [id, input.device.id, Buffer.byteLength(input.content), input.content]);
+      // Locks the device row first, so concurrent uploads (any replica) are counted in turn.
       await tx.query('UPDATE devices SET last_seen = now() WHERE id = $1', [input.device.id]);
+      await checkLogQuota(tx, input.device.id, size, input.quotas);
+      await tx.query('INSERT INTO device_logs (id, device_id, size, content) VALUES ($1, $2, $3, $4)',
+        [id, input.device.id, size, input.content]);
     });
     return id;
   }

@@ -94,6 +94,25 @@ CREATE TABLE signing_keys (
 );
 `,
   },
+  {
+    // Numbered 3, leaving 2 to the signing-key purpose migration developed alongside.
+    version: 3,
+    name: 'device abuse quotas',
+    sql: `
+ALTER TABLE registration_keys ADD COLUMN max_devices integer;
+ALTER TABLE devices ADD COLUMN registration_key_id text REFERENCES registration_keys(key_id);
+CREATE INDEX devices_registration_key ON devices (registration_key_id, first_seen);
+CREATE INDEX device_logs_device_received ON device_logs (device_id, received_at);
+CREATE TABLE device_counter_totals (
+  device_id uuid NOT NULL REFERENCES devices(id),
+  day date NOT NULL,
+  application text NOT NULL,
+  use_case text NOT NULL,
+  total bigint NOT NULL,
+  PRIMARY KEY (device_id, day, application, use_case)
+);
+`,
+  },
 ];
 
 /** Arbitrary constant shared by all replicas: the advisory lock key for migrations. */

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Database, Queryable } from './db.js';
+import { restrictTree } from './private-files.js';
 
 function wrap(target: PGlite | Transaction): Queryable {
   return {
@@ -45,11 +46,14 @@ function lock(path: string): () => void {
 /** Embedded PostgreSQL (WASM) kept in `<dataDir>/pglite`: zero setup for one machine. */
 export async function openPglite(dataDir: string): Promise<Database> {
   const dir = join(dataDir, 'pglite');
+  // The database holds credentials: nothing PGlite writes from now on is for other users.
+  process.umask(0o077);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const unlock = lock(`${dir}.lock`);
   let db: PGlite;
   try {
     db = await PGlite.create(dir);
+    restrictTree(dir);
   } catch (error) {
     unlock();
     throw error;
@@ -65,6 +69,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     async close(): Promise<void> {
       try {
         await db.close();
+        restrictTree(dir);
       } finally {
         unlock();
       }

@@ -2,6 +2,7 @@ import { ApplicationQueries } from './applications.js';
 import { type Database, type DatabaseOptions, openDatabase } from './db.js';
 import { DeviceQueries } from './devices.js';
 import { migrate } from './migrations.js';
+import type { KeyEncryption } from './key-encryption.js';
 import { SigningKeyQueries } from './signing-keys.js';
 import { VersionQueries } from './versions.js';
 
@@ -17,13 +18,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export function createStore(db: Database): Store {
+/** `sealer` seals the signing keys at rest; without it they can be neither read nor written. */
+export function createStore(db: Database, sealer: KeyEncryption | null = null): Store {
   return {
     db,
     applications: new ApplicationQueries(db),
     versions: new VersionQueries(db),
     devices: new DeviceQueries(db),
-    signingKeys: new SigningKeyQueries(db),
+    signingKeys: new SigningKeyQueries(db, sealer),
     async ping() {
       await db.query('SELECT 1');
     },
@@ -32,7 +34,7 @@ export function createStore(db: Database): Store {
 }
 
 /** Opens the database and brings its schema up to date before anything is served. */
-export async function openStore(options: DatabaseOptions): Promise<Store> {
+export async function openStore(options: DatabaseOptions, sealer: KeyEncryption | null = null): Promise<Store> {
   const db = await openDatabase(options);
   try {
     await migrate(db);
@@ -40,5 +42,5 @@ export async function openStore(options: DatabaseOptions): Promise<Store> {
     await db.close().catch(() => undefined);
     throw error;
   }
-  return createStore(db);
+  return createStore(db, sealer);
 }

@@ -62,12 +62,15 @@ export class VersionQueries {
     });
   }
 
-  /** Issues an additional registration key for a version (e.g. a new installer batch). */
-  async addRegistrationKey(versionId: string): Promise<string> {
+  /**
+   * Issues an additional registration key for a version (e.g. a new installer batch);
+   * `maxDevices` overrides the DS-wide default of devices it may register.
+   */
+  async addRegistrationKey(versionId: string, maxDevices?: number): Promise<string> {
     const key = issueKey('rk');
     const rows = await this.db.query<{ key_id: string }>(
-      `INSERT INTO registration_keys (key_id, version_id, key_hash) SELECT $1, id, $3 FROM versions WHERE id = $2 RETURNING key_id`,
-      [key.keyId, versionId, key.secretHash]);
+      `INSERT INTO registration_keys (key_id, version_id, key_hash, max_devices) SELECT $1, id, $3, $4 FROM versions WHERE id = $2 RETURNING key_id`,
+      [key.keyId, versionId, key.secretHash, maxDevices ?? null]);
     if (rows.length === 0) throw new DsError('notFound', `version ${versionId} not found`);
     return key.value;
   }
@@ -87,9 +90,9 @@ export class VersionQueries {
     return (await this.list()).find((v) => v.allowed) ?? null;
   }
 
-  async registrationKey(keyId: string): Promise<{ versionId: string; keyHash: string } | null> {
+  async registrationKey(keyId: string): Promise<{ keyId: string; versionId: string; keyHash: string } | null> {
     const r = (await this.db.query<{ version_id: string; key_hash: string }>(
       'SELECT version_id, key_hash FROM registration_keys WHERE key_id = $1 AND revoked_at IS NULL', [keyId]))[0];
-    return r === undefined ? null : { versionId: r.version_id, keyHash: r.key_hash };
+    return r === undefined ? null : { keyId, versionId: r.version_id, keyHash: r.key_hash };
   }
 }

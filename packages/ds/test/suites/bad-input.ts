@@ -29,7 +29,7 @@ export function badInputSuite(backendName: 'pglite' | 'postgres'): void {
 
     before(async () => {
       backend = await openBackend(backendName);
-      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, logLevel: 'silent' });
+      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, keyEncryptionKey: backend.keyEncryptionKey, logLevel: 'silent' });
       const a = (path: string) => `${ds.url}/admin/api/v1${path}`;
       dataOf(await call(a('/orgs'), json('POST', { name: 'Org' }, ds.adminToken)));
       appId = dataOf<{ applicationId: string }>(await call(a('/apps'), json('POST', { org: 'Org', name: 'app', origins: ['https://a.test'] }, ds.adminToken))).applicationId;

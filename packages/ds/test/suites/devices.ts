@@ -17,10 +17,11 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
     const admin = (path: string): string => `${ds.url}/admin/api/v1${path}`;
     const keys = generateDeviceKey();
     let regKey = '';
+    let appId = '';
 
     before(async () => {
       backend = await openBackend(backendName);
-      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, logLevel: 'silent' });
+      ds = await startDistributionService({ port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, keyEncryptionKey: backend.keyEncryptionKey, logLevel: 'silent' });
       const put = (id: string, body: object) => call(admin(`/versions/${id}`), json('PUT', body, ds.adminToken));
       const v1 = dataOf<{ registrationKey: string | null }>(await put('1.0.0', { uris: { win64: 'https://dl.example/1.0.0.msi', unix: 'https://dl.example/1.0.0.deb' } }));
       assert.match(v1.registrationKey ?? '', /^t1crk_[0-9a-f]{16}\./);
@@ -39,7 +40,8 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
       assert.equal((await call(`${ds.url}/v3_5/versions/latest`)).status, 401);
       assert.equal((await call(`${ds.url}/v3_5/versions/latest`, { headers: { authorization: 'Bearer x.y.z' } })).status, 401);
       dataOf(await call(admin('/orgs'), json('POST', { name: 'Org' }, ds.adminToken)));
-      const app = dataOf<{ apiKey: string }>(await call(admin('/apps'), json('POST', { org: 'Org', name: 'a', origins: ['https://a.test'] }, ds.adminToken)));
+      const app = dataOf<{ apiKey: string; applicationId: string }>(await call(admin('/apps'), json('POST', { org: 'Org', name: 'a', origins: ['https://a.test'] }, ds.adminToken)));
+      appId = app.applicationId;
       const jwt = await fetchApplicationToken(ds.url, app.apiKey);
       const latest = dataOf<Record<string, unknown>>(await call(`${ds.url}/v3_5/versions/latest`, { headers: { authorization: `Bearer ${jwt}` } }));
       assert.deepEqual(latest, { id: '1.1.0', recommended: true, mandatory: false, allowed: true, uris: [{ os: 'WIN64', uri: 'https://dl.example/1.1.0.msi' }] });
@@ -117,14 +119,14 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
     it('counts transactions once even when a sync is retried', async () => {
       const batchId = newCounterBatchId();
       const entries = [
-        { application: 'app-1', tag: 'bank', module: 'beid', useCase: 'sign', day: '2026-01-02', count: 3 },
-        { application: 'app-1', tag: '', module: 'beid', useCase: 'read', day: '2026-01-02', count: 5 },
+        { application: appId, tag: 'bank', module: 'beid', useCase: 'sign', day: '2026-01-02', count: 3 },
+        { application: appId, tag: '', module: 'beid', useCase: 'read', day: '2026-01-02', count: 5 },
       ];
       const one = await client.sync({ os: 'unix', version: '1.0.0' }, { batchId, entries });
       assert.deepEqual(one.counters, { batchId, applied: true });
       const retry = await client.sync({ os: 'unix', version: '1.0.0' }, { batchId, entries });
       assert.deepEqual(retry.counters, { batchId, applied: false });
-      const more = [{ application: 'app-1', tag: 'bank', module: 'beid', useCase: 'sign', day: '2026-01-02', count: 2 }];
+      const more = [{ application: appId, tag: 'bank', module: 'beid', useCase: 'sign', day: '2026-01-02', count: 2 }];
       assert.deepEqual((await client.sync({ os: 'unix', version: '1.0.0' }, { batchId: newCounterBatchId(), entries: more })).counters?.applied, true);
       const counters = dataOf<Array<Record<string, unknown>>>(await call(admin('/transactions'), { headers: { authorization: `Bearer ${ds.adminToken}` } }));
       assert.deepEqual(counters.map((c) => [c.tag, c.useCase, c.count]).sort(), [['', 'read', 5], ['bank', 'sign', 5]]);

@@ -17,7 +17,7 @@ export function tokenFlowSuite(backendName: 'pglite' | 'postgres'): void {
     before(async () => {
       backend = await openBackend(backendName);
       ds = await startDistributionService({
-        port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, logLevel: 'debug',
+        port: 0, dataDir: backend.dataDir, databaseUrl: backend.databaseUrl, keyEncryptionKey: backend.keyEncryptionKey, logLevel: 'debug',
         logStream: { write: (line: string) => { logs.push(line); } },
       });
       secrets.push(ds.adminToken);

@@ -1,0 +1,3 @@
+import { abuseSuite } from './suites/abuse.js';
+
+abuseSuite('pglite');

@@ -1,0 +1,3 @@
+import { atRestSuite } from './suites/at-rest.js';
+
+atRestSuite('postgres');
