@@ -10,6 +10,7 @@ import { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import { JwtVerifier } from '../security/jwt.js';
 import { ensurePrivateDir } from '../security/private-file.js';
 import { servedHosts } from '../security/served-hosts.js';
+import { checkAllowOriginPatterns } from '../security/cors.js';
 import { resolveTransport } from '../transport/tls.js';
 import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
@@ -66,6 +67,7 @@ export function sandboxArgs(settings: Settings): string[] {
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
   const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
+  checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);

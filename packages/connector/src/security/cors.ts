@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { originMatches, pageRequestWithoutOrigin } from '@t1c/ds';
+import { originMatches, originPatternProblem, pageRequestWithoutOrigin } from '@t1c/ds';
 import { T1CError } from '../api/errors.js';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
@@ -9,6 +9,15 @@ const ALLOWED_HEADERS = ['authorization', 'x-csrf-token', 'x-t1c-billing-tag', '
 export interface OriginPolicy {
   readonly allowOrigins: readonly string[];
   readonly allowNoOrigin: boolean;
+}
+
+/**
+ * Refuses, at start, an allow-list entry that would never match or would match too much (a
+ * wildcard over a public suffix such as `*.github.io`): silently ignoring it hides a mistake.
+ */
+export function checkAllowOriginPatterns(patterns: readonly string[]): void {
+  const problems = patterns.map(originPatternProblem).filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new Error(`allowed origins: ${problems.join('; ')}`);
 }
 
 export function originAllowed(policy: OriginPolicy, origin: string): boolean {
