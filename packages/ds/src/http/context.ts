@@ -1,3 +1,4 @@
+import type { SyncAnswerSigner } from '../jwt/answer-signer.js';
 import type { TokenSigner } from '../jwt/signer.js';
 import type { Store } from '../store/store.js';
 import type { Metrics } from './metrics.js';
@@ -16,6 +17,8 @@ export interface DsConfig {
 export interface DsContext {
   store: Store;
   signer: TokenSigner;
+  /** Signs register/sync answers with keys that never sign tokens. */
+  answerSigner: SyncAnswerSigner;
   metrics: Metrics;
   config: DsConfig;
   adminToken: string;

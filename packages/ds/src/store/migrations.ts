@@ -94,6 +94,17 @@ CREATE TABLE signing_keys (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'signing key purpose',
+    // Application tokens and device sync answers get separate keys; existing keys signed
+    // tokens, so they keep that purpose and a sync key is created at the next start.
+    sql: `
+ALTER TABLE signing_keys ADD COLUMN purpose text NOT NULL DEFAULT 'token' CHECK (purpose IN ('token', 'sync'));
+ALTER TABLE signing_keys ALTER COLUMN purpose DROP DEFAULT;
+CREATE INDEX signing_keys_purpose ON signing_keys (purpose, retired_at);
+`,
+  },
 ];
 
 /** Arbitrary constant shared by all replicas: the advisory lock key for migrations. */
