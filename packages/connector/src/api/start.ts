@@ -68,10 +68,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const logs = new RecentLogs(logStream ?? process.stdout);
   let sync: DsSync | undefined;
   let link: DsLink | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const earlyErrors: string[] = [];
+  // A refused DS answer (bad signature, tampered data) must be visible: it is what an attack looks like.
+  const syncFailed = (error: unknown): void => {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (app) app.log.warn({ reason }, 'DS sync failed; keeping the last verified answer');
+    else earlyErrors.push(reason);
+  };
   if (settings.dsUrl) {
-    sync = new DsSync({
+    sync = await DsSync.open({
       dsUrl: settings.dsUrl, registrationKey: settings.registrationKey, dataDir: settings.dataDir, deviceKey: deviceKey.signingKey,
-      version: CONNECTOR_VERSION, os: dsOsName(),
+      version: CONNECTOR_VERSION, os: dsOsName(), onError: syncFailed,
     });
     // Registering waits for nobody; a registered device syncs after a random delay.
     link = dsLink(sync, logs);
@@ -88,7 +96,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const sandbox = new SandboxClient({
     spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
   });
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await sandbox.start();
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
@@ -106,6 +113,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       bulkPins: new BulkPins(),
       service,
     }, { logger, https: transport.https });
+    for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;

@@ -1,9 +1,16 @@
 import { z } from 'zod';
+import { insecureUrlProblem } from '@t1c/ds';
 
 export const DEFAULT_PORT = 51983;
 
+/** A URL that carries trust (JWT keys, allow-list): https://, or http:// to loopback only. */
+const trustedUrl = z.url().superRefine((url, ctx) => {
+  const problem = insecureUrlProblem(url);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Everything `t1c api` can be told; the config file uses exactly these keys. */
-export const settingsSchema = z.object({
+const settingsObject = z.object({
   port: z.number().int().min(0).max(65535),
   transport: z.enum(['local-ca', 'tls', 'http']),
   tlsCert: z.string().optional(),
@@ -12,11 +19,11 @@ export const settingsSchema = z.object({
   allowOrigins: z.array(z.string().min(1)),
   allowNoOrigin: z.boolean(),
   jwt: z.boolean(),
-  jwksUrl: z.url().optional(),
+  jwksUrl: trustedUrl.optional(),
   jwtPublicKey: z.string().optional(),
   jwtIssuer: z.string().optional(),
   jwtAudience: z.string().optional(),
-  dsUrl: z.url().optional(),
+  dsUrl: trustedUrl.optional(),
   registrationKey: z.string().min(1).max(200).optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
@@ -26,7 +33,20 @@ export const settingsSchema = z.object({
   pinRateLimitPerMinute: z.number().int().min(1),
   bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024),
 });
-export type Settings = z.infer<typeof settingsSchema>;
+
+/**
+ * With a DS, tokens are the DS's: keys the partner configures besides it must name their
+ * issuer and audience too, or a token for another service would pass here.
+ */
+export const settingsSchema = settingsObject.superRefine((s, ctx) => {
+  if (s.dsUrl === undefined || !s.jwt || (s.jwksUrl === undefined && s.jwtPublicKey === undefined)) return;
+  for (const key of ['jwtIssuer', 'jwtAudience'] as const) {
+    if (s[key] === undefined || s[key] === '') {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'required with --ds-url and --jwks-url/--jwt-public-key (--jwt-issuer, --jwt-audience)' });
+    }
+  }
+});
+export type Settings = z.infer<typeof settingsObject>;
 
 export function defaultSettings(dataDir: string): Settings {
   return {
@@ -47,4 +67,4 @@ export function defaultSettings(dataDir: string): Settings {
 }
 
 /** The config file may set any subset; unknown keys are an error, not silently ignored. */
-export const fileSchema = settingsSchema.partial().strict();
+export const fileSchema = settingsObject.partial().strict();
