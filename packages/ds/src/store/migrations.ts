@@ -110,14 +110,15 @@ CREATE INDEX signing_keys_purpose ON signing_keys (purpose, retired_at);
 /** Arbitrary constant shared by all replicas: the advisory lock key for migrations. */
 const MIGRATION_LOCK = 52_000_001;
 
-export async function migrate(db: Database): Promise<number[]> {
+/** Applies `list` (all migrations; tests pass a prefix to build an older schema). */
+export async function migrate(db: Database, list: typeof migrations = migrations): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
     const applied: number[] = [];
-    for (const m of migrations) {
+    for (const m of list) {
       if (done.has(m.version)) continue;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
