@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { GeneralJWS } from 'jose';
 import { z } from 'zod';
-import { DsDeviceClient, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer } from '@t1c/ds';
+import { DsDeviceClient, generalJwsSchema, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer } from '@t1c/ds';
 import { readIfExists, writePrivateFile } from '../security/private-file.js';
 import { TransactionCounters } from './counters.js';
 
@@ -26,7 +26,7 @@ export interface DsSyncOptions {
 const savedStateSchema = z.object({
   deviceId: z.uuid(),
   syncKeys: jwksSchema,
-  signed: z.object({ payload: z.string(), signatures: z.array(z.looseObject({ signature: z.string() })).min(1) }).loose(),
+  signed: generalJwsSchema,
   syncedAt: z.string(),
 });
 
@@ -157,7 +157,7 @@ async function loadState(dataDir: string, onError: ((error: unknown) => void) | 
     return EMPTY;
   }
   const { deviceId, syncKeys, syncedAt } = parsed.data;
-  const signed = parsed.data.signed as GeneralJWS;
+  const { signed } = parsed.data;
   try {
     const lastSync = await verifySyncAnswer(signed, syncKeys);
     if (lastSync.deviceId !== deviceId) throw new Error('saved DS answer is for another device');

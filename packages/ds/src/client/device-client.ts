@@ -5,7 +5,7 @@ import { insecureUrlProblem } from '../policy/secure-url.js';
 import { DsRequestError, readDsBody, readDsResponse } from './errors.js';
 import {
   type CounterEntryInput, DEVICE_PATHS, type JsonWebKeySet, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData,
-  type SyncPayload, jwksSchema, syncDataSchema,
+  type SyncPayload, generalJwsSchema, jwksSchema, syncDataSchema,
 } from './protocol.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
@@ -51,12 +51,6 @@ export interface DeviceState {
   version: string;
 }
 
-/** A register/sync answer that verified: its data and the JWS that proves it. */
-export interface VerifiedAnswer {
-  data: SyncData;
-  signed: GeneralJWS;
-}
-
 const refused = (status: number, why: string): DsRequestError => new DsRequestError(status, '904300', why);
 
 /**
@@ -64,10 +58,11 @@ const refused = (status: number, why: string): DsRequestError => new DsRequestEr
  * re-check a saved answer against the pinned keys when a device restarts.
  */
 export async function verifySyncAnswer(signed: unknown, keys: JsonWebKeySet, status = 200): Promise<SyncData> {
-  if (typeof signed !== 'object' || signed === null) throw refused(status, 'DS answer is not signed');
+  const jws = generalJwsSchema.safeParse(signed);
+  if (!jws.success) throw refused(status, 'DS answer is not signed');
   let payload: Uint8Array;
   try {
-    const verified = await generalVerify(signed as GeneralJWS, createLocalJWKSet(keys), { algorithms: ['ES256', 'RS256'] });
+    const verified = await generalVerify(jws.data, createLocalJWKSet(keys), { algorithms: ['ES256', 'RS256'] });
     if (verified.protectedHeader?.typ !== SYNC_JWS_TYPE) throw new Error('wrong JWS type');
     payload = verified.payload;
   } catch {
@@ -139,7 +134,7 @@ export class DsDeviceClient {
     const data = await verifySyncAnswer(body.signed, keys, response.status);
     if (!isDeepStrictEqual(body.data, JSON.parse(JSON.stringify(data)))) throw refused(response.status, 'DS answer data differs from what the DS signed');
     this.pinned = data.syncKeys;
-    this.lastSigned = body.signed as GeneralJWS;
+    this.lastSigned = generalJwsSchema.parse(body.signed);
     return data;
   }
 

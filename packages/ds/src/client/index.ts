@@ -1,5 +1,5 @@
 export {
-  DsDeviceClient, type DsDeviceClientOptions, type DeviceState, type VerifiedAnswer, generateDeviceKey, newCounterBatchId, signEnvelope, verifySyncAnswer,
+  DsDeviceClient, type DsDeviceClientOptions, type DeviceState, generateDeviceKey, newCounterBatchId, signEnvelope, verifySyncAnswer,
 } from './device-client.js';
 export { DsRequestError } from './errors.js';
 export { fetchApplicationToken } from './token.js';

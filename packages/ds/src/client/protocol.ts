@@ -138,6 +138,12 @@ export interface DsEnvelope<T> {
  */
 export const SYNC_JWS_TYPE = 't1c-ds-sync+jws';
 
+/** The shape of `signed` (no unprotected headers: everything that matters is signed). */
+export const generalJwsSchema = z.strictObject({
+  payload: z.string().max(4 * 1024 * 1024),
+  signatures: z.array(z.strictObject({ protected: z.string().max(2000), signature: z.string().max(2000) })).min(1).max(4),
+});
+
 export interface SignedSyncEnvelope extends DsEnvelope<SyncData> {
   signed: GeneralJWS;
 }
