@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -50,6 +50,29 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
     await failing.syncNow();
     assert.equal(errors.length, 1);
     assert.deepEqual(failing.last?.origins, sync.last?.origins, 'a failed sync keeps what it knew');
+  });
+
+  it('trusts nothing from a state file without pinned DS keys, and registers again to pin them', async () => {
+    const dataDir = tempDir();
+    const first = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    await first.syncNow();
+    const file = join(dataDir, 'ds-state.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { deviceId: string; signed: { payload: string }; syncedAt: string };
+    const lastSync = JSON.parse(Buffer.from(saved.signed.payload, 'base64url').toString()) as { origins: string[] };
+    // The format before pinning: the answer's data in clear, no keys, no signature.
+    writeFileSync(file, JSON.stringify({ deviceId: saved.deviceId, lastSync: { ...lastSync, origins: ['https://planted.example'] }, syncedAt: saved.syncedAt }), { mode: 0o600 });
+    const errors: unknown[] = [];
+    const unpinned = await DsSync.open({ dsUrl: ds.url, registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });
+    assert.equal(unpinned.last, undefined, 'nothing unverified is used');
+    assert.equal(unpinned.deviceId, undefined);
+    assert.match(String(errors[0]), /no pinned DS sync keys; registering again/);
+    await unpinned.syncNow();
+    assert.match(String(errors[1]), /no registration key/);
+    const again = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    await again.syncNow();
+    assert.equal(again.deviceId, saved.deviceId, 'same device key, same device');
+    assert.ok(!again.last?.origins.includes('https://planted.example'));
+    assert.ok((JSON.parse(readFileSync(file, 'utf8')) as { syncKeys?: { keys: unknown[] } }).syncKeys?.keys.length);
   });
 
   it('sends counters once: an acknowledged batch is not sent again', async () => {
