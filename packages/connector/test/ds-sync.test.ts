@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +34,7 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
 
   it('registers on first sync and receives origins, JWKS, config and version policy, kept on disk 0600', async () => {
     const dataDir = tempDir();
-    const sync = new DsSync({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
     await sync.syncNow();
     assert.ok(sync.deviceId);
     assert.deepEqual([...(sync.last?.origins ?? [])].sort(), ['https://*.example.be', 'https://portal.example.org']);
@@ -43,18 +43,41 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
     assert.equal(sync.last?.versionPolicy.allowed, true);
     assert.equal(statSync(join(dataDir, 'ds-state.json')).mode & 0o777, 0o600);
 
-    const offline = new DsSync({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    const offline = await DsSync.open({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
     assert.equal(offline.deviceId, sync.deviceId, 'the registration survives a restart');
     assert.deepEqual(offline.last?.origins, sync.last?.origins, 'the last good sync is there without the DS');
     const errors: unknown[] = [];
-    const failing = new DsSync({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix', onError: (e) => errors.push(e) });
+    const failing = await DsSync.open({ dsUrl: 'http://127.0.0.1:9', registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });
     await failing.syncNow();
     assert.equal(errors.length, 1);
     assert.deepEqual(failing.last?.origins, sync.last?.origins, 'a failed sync keeps what it knew');
   });
 
+  it('trusts nothing from a state file without pinned DS keys, and registers again to pin them', async () => {
+    const dataDir = tempDir();
+    const first = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    await first.syncNow();
+    const file = join(dataDir, 'ds-state.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { deviceId: string; signed: { payload: string }; syncedAt: string };
+    const lastSync = JSON.parse(Buffer.from(saved.signed.payload, 'base64url').toString()) as { origins: string[] };
+    // The format before pinning: the answer's data in clear, no keys, no signature.
+    writeFileSync(file, JSON.stringify({ deviceId: saved.deviceId, lastSync: { ...lastSync, origins: ['https://planted.example'] }, syncedAt: saved.syncedAt }), { mode: 0o600 });
+    const errors: unknown[] = [];
+    const unpinned = await DsSync.open({ dsUrl: ds.url, registrationKey: undefined, dataDir, deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });
+    assert.equal(unpinned.last, undefined, 'nothing unverified is used');
+    assert.equal(unpinned.deviceId, undefined);
+    assert.match(String(errors[0]), /no pinned DS sync keys; registering again/);
+    await unpinned.syncNow();
+    assert.match(String(errors[1]), /no registration key/);
+    const again = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir, deviceKey, version: '1.0.0', os: 'unix' });
+    await again.syncNow();
+    assert.equal(again.deviceId, saved.deviceId, 'same device key, same device');
+    assert.ok(!again.last?.origins.includes('https://planted.example'));
+    assert.ok((JSON.parse(readFileSync(file, 'utf8')) as { syncKeys?: { keys: unknown[] } }).syncKeys?.keys.length);
+  });
+
   it('sends counters once: an acknowledged batch is not sent again', async () => {
-    const sync = new DsSync({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix' });
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix' });
     await sync.syncNow();
     sync.counters.count(portalId, 'tag-a', 'beid', 'identity-read');
     sync.counters.count(portalId, 'tag-a', 'beid', 'identity-read');
@@ -69,7 +92,7 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
 
   it('refuses to register with a wrong registration key, and reports it', async () => {
     const errors: unknown[] = [];
-    const sync = new DsSync({ dsUrl: ds.url, registrationKey: 'rk_wrong.wrong', dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix', onError: (e) => errors.push(e) });
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey: 'rk_wrong.wrong', dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });
     await sync.syncNow();
     assert.equal(sync.deviceId, undefined);
     assert.equal(errors.length, 1);
@@ -78,7 +101,7 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
   it('tells a version the DS marked mandatory to update', async () => {
     const key = (await admin.call<{ registrationKey: string }>('PUT', '/versions/0.9.0', {})).registrationKey;
     await admin.call('PUT', '/versions/1.1.0', { mandatory: true });
-    const sync = new DsSync({ dsUrl: ds.url, registrationKey: key, dataDir: tempDir(), deviceKey, version: '0.9.0', os: 'unix' });
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey: key, dataDir: tempDir(), deviceKey, version: '0.9.0', os: 'unix' });
     await sync.syncNow();
     assert.equal(sync.last?.versionPolicy.action, 'update-mandatory');
     assert.equal(sync.last?.versionPolicy.latest?.id, '1.1.0');

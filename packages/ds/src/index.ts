@@ -6,6 +6,7 @@ export {
 export * from './client/index.js';
 export { originMatches, originAllowed, normalizeOriginPattern, originPatternProblem, isPublicSuffix } from './policy/origins.js';
 export { hostAllowed, pageRequestWithoutOrigin, servedHostNames, splitHostHeader, type HostPolicy } from './policy/hosts.js';
+export { insecureUrlProblem } from './policy/secure-url.js';
 export { compareSemver, isSemver } from './policy/semver.js';
 export { versionPolicy } from './policy/version-policy.js';
 export { OS_NAMES, type OsName } from './store/model.js';

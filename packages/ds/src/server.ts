@@ -8,8 +8,11 @@ import { isLoopbackBind, parsePublicHost } from './http/host-guard.js';
 import { Metrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SyncSnapshot } from './http/snapshot.js';
+import { SyncAnswerSigner } from './jwt/answer-signer.js';
+import { SigningKeyRing } from './jwt/key-ring.js';
 import { type SigningAlg, TokenSigner } from './jwt/signer.js';
 import { KEK_ENV, resolveKek } from './store/key-encryption.js';
+import { MAX_TOKEN_LIFETIME_S } from './client/protocol.js';
 import { openStore } from './store/store.js';
 
 export const DEFAULT_DS_PORT = 52000;
@@ -84,17 +87,24 @@ export async function startDistributionService(options: DistributionServiceOptio
   try {
     // A wrong key-encryption key stops the start here, before a key could be created.
     await store.signingKeys.checkKeyEncryption();
-    const signer = new TokenSigner(store, { alg: options.jwtAlg ?? 'ES256', issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
+    const alg = options.jwtAlg ?? 'ES256';
+    const signer = new TokenSigner(new SigningKeyRing(store, 'token', alg), { issuer: options.issuer ?? 't1c-ds', audience: options.audience ?? 't1c-connector' });
+    const answerSigner = new SyncAnswerSigner(new SigningKeyRing(store, 'sync', alg));
     await signer.ensureKey();
+    await answerSigner.ensureKey();
     await signer.jwks();
+    const defaultTokenLifetime = options.defaultTokenLifetime ?? 1200;
+    if (!Number.isInteger(defaultTokenLifetime) || defaultTokenLifetime < 60 || defaultTokenLifetime > MAX_TOKEN_LIFETIME_S) {
+      throw new Error(`defaultTokenLifetime must be 60–${MAX_TOKEN_LIFETIME_S} seconds (connectors refuse longer tokens)`);
+    }
     const config: DsConfig = {
-      dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime: options.defaultTokenLifetime ?? 1200, trustProxy: options.trustProxy ?? false,
+      dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime, trustProxy: options.trustProxy ?? false,
       hostGuard: isLoopbackBind(host) ? { publicHosts } : null,
       quotas: { ...DEFAULT_QUOTAS, ...options.quotas },
     };
     const limiters = { perKey: new RateLimiter(options.rateLimit?.perKey ?? 600, 60_000), perAddress: new RateLimiter(options.rateLimit?.perAddress ?? 1200, 60_000) };
     const snapshot = new SyncSnapshot(store);
-    const app = await createApp({ store, signer, metrics: new Metrics(), config, adminToken: admin.token, limiters, snapshot }, logger);
+    const app = await createApp({ store, signer, answerSigner, metrics: new Metrics(), config, adminToken: admin.token, limiters, snapshot }, logger);
     await app.listen({ port: options.port ?? DEFAULT_DS_PORT, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : options.port ?? DEFAULT_DS_PORT;

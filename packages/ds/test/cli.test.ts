@@ -66,6 +66,24 @@ describe('t1c ds admin CLI', () => {
     assert.match(kid, /^[A-Za-z0-9_-]{16}$/);
   });
 
+  it('rotates token and sync keys separately (--purpose)', async () => {
+    const jwks = async (): Promise<string[]> => ((await (await fetch(`${ds.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
+    const before = await jwks();
+    const sync = await run('rotate-signing-key', '--purpose', 'sync') as { kid: string; purpose: string };
+    assert.equal(sync.purpose, 'sync');
+    assert.deepEqual(await jwks(), before, 'a sync key is never published as a token key');
+    const token = await run('rotate-signing-key', '--purpose', 'token') as { kid: string; purpose: string };
+    assert.deepEqual([token.purpose, (await jwks())[0]], ['token', token.kid]);
+    await assert.rejects(run('rotate-signing-key', '--purpose', 'both'), /Allowed choices are token, sync/);
+  });
+
+  it('refuses a plain-http --ds-url to another host: the admin token would travel in clear', async () => {
+    const program = new Command('t1c').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+    registerDsCommands(program, { out: () => undefined });
+    await assert.rejects(program.parseAsync(['node', 't1c', 'ds', 'admin', '--ds-url', 'http://ds.example.org', '--token-file', tokenFile, 'devices']),
+      /--ds-url: plain http:\/\/ is refused for ds\.example\.org/);
+  });
+
   it('reports DS errors with their code', async () => {
     await assert.rejects(run('version', 'add', '1.0', '--uri', 'win64=https://x.test/i'), /106400/);
     await assert.rejects(run('version', 'add', '1.0.0', '--uri', 'nonsense'), /OS=URL/);

@@ -69,7 +69,8 @@ describe('two DS processes on one PostgreSQL database', () => {
     const key = generateDeviceKey();
     const onA = new DsDeviceClient({ dsUrl: a.url, privateKey: key.privateKey });
     const { deviceId } = await onA.register(reg, { os: 'unix', version: '1.0.0' });
-    const onB = new DsDeviceClient({ dsUrl: b.url, privateKey: key.privateKey, deviceId });
+    // B's answers verify with the sync keys pinned from A's: one key set in the shared database.
+    const onB = new DsDeviceClient({ dsUrl: b.url, privateKey: key.privateKey, deviceId, pinnedSyncKeys: onA.pinnedSyncKeys });
     const apps = dataOf<Array<{ id: string }>>(await call(`${a.url}/admin/api/v1/apps`, { headers: { authorization: `Bearer ${token}` } }));
     const counters = { batchId: 'shared-batch-1', entries: [{ application: apps[0]?.id ?? '', module: 'beid', useCase: 'read', day: '2026-03-01', count: 4 }] };
     assert.equal((await onA.sync({ os: 'unix', version: '1.0.0' }, counters)).counters?.applied, true);

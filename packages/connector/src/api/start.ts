@@ -74,10 +74,18 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const logs = new RecentLogs(logStream ?? process.stdout);
   let sync: DsSync | undefined;
   let link: DsLink | undefined;
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  const earlyErrors: string[] = [];
+  // A refused DS answer (bad signature, tampered data) must be visible: it is what an attack looks like.
+  const syncFailed = (error: unknown): void => {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (app) app.log.warn({ reason }, 'DS sync failed; keeping the last verified answer');
+    else earlyErrors.push(reason);
+  };
   if (settings.dsUrl) {
-    sync = new DsSync({
+    sync = await DsSync.open({
       dsUrl: settings.dsUrl, registrationKey: settings.registrationKey, dataDir: settings.dataDir, deviceKey: deviceKey.signingKey,
-      version: CONNECTOR_VERSION, os: dsOsName(),
+      version: CONNECTOR_VERSION, os: dsOsName(), onError: syncFailed,
     });
     // Registering waits for nobody; a registered device syncs after a random delay.
     link = dsLink(sync, logs);
@@ -95,7 +103,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
   });
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
     await sandbox.start();
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
@@ -118,6 +125,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
+    for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;

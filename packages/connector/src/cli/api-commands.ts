@@ -81,11 +81,11 @@ export function registerApiCommands(program: Command): void {
     .option('--allow-no-origin', 'accept requests without an Origin header (non-browser clients; default)')
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
     .option('--no-jwt', 'do not require a JWT (development only)')
-    .option('--jwks-url <url>', 'verify JWTs against this JWKS (cached; refetched on unknown kid)')
+    .option('--jwks-url <url>', 'verify JWTs against this JWKS (cached; refetched on unknown kid); https://, or http:// to loopback')
     .option('--jwt-public-key <file>', 'verify JWTs against this public key (SPKI PEM or certificate)')
     .option('--jwt-issuer <iss>', 'required JWT issuer')
     .option('--jwt-audience <aud>', 'required JWT audience')
-    .option('--ds-url <url>', 'Distribution Service: register, then sync allowed origins, JWT keys, config and version policy')
+    .option('--ds-url <url>', 'Distribution Service (https://, or http:// to loopback): register, then sync allowed origins, JWT keys, config and version policy')
     .option('--registration-key-file <file>', 'file holding the registration key for the first start with --ds-url; or env T1C_REGISTRATION_KEY (never on the command line: ps shows it to every user)')
     // Refused with a message pointing at the file and the environment, rather than "unknown option".
     .addOption(new Option('--registration-key <key>').hideHelp())

@@ -1,10 +1,17 @@
 import { z } from 'zod';
 import { isRegistrationKey } from './registration-key.js';
+import { insecureUrlProblem } from '@t1c/ds';
 
 export const DEFAULT_PORT = 51983;
 
+/** A URL that carries trust (JWT keys, allow-list): https://, or http:// to loopback only. */
+const trustedUrl = z.url().superRefine((url, ctx) => {
+  const problem = insecureUrlProblem(url);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Everything `t1c api` can be told; the config file uses exactly these keys. */
-export const settingsSchema = z.object({
+const settingsObject = z.object({
   port: z.number().int().min(0).max(65535),
   transport: z.enum(['local-ca', 'tls', 'http']),
   tlsCert: z.string().optional(),
@@ -13,11 +20,11 @@ export const settingsSchema = z.object({
   allowOrigins: z.array(z.string().min(1)),
   allowNoOrigin: z.boolean(),
   jwt: z.boolean(),
-  jwksUrl: z.url().optional(),
+  jwksUrl: trustedUrl.optional(),
   jwtPublicKey: z.string().optional(),
   jwtIssuer: z.string().optional(),
   jwtAudience: z.string().optional(),
-  dsUrl: z.url().optional(),
+  dsUrl: trustedUrl.optional(),
   registrationKey: z.string().refine(isRegistrationKey, 'not a registration key (t1crk_…, as issued by the DS)').optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
@@ -29,7 +36,20 @@ export const settingsSchema = z.object({
   bulkPinMaxSignatures: z.number().int().min(1).max(1000),
   bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024),
 });
-export type Settings = z.infer<typeof settingsSchema>;
+
+/**
+ * With a DS, tokens are the DS's: keys the partner configures besides it must name their
+ * issuer and audience too, or a token for another service would pass here.
+ */
+export const settingsSchema = settingsObject.superRefine((s, ctx) => {
+  if (s.dsUrl === undefined || !s.jwt || (s.jwksUrl === undefined && s.jwtPublicKey === undefined)) return;
+  for (const key of ['jwtIssuer', 'jwtAudience'] as const) {
+    if (s[key] === undefined || s[key] === '') {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'required with --ds-url and --jwks-url/--jwt-public-key (--jwt-issuer, --jwt-audience)' });
+    }
+  }
+});
+export type Settings = z.infer<typeof settingsObject>;
 
 export function defaultSettings(dataDir: string): Settings {
   return {
@@ -52,4 +72,4 @@ export function defaultSettings(dataDir: string): Settings {
 }
 
 /** The config file may set any subset; unknown keys are an error, not silently ignored. */
-export const fileSchema = settingsSchema.partial().strict();
+export const fileSchema = settingsObject.partial().strict();

@@ -1,5 +1,6 @@
-import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet } from 'jose';
 import type { CounterEntryInput, VersionPolicy } from '@t1c/ds';
+import type { SyncedKeys } from '../security/jwt.js';
 import type { DsSync } from './ds-sync.js';
 import type { RecentLogs } from './recent-logs.js';
 import type { UseCase } from './counters.js';
@@ -7,8 +8,8 @@ import type { UseCase } from './counters.js';
 /** What the API needs from the DS link: allow-list, keys, version policy, counters, logs. */
 export interface DsLink {
   origins(): readonly string[];
-  /** Resolves JWT keys from the last synced JWKS; undefined before any sync. */
-  keySource(): JWTVerifyGetKey | undefined;
+  /** JWT keys, issuer and audience from the last verified sync; undefined before any. */
+  keySource(): SyncedKeys | undefined;
   versionPolicy(): VersionPolicy | undefined;
   count(application: string, tag: string, useCase: UseCase): void;
   pendingCounters(): CounterEntryInput[];
@@ -16,15 +17,15 @@ export interface DsLink {
 }
 
 export function dsLink(sync: DsSync, logs: RecentLogs): DsLink {
-  let jwksSource: { json: string; keys: JWTVerifyGetKey } | undefined;
+  let jwksSource: { json: string; synced: SyncedKeys } | undefined;
   return {
     origins: () => sync.last?.origins ?? [],
     keySource: () => {
-      const jwks = sync.last?.jwks;
-      if (!jwks) return undefined;
-      const json = JSON.stringify(jwks);
-      if (jwksSource?.json !== json) jwksSource = { json, keys: createLocalJWKSet(jwks as Parameters<typeof createLocalJWKSet>[0]) };
-      return jwksSource.keys;
+      const last = sync.last;
+      if (!last) return undefined;
+      const json = JSON.stringify([last.jwks, last.issuer, last.audience]);
+      if (jwksSource?.json !== json) jwksSource = { json, synced: { keys: createLocalJWKSet(last.jwks), issuer: last.issuer, audience: last.audience } };
+      return jwksSource.synced;
     },
     versionPolicy: () => sync.last?.versionPolicy,
     count: (application, tag, useCase) => sync.counters.count(application, tag, 'beid', useCase),

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { DsDeviceClient, type OsName, type SyncData } from '@t1c/ds';
-import { writePrivateFile } from '../security/private-file.js';
+import type { GeneralJWS } from 'jose';
+import { z } from 'zod';
+import { DsDeviceClient, generalJwsSchema, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer } from '@t1c/ds';
+import { readIfExists, writePrivateFile } from '../security/private-file.js';
 import { TransactionCounters } from './counters.js';
 
 export interface DsSyncOptions {
@@ -17,11 +18,27 @@ export interface DsSyncOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-interface SavedState {
+/**
+ * What ds-state.json holds: the device id, the DS sync keys pinned at registration (moved on
+ * only by answers that verified with them) and the JWS of the last verified answer, which is
+ * verified again at load rather than trusted because it is on disk.
+ */
+const savedStateSchema = z.object({
+  deviceId: z.uuid(),
+  syncKeys: jwksSchema,
+  signed: generalJwsSchema,
+  syncedAt: z.string(),
+});
+
+interface State {
   readonly deviceId: string | undefined;
+  readonly syncKeys: JsonWebKeySet | undefined;
+  readonly signed: GeneralJWS | undefined;
   readonly lastSync: SyncData | undefined;
   readonly syncedAt: string | undefined;
 }
+
+const EMPTY: State = { deviceId: undefined, syncKeys: undefined, signed: undefined, lastSync: undefined, syncedAt: undefined };
 
 const STATE_FILE = 'ds-state.json';
 const MIN_BACKOFF_MS = 5_000;
@@ -34,15 +51,22 @@ const MAX_BACKOFF_MS = 10 * 60_000;
 export class DsSync {
   readonly counters = new TransactionCounters();
   private readonly client: DsDeviceClient;
-  private state: SavedState;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: DsSyncOptions) {
-    this.state = loadState(options.dataDir);
-    this.client = new DsDeviceClient({ dsUrl: options.dsUrl, privateKey: options.deviceKey, ...(this.state.deviceId ? { deviceId: this.state.deviceId } : {}) });
+  private constructor(private readonly options: DsSyncOptions, private state: State) {
+    this.client = new DsDeviceClient({
+      dsUrl: options.dsUrl, privateKey: options.deviceKey,
+      // Without pinned keys the device registers again (same key, same device id) and pins then.
+      ...(state.deviceId && state.syncKeys ? { deviceId: state.deviceId, pinnedSyncKeys: state.syncKeys } : {}),
+    });
+  }
+
+  /** Loads ds-state.json, keeping the saved answer only if it verifies with the pinned keys. */
+  static async open(options: DsSyncOptions): Promise<DsSync> {
+    return new DsSync(options, await loadState(options.dataDir, options.onError));
   }
 
   /** The last good sync (from disk before the first one of this run succeeds). */
@@ -51,7 +75,7 @@ export class DsSync {
   }
 
   get deviceId(): string | undefined {
-    return this.state.deviceId;
+    return this.client.deviceId;
   }
 
   /** Syncs after a random delay of up to `maxDelayMs` (0: at once; a fleet restarting together must not stampede), then every `ds.cycle`. */
@@ -105,8 +129,10 @@ export class DsSync {
       if (!data || batch) data = await this.client.sync(device, batch);
       if (batch && data.counters?.batchId === batch.batchId) this.counters.acknowledge(batch.batchId);
       this.failures = 0;
-      this.state = { deviceId: data.deviceId, lastSync: data, syncedAt: new Date().toISOString() };
-      writePrivateFile(join(this.options.dataDir, STATE_FILE), JSON.stringify(this.state));
+      const { pinnedSyncKeys, lastSignedAnswer } = this.client;
+      this.state = { deviceId: data.deviceId, syncKeys: pinnedSyncKeys, signed: lastSignedAnswer, lastSync: data, syncedAt: new Date().toISOString() };
+      const { lastSync: _derived, ...saved } = this.state;
+      writePrivateFile(join(this.options.dataDir, STATE_FILE), JSON.stringify(saved));
       this.options.onUpdate?.(data);
     } catch (error) {
       this.failures++;
@@ -115,11 +141,29 @@ export class DsSync {
   }
 }
 
-function loadState(dataDir: string): SavedState {
+async function loadState(dataDir: string, onError: ((error: unknown) => void) | undefined): Promise<State> {
+  const text = readIfExists(join(dataDir, STATE_FILE));
+  if (text === undefined) return EMPTY;
+  let json: unknown;
   try {
-    const parsed = JSON.parse(readFileSync(join(dataDir, STATE_FILE), 'utf8')) as Partial<SavedState>;
-    return { deviceId: parsed.deviceId, lastSync: parsed.lastSync, syncedAt: parsed.syncedAt };
+    json = JSON.parse(text);
   } catch {
-    return { deviceId: undefined, lastSync: undefined, syncedAt: undefined };
+    json = undefined;
+  }
+  const parsed = savedStateSchema.safeParse(json);
+  if (!parsed.success) {
+    // An older or damaged file: nothing in it is trusted; the device registers again.
+    onError?.(new Error(`${STATE_FILE} holds no pinned DS sync keys; registering again`));
+    return EMPTY;
+  }
+  const { deviceId, syncKeys, syncedAt } = parsed.data;
+  const { signed } = parsed.data;
+  try {
+    const lastSync = await verifySyncAnswer(signed, syncKeys);
+    if (lastSync.deviceId !== deviceId) throw new Error('saved DS answer is for another device');
+    return { deviceId, syncKeys, signed, lastSync, syncedAt };
+  } catch (error) {
+    onError?.(error);
+    return { ...EMPTY, deviceId, syncKeys };
   }
 }

@@ -1,21 +1,41 @@
 import { readFileSync } from 'node:fs';
-import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type CryptoKey } from 'jose';
-import { originMatches } from '@t1c/ds';
+import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type CryptoKey } from 'jose';
+import { APPLICATION_TOKEN_TYPE, MAX_TOKEN_LIFETIME_S, originMatches } from '@t1c/ds';
 import { T1CError } from '../api/errors.js';
+
+/** Token keys from the last verified DS sync, with the issuer and audience the DS signed with them. */
+export interface SyncedKeys {
+  readonly keys: JWTVerifyGetKey;
+  readonly issuer: string;
+  readonly audience: string;
+}
 
 export interface JwtOptions {
   readonly jwksUrl?: string;
   readonly publicKeyFile?: string;
+  /** Required of tokens verified with the configured key source (jwksUrl or publicKeyFile). */
   readonly issuer?: string;
   readonly audience?: string;
   /** Keys from the last DS sync, tried first so the connector verifies offline. */
-  readonly synced?: () => JWTVerifyGetKey | undefined;
+  readonly synced?: () => SyncedKeys | undefined;
 }
 
 /** Asymmetric algorithms only: `none` and HMAC (a public key used as a shared secret) are refused. */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 type KeySource = JWTVerifyGetKey | CryptoKey;
+
+/**
+ * What every token must be, whoever signed it: typ `JWT` (a DS sync answer or any other JWS
+ * is not a token), `exp` and `iat`, at most MAX_TOKEN_LIFETIME_S long, not issued in the future.
+ */
+const COMMON: JWTVerifyOptions = {
+  algorithms: ALGORITHMS,
+  clockTolerance: 30,
+  typ: APPLICATION_TOKEN_TYPE,
+  requiredClaims: ['exp', 'iat'],
+  maxTokenAge: MAX_TOKEN_LIFETIME_S,
+};
 
 async function keyFromFile(file: string): Promise<CryptoKey> {
   const pem = readFileSync(file, 'utf8');
@@ -53,13 +73,7 @@ export class JwtVerifier {
     if (!match?.[1]) throw new T1CError('JWT_INVALID');
     let payload: JWTPayload;
     try {
-      const verifyOptions = {
-        algorithms: ALGORITHMS,
-        clockTolerance: 30,
-        ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
-        ...(this.options.audience ? { audience: this.options.audience } : {}),
-      };
-      payload = await this.verifyWithAny(match[1], verifyOptions);
+      payload = await this.verifyWithAny(match[1]);
     } catch {
       throw new T1CError('JWT_INVALID');
     }
@@ -71,13 +85,25 @@ export class JwtVerifier {
     return payload;
   }
 
-  /** The synced DS keys first, then the configured source (remote JWKS or key file). */
-  private async verifyWithAny(token: string, verifyOptions: Parameters<typeof jwtVerify>[2]): Promise<JWTPayload> {
-    const sources = [this.options.synced?.(), this.key].filter((k): k is KeySource => k !== undefined);
+  /** The synced DS keys first (with the DS's issuer and audience), then the configured source. */
+  private async verifyWithAny(token: string): Promise<JWTPayload> {
+    const synced = this.options.synced?.();
+    const configured: JWTVerifyOptions = {
+      ...COMMON,
+      ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
+      ...(this.options.audience ? { audience: this.options.audience } : {}),
+    };
+    const sources: { key: KeySource; options: JWTVerifyOptions }[] = [
+      ...(synced ? [{ key: synced.keys, options: { ...COMMON, issuer: synced.issuer, audience: synced.audience } }] : []),
+      ...(this.key ? [{ key: this.key, options: configured }] : []),
+    ];
     let last: unknown = new Error('no JWT key source');
-    for (const key of sources) {
+    for (const { key, options } of sources) {
       try {
-        return typeof key === 'function' ? (await jwtVerify(token, key, verifyOptions)).payload : (await jwtVerify(token, key, verifyOptions)).payload;
+        const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
+        const { exp, iat } = payload;
+        if (exp === undefined || iat === undefined || exp - iat > MAX_TOKEN_LIFETIME_S) throw new Error('token lifetime exceeds the maximum');
+        return payload;
       } catch (error) {
         last = error;
       }

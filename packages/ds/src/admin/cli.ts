@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DsRequestError } from '../client/errors.js';
 import { OS_NAMES } from '../store/model.js';
+import { KEY_PURPOSES } from '../store/signing-keys.js';
+import { insecureUrlProblem } from '../policy/secure-url.js';
 import { AdminClient } from './client.js';
 import { ADMIN_TOKEN_FILE, readTokenFile } from './token.js';
 
@@ -25,6 +27,9 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
 
   const client = (): AdminClient => {
     const g = admin.opts<Globals>();
+    // The admin token travels with every call.
+    const problem = insecureUrlProblem(g.dsUrl);
+    if (problem !== undefined) throw new Error(`--ds-url: ${problem}`);
     const env = process.env.T1C_DS_ADMIN_TOKEN;
     if (g.tokenFile !== undefined) return new AdminClient(g.dsUrl, readTokenFile(g.tokenFile));
     if (env !== undefined && env !== '') return new AdminClient(g.dsUrl, env);
@@ -98,5 +103,7 @@ export function registerAdminCli(ds: Command, io: CliIo, defaults: { dsUrl: stri
   admin.command('devices').description('list registered devices').action(act((c) => c.call('GET', '/devices')));
   admin.command('transactions').description('transaction counters').action(act((c) => c.call('GET', '/transactions')));
   admin.command('logs').addOption(new Option('--device <id>')).action(act((c, _a, o) => c.call('GET', `/logs${typeof o.device === 'string' ? `?device=${encodeURIComponent(o.device)}` : ''}`)));
-  admin.command('rotate-signing-key').description('new JWT signing key; the previous one stays in the JWKS').action(act((c) => c.call('POST', '/signing-keys/rotate')));
+  admin.command('rotate-signing-key').description('new signing key; the previous one stays published until the next rotation')
+    .addOption(new Option('--purpose <purpose>', 'token: application JWTs (/.well-known/jwks.json); sync: answers to devices, pinned by them').choices([...KEY_PURPOSES]).default('token'))
+    .action(act((c, _a, o) => c.call('POST', '/signing-keys/rotate', { purpose: o.purpose })));
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DsError } from '../errors.js';
 import type { DsContext } from '../http/context.js';
 import { parse } from '../http/validate.js';
-import { createAppBody, createOrgBody, idParams, logsQuery, originBody, registrationKeyBody, versionBody, versionParams } from './schemas.js';
+import { createAppBody, createOrgBody, idParams, logsQuery, originBody, registrationKeyBody, rotateSigningKeyBody, versionBody, versionParams } from './schemas.js';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 
@@ -89,6 +89,10 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: DsContext): void 
       return { success: true, data: await s.devices.logs(device) };
     });
 
-    admin.post('/signing-keys/rotate', async () => ({ success: true, data: { kid: await ctx.signer.rotate() } }));
+    admin.post('/signing-keys/rotate', async (request) => {
+      const { purpose } = parse(rotateSigningKeyBody, request.body ?? {}, 'body');
+      const kid = purpose === 'sync' ? await ctx.answerSigner.rotate() : await ctx.signer.rotate();
+      return { success: true, data: { kid, purpose } };
+    });
   }, { prefix: ADMIN_PREFIX });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OS_NAMES } from '../store/model.js';
-import { semverSchema } from '../client/protocol.js';
+import { MAX_TOKEN_LIFETIME_S, semverSchema } from '../client/protocol.js';
+import { KEY_PURPOSES } from '../store/signing-keys.js';
 import { normalizeOriginPattern, originPatternProblem } from '../policy/origins.js';
 
 /** Admin API input shapes; the CLI and the web page send exactly these. */
@@ -24,7 +25,7 @@ export const createAppBody = z.strictObject({
   org: z.string().min(1).max(100),
   name,
   origins: z.array(originSchema).max(100).default([]),
-  tokenLifetime: z.number().int().min(60).max(86_400).optional(),
+  tokenLifetime: z.number().int().min(60).max(MAX_TOKEN_LIFETIME_S).optional(),
 });
 
 export const originBody = z.strictObject({ origin: originSchema });
@@ -38,6 +39,9 @@ export const versionBody = z.strictObject({
   allowed: z.boolean().default(true),
   uris: z.partialRecord(z.enum(OS_NAMES), httpsUri).default({}),
 });
+
+/** Which keys to rotate: application tokens (the default, as before) or device-sync answers. */
+export const rotateSigningKeyBody = z.strictObject({ purpose: z.enum(KEY_PURPOSES).default('token') });
 
 export const logsQuery = z.strictObject({ device: z.uuid().optional() });
 

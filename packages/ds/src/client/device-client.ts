@@ -1,9 +1,14 @@
 import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import { type GeneralJWS, type JSONWebKeySet, createLocalJWKSet, generalVerify } from 'jose';
+import { isDeepStrictEqual } from 'node:util';
+import { type GeneralJWS, createLocalJWKSet, generalVerify } from 'jose';
+import { insecureUrlProblem } from '../policy/secure-url.js';
 import { DsRequestError, readDsBody, readDsResponse } from './errors.js';
 import {
-  type CounterEntryInput, DEVICE_PATHS, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData, type SyncPayload,
+  type CounterEntryInput, DEVICE_PATHS, type JsonWebKeySet, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData,
+  type SyncPayload, generalJwsSchema, jwksSchema, syncDataSchema,
 } from './protocol.js';
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 import type { OsName } from '../store/model.js';
 
 type Unsigned<T> = Omit<T, 'ts' | 'nonce'>;
@@ -33,11 +38,11 @@ export interface DsDeviceClientOptions {
   /** Known after a previous registration. */
   deviceId?: string;
   /**
-   * DS keys this device already trusts (pinned, or `trustedJwks` saved after the last sync).
-   * When set, register/sync answers are only accepted if their JWS verifies with them, and
-   * the trusted set then moves on to the answer's JWKS. Unset: trust on first use.
+   * The DS sync keys this device pinned (at registration, moved on by later answers). Every
+   * answer must verify with one of them. Unset: only register() is possible, and it pins the
+   * keys its answer announces.
    */
-  trustedJwks?: JSONWebKeySet;
+  pinnedSyncKeys?: JsonWebKeySet;
   timeoutMs?: number;
 }
 
@@ -46,15 +51,46 @@ export interface DeviceState {
   version: string;
 }
 
+const refused = (status: number, why: string): DsRequestError => new DsRequestError(status, '904300', why);
+
+/**
+ * Verifies a register/sync answer's JWS with `keys` and parses its payload. Also used to
+ * re-check a saved answer against the pinned keys when a device restarts.
+ */
+export async function verifySyncAnswer(signed: unknown, keys: JsonWebKeySet, status = 200): Promise<SyncData> {
+  const jws = generalJwsSchema.safeParse(signed);
+  if (!jws.success) throw refused(status, 'DS answer is not signed');
+  let payload: Uint8Array;
+  try {
+    const verified = await generalVerify(jws.data, createLocalJWKSet(keys), { algorithms: ['ES256', 'RS256'] });
+    if (verified.protectedHeader?.typ !== SYNC_JWS_TYPE) throw new Error('wrong JWS type');
+    payload = verified.payload;
+  } catch {
+    throw refused(status, 'DS answer signature does not verify with the pinned DS sync keys');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(payload));
+  } catch {
+    throw refused(status, 'DS answer payload is not JSON');
+  }
+  const parsed = syncDataSchema.safeParse(json);
+  if (!parsed.success) throw refused(status, `DS answer payload is malformed: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
 /** The connector's side of the device protocol: register, signed sync, log upload. */
 export class DsDeviceClient {
   private id: string | undefined;
-  private trusted: JSONWebKeySet | undefined;
+  private pinned: JsonWebKeySet | undefined;
+  private lastSigned: GeneralJWS | undefined;
   private readonly publicPem: string;
 
   constructor(private readonly options: DsDeviceClientOptions) {
+    const problem = insecureUrlProblem(options.dsUrl);
+    if (problem !== undefined) throw new Error(`DS URL: ${problem}`);
     this.id = options.deviceId;
-    this.trusted = options.trustedJwks;
+    this.pinned = options.pinnedSyncKeys;
     this.publicPem = createPublicKey(options.privateKey).export({ format: 'pem', type: 'spki' }).toString();
   }
 
@@ -62,9 +98,14 @@ export class DsDeviceClient {
     return this.id;
   }
 
-  /** The DS key set to trust next time; persist it next to the device id. */
-  get trustedJwks(): JSONWebKeySet | undefined {
-    return this.trusted;
+  /** The DS sync keys pinned now; persist them next to the device id. */
+  get pinnedSyncKeys(): JsonWebKeySet | undefined {
+    return this.pinned;
+  }
+
+  /** The JWS of the last verified answer, to re-verify a saved answer after a restart. */
+  get lastSignedAnswer(): GeneralJWS | undefined {
+    return this.lastSigned;
   }
 
   private send(path: string, envelope: SignedEnvelope): Promise<Response> {
@@ -76,22 +117,24 @@ export class DsDeviceClient {
     });
   }
 
-  private async postSigned(path: string, envelope: SignedEnvelope): Promise<SyncData> {
+  /**
+   * Accepts an answer only when its JWS verifies with a pinned sync key (at registration, with
+   * no pin yet: with the keys it announces itself) and its `data` is exactly the signed
+   * payload; then moves the pin to the sync keys that verified answer announces.
+   */
+  private async postSigned(path: string, envelope: SignedEnvelope, pin: JsonWebKeySet | undefined): Promise<SyncData> {
     const response = await this.send(path, envelope);
     const body = await readDsBody(response);
-    let data = body.data as SyncData;
-    if (this.trusted !== undefined) {
-      const signed = body.signed;
-      if (typeof signed !== 'object' || signed === null) throw new DsRequestError(response.status, '904300', 'DS answer is not signed');
-      try {
-        const { payload, protectedHeader } = await generalVerify(signed as GeneralJWS, createLocalJWKSet(this.trusted), { algorithms: ['ES256', 'RS256'] });
-        if (protectedHeader?.typ !== SYNC_JWS_TYPE) throw new Error('wrong JWS type');
-        data = JSON.parse(new TextDecoder().decode(payload)) as SyncData;
-      } catch {
-        throw new DsRequestError(response.status, '904300', 'DS answer signature does not verify with the trusted keys');
-      }
+    let keys = pin;
+    if (keys === undefined) {
+      const announced = jwksSchema.safeParse(isRecord(body.data) ? body.data.syncKeys : undefined);
+      if (!announced.success) throw refused(response.status, 'DS registration answer announces no sync keys');
+      keys = announced.data;
     }
-    this.trusted = data.jwks;
+    const data = await verifySyncAnswer(body.signed, keys, response.status);
+    if (!isDeepStrictEqual(body.data, JSON.parse(JSON.stringify(data)))) throw refused(response.status, 'DS answer data differs from what the DS signed');
+    this.pinned = data.syncKeys;
+    this.lastSigned = generalJwsSchema.parse(body.signed);
     return data;
   }
 
@@ -107,7 +150,8 @@ export class DsDeviceClient {
   /** Registers the device key with a version's registration key; returns the first sync data. */
   async register(registrationKey: string, state: DeviceState): Promise<SyncData> {
     const payload: Unsigned<RegisterPayload> = { type: 'register', registrationKey, publicKey: this.publicPem, os: state.os, version: state.version };
-    const data = await this.postSigned(DEVICE_PATHS.register, signEnvelope(payload, this.options.privateKey));
+    // A device re-registering keeps its pin: a DS it already trusts must prove it is the same one.
+    const data = await this.postSigned(DEVICE_PATHS.register, signEnvelope(payload, this.options.privateKey), this.pinned);
     this.id = data.deviceId;
     return data;
   }
@@ -115,7 +159,9 @@ export class DsDeviceClient {
   async sync(state: DeviceState, counters?: { batchId: string; entries: CounterEntryInput[] }): Promise<SyncData> {
     const payload: Unsigned<SyncPayload> = { type: 'sync', deviceId: this.requireId(), os: state.os, version: state.version };
     const body = counters === undefined ? payload : { ...payload, counters };
-    return this.postSigned(DEVICE_PATHS.sync, signEnvelope(body, this.options.privateKey));
+    const pin = this.pinned;
+    if (pin === undefined) throw new Error('no DS sync keys pinned: register() first');
+    return this.postSigned(DEVICE_PATHS.sync, signEnvelope(body, this.options.privateKey), pin);
   }
 
   async uploadLogs(content: string): Promise<{ id: string; size: number }> {

@@ -1,4 +1,6 @@
-export { DsDeviceClient, type DsDeviceClientOptions, type DeviceState, generateDeviceKey, newCounterBatchId, signEnvelope } from './device-client.js';
+export {
+  DsDeviceClient, type DsDeviceClientOptions, type DeviceState, generateDeviceKey, newCounterBatchId, signEnvelope, verifySyncAnswer,
+} from './device-client.js';
 export { DsRequestError } from './errors.js';
 export { fetchApplicationToken } from './token.js';
 export * from './protocol.js';

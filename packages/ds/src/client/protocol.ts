@@ -1,4 +1,4 @@
-import type { GeneralJWS, JSONWebKeySet } from 'jose';
+import type { GeneralJWS } from 'jose';
 import { z } from 'zod';
 import { OS_NAMES } from '../store/model.js';
 import { isSemver } from '../policy/semver.js';
@@ -87,16 +87,42 @@ export interface VersionPolicy {
   latest: { id: string; recommended: boolean; mandatory: boolean; uri: string | null } | null;
 }
 
-/** `data` of the register and sync answers. */
-export interface SyncData {
-  deviceId: string;
-  serverTime: string;
-  origins: string[];
-  jwks: JSONWebKeySet;
-  config: { 'ds.cycle': number };
-  versionPolicy: VersionPolicy;
-  counters: { batchId: string; applied: boolean } | null;
-}
+const jwkSchema = z.looseObject({ kty: z.string().min(1).max(10), kid: z.string().min(1).max(100) });
+const jwksSchema = z.strictObject({ keys: z.array(jwkSchema).min(1).max(10) });
+
+const versionPolicySchema = z.strictObject({
+  version: z.string().max(100),
+  known: z.boolean(),
+  allowed: z.boolean(),
+  action: z.enum(['none', 'update-recommended', 'update-mandatory', 'blocked']),
+  latest: z.strictObject({ id: z.string().max(100), recommended: z.boolean(), mandatory: z.boolean(), uri: z.string().max(2000).nullable() }).nullable(),
+});
+
+/**
+ * `data` of the register and sync answers, parsed by the device from the verified JWS.
+ * `jwks` verifies application tokens, whose `iss` and `aud` must be `issuer` and `audience`;
+ * `syncKeys` verify the next answers (the device pins them; they never verify a token).
+ */
+export const syncDataSchema = z.strictObject({
+  deviceId: z.uuid(),
+  serverTime: z.string().max(40),
+  origins: z.array(z.string().max(300)).max(10_000),
+  issuer: z.string().min(1).max(200),
+  audience: z.string().min(1).max(200),
+  jwks: jwksSchema,
+  syncKeys: jwksSchema,
+  config: z.strictObject({ 'ds.cycle': z.number().int().min(1).max(7 * 86_400) }),
+  versionPolicy: versionPolicySchema,
+  counters: z.strictObject({ batchId: z.string().max(64), applied: z.boolean() }).nullable(),
+});
+export type SyncData = z.infer<typeof syncDataSchema>;
+export type JsonWebKeySet = z.infer<typeof jwksSchema>;
+export { jwksSchema };
+
+/** The `typ` header of application tokens; a verifier requires it. */
+export const APPLICATION_TOKEN_TYPE = 'JWT';
+/** The longest application token lifetime the DS issues and a connector accepts (24 h). */
+export const MAX_TOKEN_LIFETIME_S = 86_400;
 
 export interface DsEnvelope<T> {
   success: true;
@@ -105,12 +131,18 @@ export interface DsEnvelope<T> {
 
 /**
  * Register and sync answers also carry `signed`: a general (JSON) JWS, typ `t1c-ds-sync+jws`,
- * whose payload is the JSON of `data`, signed by the DS's active key and, during a rotation,
- * also by the previous one. A device that already trusts a JWKS (pinned, or from its
- * previous sync) verifies it and uses the JWS payload, so the allow-list and key set cannot be
- * altered in transit; trust then rolls forward sync by sync.
+ * whose payload is the JSON of `data`, signed by the DS's active sync key and, during a
+ * rotation, also by the previous one. The device pins `syncKeys` at registration, accepts an
+ * answer only when its JWS verifies with a pinned key and `data` is exactly its payload, and
+ * then moves its pin to the `syncKeys` that answer announces.
  */
 export const SYNC_JWS_TYPE = 't1c-ds-sync+jws';
+
+/** The shape of `signed` (no unprotected headers: everything that matters is signed). */
+export const generalJwsSchema = z.strictObject({
+  payload: z.string().max(4 * 1024 * 1024),
+  signatures: z.array(z.strictObject({ protected: z.string().max(2000), signature: z.string().max(2000) })).min(1).max(4),
+});
 
 export interface SignedSyncEnvelope extends DsEnvelope<SyncData> {
   signed: GeneralJWS;

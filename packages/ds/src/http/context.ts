@@ -1,3 +1,4 @@
+import type { SyncAnswerSigner } from '../jwt/answer-signer.js';
 import type { TokenSigner } from '../jwt/signer.js';
 import type { DeviceQuotas } from '../store/quotas.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +21,8 @@ export interface DsConfig {
 export interface DsContext {
   store: Store;
   signer: TokenSigner;
+  /** Signs register/sync answers with keys that never sign tokens. */
+  answerSigner: SyncAnswerSigner;
   metrics: Metrics;
   config: DsConfig;
   adminToken: string;

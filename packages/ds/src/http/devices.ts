@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import {
-  DEVICE_PATHS, MAX_LOG_BYTES, SYNC_JWS_TYPE, type SyncData, TIMESTAMP_WINDOW_MS,
+  DEVICE_PATHS, MAX_LOG_BYTES, type SyncData, TIMESTAMP_WINDOW_MS,
   logsPayloadSchema, registerPayloadSchema, syncPayloadSchema,
 } from '../client/protocol.js';
 import { DsError } from '../errors.js';
@@ -21,10 +21,11 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
   };
 
   const syncData = async (device: Device, os: OsName, version: string, counters: SyncData['counters']): Promise<SyncData> => {
-    const [{ origins, versions }, jwks] = await Promise.all([ctx.snapshot.get(), ctx.signer.jwks()]);
+    const [{ origins, versions }, jwks, syncKeys] = await Promise.all([ctx.snapshot.get(), ctx.signer.jwks(), ctx.answerSigner.jwks()]);
+    const { issuer, audience } = ctx.signer.options;
     return {
-      deviceId: device.id, serverTime: new Date().toISOString(), origins,
-      jwks, config: { 'ds.cycle': ctx.config.dsCycle },
+      deviceId: device.id, serverTime: new Date().toISOString(), origins, issuer, audience,
+      jwks, syncKeys, config: { 'ds.cycle': ctx.config.dsCycle },
       versionPolicy: versionPolicy(version, os, versions), counters,
     };
   };
@@ -53,7 +54,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     ctx.metrics.inc('ds_device_registrations_total', 'Device registrations');
     request.log.info({ deviceId: device.id, registeredWith: stored.versionId }, 'device registered');
     const data = await syncData(device, payload.os, payload.version, null);
-    return { success: true, data, signed: await ctx.signer.signDocument(data, SYNC_JWS_TYPE) };
+    return { success: true, data, signed: await ctx.answerSigner.sign(data) };
   });
 
   app.post(DEVICE_PATHS.sync, { bodyLimit: 512 * 1024 }, async (request) => {
@@ -66,7 +67,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: DsContext): void
     ctx.metrics.inc('ds_device_syncs_total', 'Device syncs');
     const counters = payload.counters === undefined ? null : { batchId: payload.counters.batchId, applied: result.countersApplied };
     const data = await syncData(device, payload.os, payload.version, counters);
-    return { success: true, data, signed: await ctx.signer.signDocument(data, SYNC_JWS_TYPE) };
+    return { success: true, data, signed: await ctx.answerSigner.sign(data) };
   });
 
   app.post(DEVICE_PATHS.logs, { bodyLimit: MAX_LOG_BYTES * 2 }, async (request) => {

@@ -95,7 +95,17 @@ CREATE TABLE signing_keys (
 `,
   },
   {
-    // Numbered 3, leaving 2 to the signing-key purpose migration developed alongside.
+    version: 2,
+    name: 'signing key purpose',
+    // Application tokens and device sync answers get separate keys; existing keys signed
+    // tokens, so they keep that purpose and a sync key is created at the next start.
+    sql: `
+ALTER TABLE signing_keys ADD COLUMN purpose text NOT NULL DEFAULT 'token' CHECK (purpose IN ('token', 'sync'));
+ALTER TABLE signing_keys ALTER COLUMN purpose DROP DEFAULT;
+CREATE INDEX signing_keys_purpose ON signing_keys (purpose, retired_at);
+`,
+  },
+  {
     version: 3,
     name: 'device abuse quotas',
     sql: `
@@ -118,14 +128,15 @@ CREATE TABLE device_counter_totals (
 /** Arbitrary constant shared by all replicas: the advisory lock key for migrations. */
 const MIGRATION_LOCK = 52_000_001;
 
-export async function migrate(db: Database): Promise<number[]> {
+/** Applies `list` (all migrations; tests pass a prefix to build an older schema). */
+export async function migrate(db: Database, list: typeof migrations = migrations): Promise<number[]> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
     const applied: number[] = [];
-    for (const m of migrations) {
+    for (const m of list) {
       if (done.has(m.version)) continue;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);

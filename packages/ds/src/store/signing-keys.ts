@@ -2,6 +2,10 @@ import type { JWK } from 'jose';
 import type { Database, Queryable } from './db.js';
 import { KeyEncryption, KeyEncryptionError } from './key-encryption.js';
 
+/** What a key signs: application JWTs, or register/sync answers to devices. Never both. */
+export const KEY_PURPOSES = ['token', 'sync'] as const;
+export type KeyPurpose = typeof KEY_PURPOSES[number];
+
 export interface StoredSigningKey {
   kid: string;
   alg: string;
@@ -21,7 +25,7 @@ interface KeyRow {
 
 const toKey = (r: KeyRow, privateJwk: JWK): StoredSigningKey => ({ kid: r.kid, alg: r.alg, privateJwk, publicJwk: r.public_jwk, retired: r.retired_at !== null });
 
-/** Serialises key creation across replicas so there is only ever one active key. */
+/** Serialises key creation across replicas so there is only ever one active key per purpose. */
 const KEY_LOCK = 52_000_002;
 
 export class SigningKeyQueries {
@@ -51,29 +55,29 @@ export class SigningKeyQueries {
     });
   }
 
-  /** The active key and, when a rotation happened, the one it replaced. */
-  async current(): Promise<{ active: StoredSigningKey | null; previous: StoredSigningKey | null }> {
+  /** The active key of a purpose and, when a rotation happened, the one it replaced. */
+  async current(purpose: KeyPurpose): Promise<{ active: StoredSigningKey | null; previous: StoredSigningKey | null }> {
     const rows = await this.db.query<KeyRow>(
-      `(SELECT kid, alg, private_jwk, public_jwk, retired_at FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1)
+      `(SELECT kid, alg, private_jwk, public_jwk, retired_at FROM signing_keys WHERE purpose = $1 AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1)
        UNION ALL
-       (SELECT kid, alg, private_jwk, public_jwk, retired_at FROM signing_keys WHERE retired_at IS NOT NULL ORDER BY retired_at DESC LIMIT 1)`);
+       (SELECT kid, alg, private_jwk, public_jwk, retired_at FROM signing_keys WHERE purpose = $1 AND retired_at IS NOT NULL ORDER BY retired_at DESC LIMIT 1)`, [purpose]);
     const keys = rows.map((r) => toKey(r, this.kek().open(r.kid, r.private_jwk)));
     return { active: keys.find((k) => !k.retired) ?? null, previous: keys.find((k) => k.retired) ?? null };
   }
 
   /**
-   * Installs `make()`'s key as the active one. With `onlyIfNone`, does nothing when a key is
-   * already active (first start of several replicas at once).
+   * Installs `make()`'s key as the active one of its purpose. With `onlyIfNone`, does nothing
+   * when a key of that purpose is already active (first start of several replicas at once).
    */
-  async install(make: () => Promise<Omit<StoredSigningKey, 'retired'>>, onlyIfNone: boolean): Promise<void> {
+  async install(purpose: KeyPurpose, make: () => Promise<Omit<StoredSigningKey, 'retired'>>, onlyIfNone: boolean): Promise<void> {
     await this.db.transaction(async (tx: Queryable) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [KEY_LOCK]);
-      const active = await tx.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE retired_at IS NULL');
+      const active = await tx.query<{ kid: string }>('SELECT kid FROM signing_keys WHERE purpose = $1 AND retired_at IS NULL', [purpose]);
       if (onlyIfNone && active.length > 0) return;
       const key = await make();
-      await tx.query('UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL');
-      await tx.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)',
-        [key.kid, key.alg, JSON.stringify(this.kek().seal(key.kid, key.privateJwk)), JSON.stringify(key.publicJwk)]);
+      await tx.query('UPDATE signing_keys SET retired_at = now() WHERE purpose = $1 AND retired_at IS NULL', [purpose]);
+      await tx.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, purpose) VALUES ($1, $2, $3, $4, $5)',
+        [key.kid, key.alg, JSON.stringify(this.kek().seal(key.kid, key.privateJwk)), JSON.stringify(key.publicJwk), purpose]);
     });
   }
 }

@@ -5,7 +5,7 @@ import {
   DEVICE_PATHS, DsDeviceClient, DsRequestError, type RunningDistributionService, type SyncData,
   fetchApplicationToken, generateDeviceKey, newCounterBatchId, signEnvelope, startDistributionService,
 } from '../../src/index.js';
-import { type GeneralJWS, createRemoteJWKSet, generalVerify } from 'jose';
+import { type GeneralJWS, createLocalJWKSet, createRemoteJWKSet, generalVerify } from 'jose';
 import { type Backend, openBackend } from '../helpers/backends.js';
 import { call, codeOf, dataOf, json } from '../helpers/http.js';
 
@@ -70,6 +70,8 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
       assert.deepEqual(first.origins, ['https://a.test']);
       assert.equal(first.config['ds.cycle'], 28800);
       assert.ok(first.jwks.keys.length >= 1);
+      assert.deepEqual([first.issuer, first.audience], ['t1c-ds', 't1c-connector']);
+      assert.deepEqual(client.pinnedSyncKeys, first.syncKeys, 'registration pins the sync keys it announces');
       assert.deepEqual(first.versionPolicy, {
         version: '1.0.0', known: true, allowed: true, action: 'update-recommended',
         latest: { id: '1.1.0', recommended: true, mandatory: false, uri: null },
@@ -149,29 +151,66 @@ export function deviceSuite(backendName: 'pglite' | 'postgres'): void {
       assert.equal(devices[0]?.publicKey, undefined);
     });
 
-    it('signs register and sync answers so a device with trusted keys detects tampering', async () => {
+    const rotate = async (purpose?: string) => dataOf<{ kid: string; purpose: string }>(await call(admin('/signing-keys/rotate'), json('POST', purpose === undefined ? {} : { purpose }, ds.adminToken)));
+    const tokenJwks = async () => (await call(`${ds.url}/.well-known/jwks.json`)).body as { keys: Array<{ kid: string }> };
+    const rawSync = async () => {
       const raw = await call(`${ds.url}${DEVICE_PATHS.sync}`, json('POST', signEnvelope({ type: 'sync', deviceId: first.deviceId, os: 'unix', version: '1.0.0' }, keys.privateKey)));
-      const body = raw.body as { data: SyncData; signed: GeneralJWS };
-      const verified = await generalVerify(body.signed, createRemoteJWKSet(new URL(`${ds.url}/.well-known/jwks.json`)));
+      return raw.body as { data: SyncData; signed: GeneralJWS };
+    };
+
+    it('signs register and sync answers with sync keys that never sign or verify application tokens', async () => {
+      const body = await rawSync();
+      const verified = await generalVerify(body.signed, createLocalJWKSet(body.data.syncKeys));
       assert.deepEqual(JSON.parse(new TextDecoder().decode(verified.payload)), body.data);
       assert.equal(verified.protectedHeader?.typ, 't1c-ds-sync+jws');
+      await assert.rejects(generalVerify(body.signed, createRemoteJWKSet(new URL(`${ds.url}/.well-known/jwks.json`))), 'token keys do not verify sync answers');
+      const tokenKids = (await tokenJwks()).keys.map((k) => k.kid);
+      assert.deepEqual(body.data.jwks.keys.map((k) => k.kid), tokenKids);
+      assert.equal(body.data.syncKeys.keys.filter((k) => tokenKids.includes(k.kid)).length, 0, 'no key serves both purposes');
+      // The answer turned into a compact JWS is no bearer token for the DS either.
+      const sig = body.signed.signatures[0];
+      assert.ok(sig?.protected !== undefined);
+      const compact = `${sig.protected}.${body.signed.payload}.${sig.signature}`;
+      assert.equal((await call(`${ds.url}/v3_5/versions/latest`, { headers: { authorization: `Bearer ${compact}` } })).status, 401);
+    });
 
-      const pinned = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: first.jwks });
-      const rotate = async () => dataOf(await call(admin('/signing-keys/rotate'), json('POST', {}, ds.adminToken)));
-      await rotate();
+    it('rotates token and sync keys separately; a pinned device follows sync rotations one at a time', async () => {
+      const pinned = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, pinnedSyncKeys: first.syncKeys });
+      const tokenBefore = await tokenJwks();
+      const syncBefore = (await rawSync()).data.syncKeys;
+      const rotatedSync = await rotate('sync');
+      assert.equal(rotatedSync.purpose, 'sync');
+      assert.deepEqual(await tokenJwks(), tokenBefore, 'a sync rotation leaves /.well-known/jwks.json alone');
       // Signed by the new key and the previous one: the device follows the rotation.
       const followed = await pinned.sync({ os: 'unix', version: '1.0.0' });
-      assert.deepEqual(pinned.trustedJwks, followed.jwks);
-      assert.equal(followed.jwks.keys.length, 2);
+      assert.deepEqual(pinned.pinnedSyncKeys, followed.syncKeys);
+      assert.deepEqual(followed.syncKeys.keys.map((k) => k.kid), [rotatedSync.kid, syncBefore.keys[0]?.kid]);
+      assert.deepEqual(followed.jwks, tokenBefore, 'sync answers keep announcing the unchanged token keys');
+
+      const rotatedToken = await rotate();
+      assert.equal(rotatedToken.purpose, 'token');
+      const afterTokenRotation = await pinned.sync({ os: 'unix', version: '1.0.0' });
+      assert.deepEqual(afterTokenRotation.syncKeys, followed.syncKeys, 'a token rotation leaves the sync keys alone');
+      assert.equal(afterTokenRotation.jwks.keys[0]?.kid, rotatedToken.kid);
 
       const stranger = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
-      const fooled = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: { keys: [{ ...stranger, kid: 'someone-else' }] } });
+      const fooled = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, pinnedSyncKeys: { keys: [{ ...stranger, kty: 'EC', kid: 'someone-else' }] } });
       await assert.rejects(fooled.sync({ os: 'unix', version: '1.0.0' }), (e: unknown) => e instanceof DsRequestError && e.code === '904300');
 
-      const stale = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, trustedJwks: first.jwks });
-      await rotate();
+      const stale = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId, pinnedSyncKeys: first.syncKeys });
+      await rotate('sync');
       await assert.rejects(stale.sync({ os: 'unix', version: '1.0.0' }), (e: unknown) => e instanceof DsRequestError && e.code === '904300', 'two rotations behind: must re-pin');
       await pinned.sync({ os: 'unix', version: '1.0.0' });
+      const unpinned = new DsDeviceClient({ dsUrl: ds.url, privateKey: keys.privateKey, deviceId: first.deviceId });
+      await assert.rejects(unpinned.sync({ os: 'unix', version: '1.0.0' }), /no DS sync keys pinned/);
+    });
+
+    it('refuses an unknown key purpose and changes nothing', async () => {
+      const before = [await tokenJwks(), (await rawSync()).data.syncKeys];
+      const bad = await call(admin('/signing-keys/rotate'), json('POST', { purpose: 'both' }, ds.adminToken));
+      assert.equal(bad.status, 400);
+      assert.match(bad.text, /purpose/);
+      assert.deepEqual([await tokenJwks(), (await rawSync()).data.syncKeys], before);
     });
 
     it('accepts signed log uploads within the size limit', async () => {

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { migrate, migrations } from '../../src/store/migrations.js';
 import { type Store, openStore } from '../../src/store/store.js';
+import { openDatabase } from '../../src/store/db.js';
+import { newSigningKey } from '../../src/jwt/signer.js';
 import { type Backend, openBackend } from '../helpers/backends.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** Driver-level guarantees the HTTP layer relies on, identical on both databases. */
 export function storeSuite(backendName: 'pglite' | 'postgres'): void {
@@ -41,6 +44,24 @@ export function storeSuite(backendName: 'pglite' | 'postgres'): void {
       }));
       assert.deepEqual(await store.db.query('SELECT id FROM applications'), []);
       assert.deepEqual(await store.db.query('SELECT origin FROM application_origins'), []);
+    });
+
+    it('upgrades signing keys from before the purpose column to token keys, and refuses an unknown purpose', async () => {
+      const dir = tempDir('t1c-ds-upgrade-');
+      const databaseUrl = backend.server === undefined ? undefined : await backend.server.createDatabase('upgrade');
+      const db = await openDatabase({ dataDir: dir.path, databaseUrl });
+      try {
+        await migrate(db, migrations.filter((m) => m.version === 1));
+        const old = await newSigningKey('ES256');
+        await db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)', [old.kid, old.alg, JSON.stringify(old.privateJwk), JSON.stringify(old.publicJwk)]);
+        assert.deepEqual(await migrate(db), migrations.filter((m) => m.version > 1).map((m) => m.version));
+        assert.deepEqual(await db.query('SELECT kid, purpose FROM signing_keys'), [{ kid: old.kid, purpose: 'token' }]);
+        await assert.rejects(db.query("INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, purpose) VALUES ('x', 'ES256', '{}', '{}', 'both')"));
+        await assert.rejects(db.query("INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ('y', 'ES256', '{}', '{}')"), 'the purpose must be named');
+      } finally {
+        await db.close();
+        dir.remove();
+      }
     });
 
     it('returns counts as numbers on both drivers', async () => {
