@@ -90,6 +90,36 @@ describe('connector ↔ Distribution Service sync (embedded database)', () => {
     assert.equal(reads.reduce((n, r) => n + r.count, 0), 2);
   });
 
+  it('drops a counter batch the DS refuses for good, reports it, and keeps syncing (no device stuck on a bad batch)', async () => {
+    const errors: unknown[] = [];
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });
+    await sync.syncNow();
+    await admin.call('POST', `/apps/${portalId}/origins`, { origin: 'https://late.example.org' });
+    sync.counters.count('an-application-the-ds-never-issued', '', 'beid', 'signature');
+    await sync.syncNow();
+    assert.equal(errors.length, 1, 'the refusal is reported');
+    assert.match(String(errors[0]), /106400/);
+    assert.deepEqual(sync.counters.pending(), [], 'the refused batch is not retried forever');
+    assert.ok(sync.last?.origins.includes('https://late.example.org'), 'the same sync still brought the new allow-list');
+    sync.counters.count(portalId, 'after-refusal', 'beid', 'signature');
+    await sync.syncNow();
+    assert.equal(errors.length, 1);
+    const rows = await admin.call<{ tag: string; count: number }[]>('GET', '/transactions');
+    assert.equal(rows.filter((r) => r.tag === 'after-refusal').reduce((n, r) => n + r.count, 0), 1, 'later counters still arrive');
+  });
+
+  it('sends more than one batch of distinct counters without losing any', async () => {
+    const sync = await DsSync.open({ dsUrl: ds.url, registrationKey, dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix' });
+    await sync.syncNow();
+    for (let i = 0; i < 1005; i++) sync.counters.count(portalId, `bulk-${i}`, 'beid', 'identity-read');
+    await sync.syncNow();
+    assert.equal(sync.counters.pending().length, 5, 'what did not fit waits for the next sync');
+    await sync.syncNow();
+    assert.deepEqual(sync.counters.pending(), []);
+    const rows = await admin.call<{ tag: string; count: number }[]>('GET', '/transactions');
+    assert.equal(rows.filter((r) => r.tag.startsWith('bulk-')).length, 1005);
+  });
+
   it('refuses to register with a wrong registration key, and reports it', async () => {
     const errors: unknown[] = [];
     const sync = await DsSync.open({ dsUrl: ds.url, registrationKey: 'rk_wrong.wrong', dataDir: tempDir(), deviceKey, version: '1.0.0', os: 'unix', onError: (e: unknown) => errors.push(e) });

@@ -1,5 +1,8 @@
 import { newCounterBatchId, type CounterEntryInput } from '@t1c/ds';
 
+/** Entries per sync the DS accepts (counterEntrySchema's array bound). */
+const MAX_BATCH = 1000;
+
 export type UseCase = 'identity-read' | 'pin-verification' | 'signature' | 'authentication';
 
 /**
@@ -24,13 +27,24 @@ export class TransactionCounters {
   batch(): { batchId: string; entries: CounterEntryInput[] } | undefined {
     if (this.inFlight) return this.inFlight;
     if (this.current.size === 0) return undefined;
-    this.inFlight = { batchId: newCounterBatchId(), entries: [...this.current.values()].slice(0, 1000) };
-    this.current = new Map();
+    // The DS takes at most MAX_BATCH entries a sync; the rest wait for the next batch.
+    const entries = [...this.current.entries()];
+    this.inFlight = { batchId: newCounterBatchId(), entries: entries.slice(0, MAX_BATCH).map(([, entry]) => entry) };
+    this.current = new Map(entries.slice(MAX_BATCH));
     return this.inFlight;
   }
 
+  /** The DS counted the batch (now, or on an earlier try). */
   acknowledge(batchId: string): void {
     if (this.inFlight?.batchId === batchId) this.inFlight = undefined;
+  }
+
+  /**
+   * The DS refused the batch as invalid or over quota: it would refuse it on every retry, and a
+   * sync that always fails also stops the allow-list and version updates. The counts are lost.
+   */
+  discard(batchId: string): void {
+    this.acknowledge(batchId);
   }
 
   /** Everything not yet acknowledged, for `GET /ds/transactions`. */

@@ -2,9 +2,13 @@ import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { GeneralJWS } from 'jose';
 import { z } from 'zod';
-import { DsDeviceClient, generalJwsSchema, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer } from '@t1c/ds';
+import {
+  type CounterEntryInput, DsDeviceClient, DsRequestError, type DeviceState, generalJwsSchema, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer,
+} from '@t1c/ds';
 import { readIfExists, writePrivateFile } from '../security/private-file.js';
 import { TransactionCounters } from './counters.js';
+
+type CounterBatch = { batchId: string; entries: CounterEntryInput[] };
 
 export interface DsSyncOptions {
   readonly dsUrl: string;
@@ -116,6 +120,20 @@ export class DsSync {
     return (this.state.lastSync?.config['ds.cycle'] ?? 28_800) * 1000;
   }
 
+  /** A sync carrying counters; a batch the DS refuses for good is dropped and the sync made without it. */
+  private async syncCounters(device: DeviceState, batch: CounterBatch): Promise<SyncData> {
+    try {
+      const data = await this.client.sync(device, batch);
+      if (data.counters?.batchId === batch.batchId) this.counters.acknowledge(batch.batchId);
+      return data;
+    } catch (error) {
+      if (!refusesBatchForGood(error)) throw error;
+      this.counters.discard(batch.batchId);
+      this.options.onError?.(error);
+      return this.client.sync(device);
+    }
+  }
+
   private async runOnce(): Promise<void> {
     const device = { os: this.options.os, version: this.options.version };
     try {
@@ -126,8 +144,8 @@ export class DsSync {
       }
       // Registering answers with the first sync; a sync of its own is needed only for counters.
       const batch = this.counters.batch();
-      if (!data || batch) data = await this.client.sync(device, batch);
-      if (batch && data.counters?.batchId === batch.batchId) this.counters.acknowledge(batch.batchId);
+      if (batch) data = await this.syncCounters(device, batch);
+      else data ??= await this.client.sync(device);
       this.failures = 0;
       const { pinnedSyncKeys, lastSignedAnswer } = this.client;
       this.state = { deviceId: data.deviceId, syncKeys: pinnedSyncKeys, signed: lastSignedAnswer, lastSync: data, syncedAt: new Date().toISOString() };
@@ -166,4 +184,9 @@ async function loadState(dataDir: string, onError: ((error: unknown) => void) | 
     onError?.(error);
     return { ...EMPTY, deviceId, syncKeys };
   }
+}
+
+/** Invalid counters (400 106400) or a counter quota (429 104036): the same batch would never pass. */
+function refusesBatchForGood(error: unknown): boolean {
+  return error instanceof DsRequestError && ((error.status === 400 && error.code === '106400') || (error.status === 429 && error.code === '104036'));
 }

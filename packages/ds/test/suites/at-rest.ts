@@ -16,6 +16,7 @@ import { freePort } from '../helpers/ports.js';
 
 interface KeyRow {
   kid: string;
+  purpose: string;
   private_jwk: string;
   public_jwk: string;
   retired_at: string | null;
@@ -51,7 +52,7 @@ export function atRestSuite(backendName: 'pglite' | 'postgres'): void {
 
     /** The signing_keys table read straight from the database, the DS stopped. */
     const rows = async (): Promise<KeyRow[]> => {
-      const sql = 'SELECT kid, private_jwk::text AS private_jwk, public_jwk::text AS public_jwk, retired_at::text AS retired_at FROM signing_keys ORDER BY kid';
+      const sql = 'SELECT kid, purpose, private_jwk::text AS private_jwk, public_jwk::text AS public_jwk, retired_at::text AS retired_at FROM signing_keys ORDER BY kid';
       if (backend.databaseUrl !== undefined) {
         const client = new pg.Client({ connectionString: backend.databaseUrl });
         await client.connect();
@@ -102,14 +103,15 @@ export function atRestSuite(backendName: 'pglite' | 'postgres'): void {
 
     it('stores the private signing key sealed, never the JWK "d" in clear', async () => {
       const stored = await rows();
-      assert.equal(stored.length, 1);
-      const [row] = stored;
-      assert.equal(row?.kid, kid);
-      const sealed = JSON.parse(row?.private_jwk ?? '{}') as Record<string, unknown>;
-      assert.deepEqual(Object.keys(sealed).sort(), ['alg', 'ct', 'iv', 'kekId', 'tag', 'v']);
-      assert.equal(sealed.alg, 'A256GCM');
-      assert.doesNotMatch(row?.private_jwk ?? '', /"d"|"kty"/);
-      assert.doesNotMatch(row?.public_jwk ?? '', /"d"/);
+      assert.deepEqual(stored.map((r) => r.purpose).sort(), ['sync', 'token'], 'one application-token key, one device-sync key');
+      assert.equal(stored.find((r) => r.purpose === 'token')?.kid, kid);
+      for (const row of stored) {
+        const sealed = JSON.parse(row.private_jwk) as Record<string, unknown>;
+        assert.deepEqual(Object.keys(sealed).sort(), ['alg', 'ct', 'iv', 'kekId', 'tag', 'v'], row.purpose);
+        assert.equal(sealed.alg, 'A256GCM');
+        assert.doesNotMatch(row.private_jwk, /"d"|"kty"/);
+        assert.doesNotMatch(row.public_jwk, /"d"/);
+      }
     });
 
     it('restarts with the same key: the same signing key, earlier tokens still verify', async () => {
@@ -141,8 +143,8 @@ export function atRestSuite(backendName: 'pglite' | 'postgres'): void {
       const legacy = await newSigningKey('ES256');
       const store = await openStore({ dataDir: backend.dataDir, databaseUrl: backend.databaseUrl });
       try {
-        await store.db.query('UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL');
-        await store.db.query('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)',
+        await store.db.query("UPDATE signing_keys SET retired_at = now() WHERE purpose = 'token' AND retired_at IS NULL");
+        await store.db.query("INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, purpose) VALUES ($1, $2, $3, $4, 'token')",
           [legacy.kid, legacy.alg, JSON.stringify(legacy.privateJwk), JSON.stringify(legacy.publicJwk)]);
       } finally {
         await store.close();
@@ -155,7 +157,7 @@ export function atRestSuite(backendName: 'pglite' | 'postgres'): void {
         assert.equal(await ds.stop(), 0);
       }
       const stored = await rows();
-      assert.equal(stored.length, 2);
+      assert.equal(stored.length, 3, 'the old and the legacy token key, and the sync key');
       for (const row of stored) assert.doesNotMatch(row.private_jwk, /"d"/, row.kid);
     });
   });
