@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { insecureUrlProblem } from '@t1c/ds';
 import { ChallengeStore } from './challenges.js';
 import { checkOwnPageRequest } from './page-request.js';
 import { PageSessions } from './page-sessions.js';
@@ -65,6 +66,9 @@ export const DEFAULT_TOKEN_REQUESTS_PER_MINUTE = 20;
 export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   const port = options.port ?? 0;
   const publicOrigins = [...(options.publicOrigins ?? [])];
+  // The API key travels to the DS with every token request: never over plain HTTP off this machine.
+  const dsProblem = insecureUrlProblem(options.dsUrl);
+  if (dsProblem !== undefined) throw new Error(`demo dsUrl: ${dsProblem}`);
   const tokens = new TokenSource(options.dsUrl, options.apiKey);
   const challenges = new ChallengeStore((options.trustedRoots ?? []).map((der) => new X509Certificate(der)));
   const [html, css, script] = await Promise.all([readFile(`${PUBLIC}index.html`, 'utf8'), readFile(`${PUBLIC}style.css`, 'utf8'), bundlePage()]);

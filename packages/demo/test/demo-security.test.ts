@@ -246,6 +246,12 @@ describe('the demo backend hands its JWT only to its own page', () => {
     }
   });
 
+  it('refuses at start to send its API key to a DS over plain HTTP off this machine', async () => {
+    await assert.rejects(
+      startDemo({ dsUrl: 'http://ds.example.test', apiKey: product.seed.apiKey, connectorUrl: product.connectorUrl, port: await freePort() }),
+      /demo dsUrl: plain http:\/\/ is refused for ds\.example\.test/);
+  });
+
   it('serves a deployed demo under its configured public origin only (Secure session), and refuses a bad one at start', async () => {
     await assert.rejects(
       startDemo({ dsUrl: product.dsUrl, apiKey: product.seed.apiKey, connectorUrl: product.connectorUrl, port: await freePort(), publicOrigins: ['https://demo.example.test/app'] }),
