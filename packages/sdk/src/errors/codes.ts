@@ -15,6 +15,9 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '104012': 'pin-encryption-failed',
   '104013': 'pin-encryption-failed',
   '104025': 'unauthorized',
+  '104030': 'host-not-served',
+  // /ds/transactions without a JWT: there is no application to show counters for.
+  '104031': 'unauthorized',
   '106001': 'invalid-input',
   '106002': 'invalid-input',
   '106003': 'invalid-input',

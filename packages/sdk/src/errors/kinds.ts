@@ -13,6 +13,8 @@ export const ERROR_KINDS = [
   // Access.
   'unauthorized',
   'origin-not-allowed',
+  // The connector does not serve the host name the page used (its DNS-rebinding guard): a set-up fault.
+  'host-not-served',
   'consent-required',
   'rate-limited',
   // Readers and cards.
