@@ -2,8 +2,7 @@
 // `npm run dist [-- --target <name>]... [--no-installers] [--no-sdk]`: builds the desktop
 // bundle, one single executable per target into dist/<target>/, the SDK tarball, then runs
 // every packaging/installers/*.mjs (sorted by name) with the built targets.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +10,7 @@ import { bundleDesktop } from './desktop/bundle.mjs';
 import { loadReport } from './desktop/load-report.mjs';
 import { koffiBinary, nodeBinary, readRuntimes, TARGETS } from './runtimes.mjs';
 import { injectSea, seaBlob } from './sea.mjs';
+import { packSdk } from './sdk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
@@ -59,19 +59,8 @@ for (const name of wanted) {
 
 // 3. The SDK for web applications: `npm pack` of packages/sdk after its build.
 if (!values['no-sdk']) {
-  const sdk = join(root, 'packages', 'sdk');
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: sdk, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('sdk build failed');
-  const staging = join(distDir, '.work', 'sdk');
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const pack = spawnSync('npm', ['pack', sdk, '--pack-destination', staging, '--silent'], { cwd: root, encoding: 'utf8' });
-  if (pack.status !== 0) throw new Error(`sdk pack failed: ${pack.stderr}`);
-  const [packed] = readdirSync(staging);
-  if (!packed) throw new Error('npm pack of the sdk wrote nothing');
-  const out = join(distDir, `t1c-sdk-${version}.tgz`);
-  renameSync(join(staging, packed), out);
-  log(`sdk: ${out} ${statSync(out).size} bytes`);
+  const tgz = await packSdk({ root, distDir, version });
+  log(`sdk: ${tgz} ${statSync(tgz).size} bytes`);
 }
 
 // 4. Installers, each from its own packaging/installers/<name>.mjs.
