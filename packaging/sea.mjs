@@ -4,14 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 export const SEA_RESOURCE = 'NODE_SEA_BLOB';
 export const MACHO_SEGMENT = 'NODE_SEA';
 
-function run(command, args) {
-  const r = spawnSync(command, args, { encoding: 'utf8' });
+function run(command, args, cwd = undefined) {
+  const r = spawnSync(command, args, { encoding: 'utf8', cwd });
   if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
   return `${r.stdout}${r.stderr}`;
 }
@@ -21,11 +21,12 @@ export function seaBlob({ generator, main, koffiNode, workDir }) {
   mkdirSync(workDir, { recursive: true });
   const config = join(workDir, 'sea-config.json');
   const blob = join(workDir, 'sea-prep.blob');
+  // The blob keeps `main` as the script's name: relative, so the executable does not depend on where the repository was.
   writeFileSync(config, JSON.stringify({
-    main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false,
+    main: basename(main), output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false,
     assets: { 'koffi.node': koffiNode },
   }, null, 2));
-  run(generator, ['--experimental-sea-config', config]);
+  run(generator, ['--experimental-sea-config', config], dirname(main));
   return blob;
 }
 
