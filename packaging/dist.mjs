@@ -2,7 +2,6 @@
 // `npm run dist [-- --target <name>]... [--no-installers] [--no-sdk]`: builds the desktop
 // bundle, one single executable per target into dist/<target>/, the SDK tarball, then runs
 // every packaging/installers/*.mjs (sorted by name) with the built targets.
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { bundleDesktop } from './desktop/bundle.mjs';
 import { loadReport } from './desktop/load-report.mjs';
 import { koffiBinary, nodeBinary, readRuntimes, TARGETS } from './runtimes.mjs';
-import { injectSea, seaBlob } from './sea.mjs';
+import { buildStamp, injectSea, seaBlob } from './sea.mjs';
 import { packSdk } from './sdk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,7 +41,7 @@ const bundle = join(distDir, 'bundle', 't1c.cjs');
 const metafile = await bundleDesktop({ outfile: bundle });
 writeFileSync(join(distDir, 'bundle', 'meta.json'), JSON.stringify(metafile));
 const report = loadReport(metafile);
-const bundleDigest = createHash('sha256').update(readFileSync(bundle)).digest('hex');
+const stamp = buildStamp(root, readFileSync(bundle));
 writeFileSync(join(distDir, 'bundle', 'load-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 for (const [name, bytes] of Object.entries(report)) log(`bundle ${name}: ${bytes} bytes`);
 
@@ -55,8 +54,8 @@ for (const name of wanted) {
   const executable = join(dir, exe);
   const blob = seaBlob({ generator, main: bundle, koffiNode: koffiBinary(root, cache, name), workDir: join(distDir, '.work', name) });
   injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os, target: name });
-  // Which bundle this executable carries, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
-  writeFileSync(join(distDir, '.work', name, 'bundle.sha256'), bundleDigest);
+  // What this executable was made from, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
+  writeFileSync(join(distDir, '.work', name, 'build.sha256'), stamp);
   targets.push({ name, os, arch, dir, executable });
   log(`${name}: ${executable} ${mib(statSync(executable).size)}`);
 }

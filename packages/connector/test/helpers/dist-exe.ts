@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleDesktop } from '../../../../packaging/desktop/bundle.mjs';
 import { TARGETS } from '../../../../packaging/runtimes.mjs';
+import { buildStamp } from '../../../../packaging/sea.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const ROOT_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,13 +25,13 @@ export async function ensureExecutables(targets: readonly string[]): Promise<Rec
   let digest: string;
   try {
     await bundleDesktop({ outfile: join(scratch, 't1c.cjs') });
-    digest = createHash('sha256').update(readFileSync(join(scratch, 't1c.cjs'))).digest('hex');
+    digest = buildStamp(ROOT, readFileSync(join(scratch, 't1c.cjs')));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   const stamp = (t: string): string | undefined => {
     try {
-      return readFileSync(join(ROOT, 'dist', '.work', t, 'bundle.sha256'), 'utf8');
+      return readFileSync(join(ROOT, 'dist', '.work', t, 'build.sha256'), 'utf8');
     } catch {
       return undefined;
     }
