@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
@@ -16,7 +15,8 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
-import type { OsName } from '@t1c/ds';
+import { selfCommand } from '../cli/self-command.js';
+import type { OsName } from '@t1c/ds/client';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -39,6 +39,8 @@ export interface RunningApi {
   readonly deviceKeyPem: string;
   /** The local CA (PEM) when serving with --local-ca. */
   readonly caCertPem: string | undefined;
+  /** The local CA was made on this start: nothing trusts it yet (the CLI offers `t1c cert install`). */
+  readonly caNeedsTrust: boolean;
   sandboxPid(): number | undefined;
   /** One DS sync now (no-op without --ds-url); resolves when it succeeded or failed. */
   syncWithDs(): Promise<void>;
@@ -50,8 +52,6 @@ function dsOsName(): OsName {
   if (process.platform === 'darwin') return process.arch === 'arm64' ? 'macosarm' : 'macos';
   return 'unix';
 }
-
-const BIN = fileURLToPath(new URL('../../bin/t1c.js', import.meta.url));
 
 /** Redacted everywhere pino might see them, in case a future log line includes a body or headers. */
 export const REDACT_PATHS = [
@@ -69,6 +69,24 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
+  // The sandbox loads in its own process while this one makes its keys and routes; the API
+  // still listens only once the sandbox answered.
+  const sandbox = new SandboxClient({
+    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
+  });
+  const sandboxStarted = sandbox.start();
+  // Awaited before listening; this only keeps an early failure from counting as unhandled meanwhile.
+  sandboxStarted.catch(() => undefined);
+  try {
+    return await startWithSandbox(options, settings, sandbox, sandboxStarted);
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+async function startWithSandbox(options: StartApiOptions, settings: Settings, sandbox: SandboxClient, sandboxStarted: Promise<void>): Promise<RunningApi> {
+  const { env, logStream, pinDialog, clock } = options;
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
   const logs = new RecentLogs(logStream ?? process.stdout);
@@ -99,12 +117,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       ...(link ? { synced: link.keySource } : {}),
     })
     : undefined;
-  const sandbox = new SandboxClient({
-    spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
-  });
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
   try {
-    await sandbox.start();
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
     const dsOrigins = link;
     // The allow-list is the configured origins plus whatever the last DS sync said.
@@ -126,6 +140,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     }, { logger, https: transport.https });
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
+    await sandboxStarted;
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
@@ -137,6 +152,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       settings,
       deviceKeyPem: deviceKey.publicKeyPem,
       caCertPem: transport.caCertPem,
+      caNeedsTrust: transport.caCreated === true,
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {
@@ -148,7 +164,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await sandbox.close();
     seenPins.close();
     throw error;
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isRegistrationKey } from './registration-key.js';
-import { insecureUrlProblem } from '@t1c/ds';
+import { insecureUrlProblem } from '@t1c/ds/client';
 
 export const DEFAULT_PORT = 51983;
 

@@ -1,4 +1,4 @@
-import { newCounterBatchId, type CounterEntryInput } from '@t1c/ds';
+import { newCounterBatchId, type CounterEntryInput } from '@t1c/ds/client';
 
 /** Entries per sync the DS accepts (counterEntrySchema's array bound). */
 const MAX_BATCH = 1000;

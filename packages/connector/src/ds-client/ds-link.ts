@@ -1,5 +1,5 @@
 import { createLocalJWKSet } from 'jose';
-import type { CounterEntryInput, VersionPolicy } from '@t1c/ds';
+import type { CounterEntryInput, VersionPolicy } from '@t1c/ds/client';
 import type { SyncedKeys } from '../security/jwt.js';
 import type { DsSync } from './ds-sync.js';
 import type { RecentLogs } from './recent-logs.js';

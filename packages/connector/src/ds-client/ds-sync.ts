@@ -4,7 +4,7 @@ import type { GeneralJWS } from 'jose';
 import { z } from 'zod';
 import {
   type CounterEntryInput, DsDeviceClient, DsRequestError, type DeviceState, generalJwsSchema, jwksSchema, type JsonWebKeySet, type OsName, type SyncData, verifySyncAnswer,
-} from '@t1c/ds';
+} from '@t1c/ds/client';
 import { readIfExists, writePrivateFile } from '../security/private-file.js';
 import { TransactionCounters } from './counters.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type CryptoKey } from 'jose';
-import { APPLICATION_TOKEN_TYPE, MAX_TOKEN_LIFETIME_S, originMatches } from '@t1c/ds';
+import { APPLICATION_TOKEN_TYPE, MAX_TOKEN_LIFETIME_S, originMatches } from '@t1c/ds/client';
 import { T1CError } from '../api/errors.js';
 
 /** Token keys from the last verified DS sync, with the issuer and audience the DS signed with them. */

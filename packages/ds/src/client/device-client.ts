@@ -9,7 +9,7 @@ import {
 } from './protocol.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
-import type { OsName } from '../store/model.js';
+import type { OsName } from '../policy/os-names.js';
 
 type Unsigned<T> = Omit<T, 'ts' | 'nonce'>;
 
