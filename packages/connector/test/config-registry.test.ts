@@ -93,5 +93,4 @@ describe('registry in the precedence', () => {
     assert.equal(s.logLevel, 'error');
     assert.deepEqual(s.allowOrigins, ['https://flag.example']);
   });
-
 });
