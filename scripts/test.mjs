@@ -24,6 +24,9 @@ const systemPackages = [
   ['zenity', '/usr/bin/zenity'],
   ['xdotool', '/usr/bin/xdotool'],
   ['libnss3-tools', '/usr/bin/certutil'],
+  ['wixl', '/usr/bin/wixl'],
+  ['msitools', '/usr/bin/msiinfo'],
+  ['wine64', '/usr/lib/wine/wine64'],
 ];
 
 function missingPackages() {
