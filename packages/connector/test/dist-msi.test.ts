@@ -17,8 +17,8 @@ const RUN = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run';
 /** The MSI from `npm run dist`, built for win-x64 only when it is not there yet. */
 function ensureMsi(): void {
   if (existsSync(MSI)) return;
-  const r = spawnSync('npm', ['run', 'dist', '--', '--target', 'win-x64'], { cwd: ROOT, encoding: 'utf8' });
-  assert.ok(r.status === 0 && existsSync(MSI), `npm run dist -- --target win-x64 failed (${String(r.status)}):\n${r.stdout}\n${r.stderr}`);
+  const r = spawnSync('npm', ['run', 'dist', '--', '--target', 'win-x64', '--no-sdk'], { cwd: ROOT, encoding: 'utf8' });
+  assert.ok(r.status === 0 && existsSync(MSI), `npm run dist -- --target win-x64 --no-sdk failed (${String(r.status)}):\n${r.stdout}\n${r.stderr}`);
 }
 
 function msiTable(table: string): string[][] {
