@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,11 +55,13 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
   let installDir: string;
   let startMenu: string;
   let exe: string;
+  let dataDir: string;
 
   before(() => {
     ensureMsi();
     wine = WinePrefix.create();
     copyFileSync(MSI, join(wine.path, 'drive_c', 't1c.msi'));
+    dataDir = join(wine.userDir, 'AppData', 'Local', 't1c');
     installDir = join(wine.userDir, 'AppData', 'Local', 'Programs', 'T1C');
     exe = `${wine.windowsUserDir}\\AppData\\Local\\Programs\\T1C\\t1c.exe`;
     startMenu = join(wine.userDir, 'AppData', 'Roaming', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'T1C Connector.lnk');
@@ -73,11 +75,16 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
     assert.equal(msiTable('Property').find((r) => r[0] === 'ALLUSERS'), undefined, 'no ALLUSERS: a per-user install');
     const registry = msiTable('Registry').map(([, root, key = '', name, value]) => [root, key.replace(/\\$/, ''), name, value]);
     assert.deepEqual(registry.filter((r) => r[1] === 'Software\\T1C\\Connector').map((r) => `${String(r[2])}=${String(r[3])}`).sort(),
-      ['AllowedOrigins=', 'DsUrl=', 'LogLevel=', 'Port=#51983']);
+      ['AllowedOrigins=[ALLOWEDORIGINS]', 'DsUrl=[DSURL]', 'LogLevel=[LOGLEVEL]', 'Port=#[PORT]']);
+    assert.deepEqual(msiTable('Property').find((r) => r[0] === 'PORT'), ['PORT', '51983']);
     assert.deepEqual(registry.find((r) => r[1] === 'Software\\Microsoft\\Windows\\CurrentVersion\\Run'),
       ['1', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'T1C Connector', '"[INSTALLDIR]t1c.exe" api']);
     assert.ok(registry.every((r) => r[0] === '1'), 'everything under HKCU');
     assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]), [['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1c.exe', 'api']]);
+    const sequence = new Map(msiTable('InstallExecuteSequence').map(([action = '', condition = '', n = '']) => [action, { condition, n: Number(n) }]));
+    assert.equal(sequence.get('StopConnector')?.condition, 'REMOVE="ALL"');
+    assert.equal(sequence.get('RemoveData')?.condition, 'REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND NOT KEEPDATA');
+    assert.ok((sequence.get('RemoveData')?.n ?? Infinity) < (sequence.get('RemoveFiles')?.n ?? 0), 'data and processes go before the files');
   });
 
   it('msiexec /i /qn installs under %LOCALAPPDATA%\\Programs\\T1C with a Start menu entry, the Run value and the settings key', () => {
@@ -135,13 +142,38 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
     }
   });
 
-  it('msiexec /x /qn removes the files, the Start menu entry, the Run value and the settings key', () => {
-    const r = wine.run(['msiexec', '/x', 'C:\\t1c.msi', '/qn']);
-    assert.equal(r.status, 0, r.stdout);
+  it('msiexec /x /qn while the connector runs (as after login) stops it and removes files, Start menu entry, Run value, settings key and data', async () => {
+    const api = wine.start([exe, 'api', '--http', '--no-jwt', '--port', '0', '--virtual-card', 'beid'], join(wine.path, 'running.log'));
+    try {
+      await listening(api);
+      assert.ok(existsSync(dataDir), 'the connector made its data folder (device key, FFI binary)');
+      const r = wine.run(['msiexec', '/x', 'C:\\t1c.msi', '/qn']);
+      assert.equal(r.status, 0, r.stdout);
+      await api.exited();
+    } finally {
+      await wine.stop(api);
+    }
     assert.equal(existsSync(installDir), false, 'install folder removed');
     assert.equal(existsSync(startMenu), false, 'Start menu entry removed');
+    assert.equal(existsSync(dataDir), false, 'data folder removed');
     assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'), undefined, 'Run value removed');
     assert.equal(wine.regQuery(SETTINGS), undefined, 'settings key removed');
     assert.equal(wine.regQuery('HKCU\\Software\\T1C'), undefined, 'nothing left under HKCU\\Software\\T1C');
+  });
+
+  it('settings given as msiexec properties land in the registry; KEEPDATA=1 keeps the data folder on uninstall', () => {
+    const r = wine.run(['msiexec', '/i', 'C:\\t1c.msi', '/qn', 'PORT=52001', 'DSURL=https://ds.example.org/t1c', 'LOGLEVEL=warn',
+      'ALLOWEDORIGINS=https://a.example https://b.example']);
+    assert.equal(r.status, 0, r.stdout);
+    assert.deepEqual(wine.regQuery(SETTINGS)?.map((v) => `${v.name} ${v.type} ${v.data}`).sort(), [
+      'AllowedOrigins REG_SZ https://a.example https://b.example', 'DsUrl REG_SZ https://ds.example.org/t1c', 'LogLevel REG_SZ warn', 'Port REG_DWORD 0xcb21',
+    ]);
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(join(dataDir, 'device-key.pem'), 'kept');
+    const x = wine.run(['msiexec', '/x', 'C:\\t1c.msi', '/qn', 'KEEPDATA=1']);
+    assert.equal(x.status, 0, x.stdout);
+    assert.equal(readFileSync(join(dataDir, 'device-key.pem'), 'utf8'), 'kept');
+    assert.equal(existsSync(installDir), false, 'install folder removed');
+    assert.equal(wine.regQuery('HKCU\\Software\\T1C'), undefined, 'registry removed');
   });
 });
