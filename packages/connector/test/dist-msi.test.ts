@@ -3,22 +3,26 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { SPECIMEN_HOLDER } from '@t1c/emulator';
+import { build as buildMsi } from '../../../packaging/installers/msi.mjs';
+import { ensureExecutables, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { WinePrefix, type WineProcess } from './helpers/wine.js';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-const MSI = join(ROOT, 'dist', `t1c-${VERSION}-win-x64.msi`);
+const MSI = join(ROOT, 'dist', `t1c-${ROOT_VERSION}-win-x64.msi`);
 const SETTINGS = 'HKCU\\Software\\T1C\\Connector';
 const RUN = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run';
 
-/** The MSI from `npm run dist`, built for win-x64 only when it is not there yet. */
-function ensureMsi(): void {
-  if (existsSync(MSI)) return;
-  const r = spawnSync('npm', ['run', 'dist', '--', '--target', 'win-x64', '--no-sdk'], { cwd: ROOT, encoding: 'utf8' });
-  assert.ok(r.status === 0 && existsSync(MSI), `npm run dist -- --target win-x64 --no-sdk failed (${String(r.status)}):\n${r.stdout}\n${r.stderr}`);
+/**
+ * The MSI of `npm run dist`, made again when it is missing or older than what it is made of
+ * (the executable, rebuilt by ensureExecutables when its sources changed, the WiX source, the recipe).
+ */
+async function ensureMsi(): Promise<void> {
+  const [exe] = Object.values(await ensureExecutables(['win-x64']));
+  assert.ok(exe);
+  const inputs = [exe, join(ROOT, 'packaging', 'windows', 't1c.wxs'), join(ROOT, 'packaging', 'installers', 'msi.mjs')];
+  if (existsSync(MSI) && inputs.every((f) => statSync(f).mtimeMs <= statSync(MSI).mtimeMs)) return;
+  await buildMsi({ root: ROOT, distDir: join(ROOT, 'dist'), version: ROOT_VERSION, targets: [{ name: 'win-x64', executable: exe }] });
 }
 
 function msiTable(table: string): string[][] {
@@ -57,8 +61,8 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
   let exe: string;
   let dataDir: string;
 
-  before(() => {
-    ensureMsi();
+  before(async () => {
+    await ensureMsi();
     wine = WinePrefix.create();
     copyFileSync(MSI, join(wine.path, 'drive_c', 't1c.msi'));
     dataDir = join(wine.userDir, 'AppData', 'Local', 't1c');
