@@ -1,8 +1,9 @@
 // Windows installer: dist/t1c-<version>-win-x64.msi from packaging/windows/t1c.wxs with Debian's wixl.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** MSI ProductVersion is numeric major.minor.build; a pre-release suffix (0.1.0-rc.1) is dropped. */
 export function msiVersion(version) {
@@ -34,4 +35,13 @@ export async function build(ctx) {
   }
   console.log(`msi: ${output} (${(statSync(output).size / 1e6).toFixed(1)} MB)`);
   return [output];
+}
+
+// `node packaging/installers/msi.mjs`: the MSI again from dist/win-x64/t1c.exe as it is now,
+// for the release step that signs t1c.exe (Authenticode) before packaging it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const dir = join(root, 'dist', 'win-x64');
+  await build({ root, distDir: join(root, 'dist'), version, targets: [{ name: 'win-x64', os: 'win32', arch: 'x64', dir, executable: join(dir, 't1c.exe') }] });
 }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SPECIMEN_HOLDER } from '@t1c/emulator';
 import { build as buildMsi } from '../../../packaging/installers/msi.mjs';
-import { ensureExecutables, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
+import { ensureExecutables, executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { WinePrefix, type WineProcess } from './helpers/wine.js';
 
 const MSI = join(ROOT, 'dist', `t1c-${ROOT_VERSION}-win-x64.msi`);
@@ -76,6 +77,15 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
 
   it('the MSI is per-user and holds t1c.exe, a Start menu shortcut, the Run value and the settings key', () => {
     assert.deepEqual(msiTable('File').map((r) => r[2]), ['t1c.exe']);
+    const extracted = mkdtempSync(join(tmpdir(), 't1c-msiextract-'));
+    try {
+      const r = spawnSync('msiextract', ['-C', extracted, MSI], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split(/\r?\n/), ['Programs/T1C/t1c.exe']);
+      assert.ok(readFileSync(join(extracted, 'Programs', 'T1C', 't1c.exe')).equals(readFileSync(executableOf('win-x64'))), 'the built t1c.exe, unchanged');
+    } finally {
+      rmSync(extracted, { recursive: true, force: true });
+    }
     assert.equal(msiTable('Property').find((r) => r[0] === 'ALLUSERS'), undefined, 'no ALLUSERS: a per-user install');
     const registry = msiTable('Registry').map(([, root, key = '', name, value]) => [root, key.replace(/\\$/, ''), name, value]);
     assert.deepEqual(registry.filter((r) => r[1] === 'Software\\T1C\\Connector').map((r) => `${String(r[2])}=${String(r[3])}`).sort(),
