@@ -89,16 +89,19 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
     assert.equal(msiTable('Property').find((r) => r[0] === 'ALLUSERS'), undefined, 'no ALLUSERS: a per-user install');
     const registry = msiTable('Registry').map(([, root, key = '', name, value]) => [root, key.replace(/\\$/, ''), name, value]);
     assert.deepEqual(registry.filter((r) => r[1] === 'Software\\T1C\\Connector').map((r) => `${String(r[2])}=${String(r[3])}`).sort(),
-      ['AllowedOrigins=[ALLOWEDORIGINS]', 'DsUrl=[DSURL]', 'LogLevel=[LOGLEVEL]', 'Port=#[PORT]']);
-    assert.deepEqual(msiTable('Property').find((r) => r[0] === 'PORT'), ['PORT', '51983']);
+      ['AllowedOrigins=[ALLOWEDORIGINS]', 'DsUrl=[DSURL]', 'LogLevel=[LOGLEVEL]', 'Port=[PORTVALUE]']);
+    // "#51983" is a DWORD to Windows Installer.
+    assert.deepEqual(msiTable('Property').find((r) => r[0] === 'PORTVALUE'), ['PORTVALUE', '#51983']);
     assert.deepEqual(registry.find((r) => r[1] === 'Software\\Microsoft\\Windows\\CurrentVersion\\Run'),
       ['1', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'T1C Connector', '"[INSTALLDIR]t1c.exe" api']);
     assert.ok(registry.every((r) => r[0] === '1'), 'everything under HKCU');
     assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]), [['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1c.exe', 'api']]);
     const sequence = new Map(msiTable('InstallExecuteSequence').map(([action = '', condition = '', n = '']) => [action, { condition, n: Number(n) }]));
-    assert.equal(sequence.get('StopConnector')?.condition, 'REMOVE="ALL"');
+    const at = (action: string): number => sequence.get(action)?.n ?? Number.NaN;
+    assert.equal(sequence.get('StopConnector')?.condition, 'REMOVE="ALL" OR WIX_UPGRADE_DETECTED');
+    assert.ok(at('StopConnector') < at('InstallValidate') && at('StopConnector') < at('RemoveExistingProducts'), 'stopped before the files-in-use check and the old version goes');
     assert.equal(sequence.get('RemoveData')?.condition, 'REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND NOT KEEPDATA');
-    assert.ok((sequence.get('RemoveData')?.n ?? Infinity) < (sequence.get('RemoveFiles')?.n ?? 0), 'data and processes go before the files');
+    assert.ok(at('InstallInitialize') < at('RemoveData') && at('RemoveData') < at('RemoveFiles'), 'deferred, before the files go');
   });
 
   it('msiexec /i /qn installs under %LOCALAPPDATA%\\Programs\\T1C with a Start menu entry, the Run value and the settings key', () => {
@@ -183,11 +186,45 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', () => {
       'AllowedOrigins REG_SZ https://a.example https://b.example', 'DsUrl REG_SZ https://ds.example.org/t1c', 'LogLevel REG_SZ warn', 'Port REG_DWORD 0xcb21',
     ]);
     mkdirSync(dataDir, { recursive: true });
-    writeFileSync(join(dataDir, 'device-key.pem'), 'kept');
+    writeFileSync(join(dataDir, 'kept.txt'), 'kept');
     const x = wine.run(['msiexec', '/x', 'C:\\t1c.msi', '/qn', 'KEEPDATA=1']);
     assert.equal(x.status, 0, x.stdout);
-    assert.equal(readFileSync(join(dataDir, 'device-key.pem'), 'utf8'), 'kept');
+    assert.equal(readFileSync(join(dataDir, 'kept.txt'), 'utf8'), 'kept');
     assert.equal(existsSync(installDir), false, 'install folder removed');
     assert.equal(wine.regQuery('HKCU\\Software\\T1C'), undefined, 'registry removed');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('an upgrade (same UpgradeCode, next version) stops the running connector and keeps the settings changed since install', async () => {
+    const next = mkdtempSync(join(tmpdir(), 't1c-msi-next-'));
+    try {
+      const [major, minor, patch] = ROOT_VERSION.split(/[.-]/).map(Number);
+      const [nextMsi] = await buildMsi({ root: ROOT, distDir: next, version: `${major}.${minor}.${(patch ?? 0) + 1}`, targets: [{ name: 'win-x64', executable: executableOf('win-x64') }] });
+      assert.ok(nextMsi);
+      copyFileSync(nextMsi, join(wine.path, 'drive_c', 't1c-next.msi'));
+      assert.equal(wine.run(['msiexec', '/i', 'C:\\t1c.msi', '/qn']).status, 0);
+      wine.regAdd(SETTINGS, 'AllowedOrigins', 'REG_SZ', 'https://kept.example');
+      wine.regAdd(SETTINGS, 'Port', 'REG_DWORD', '52002');
+      const api = wine.start([exe, 'api', '--http', '--no-jwt', '--port', '0'], join(wine.path, 'upgrade.log'));
+      try {
+        await listening(api);
+        const r = wine.run(['msiexec', '/i', 'C:\\t1c-next.msi', '/qn']);
+        assert.equal(r.status, 0, r.stdout);
+        await api.exited();
+      } finally {
+        await wine.stop(api);
+      }
+      assert.deepEqual(wine.regQuery(SETTINGS)?.map((v) => `${v.name} ${v.type} ${v.data}`).sort(), [
+        'AllowedOrigins REG_SZ https://kept.example', 'DsUrl REG_SZ ', 'LogLevel REG_SZ ', 'Port REG_DWORD 0xcb22',
+      ]);
+      assert.ok(existsSync(join(installDir, 't1c.exe')), 't1c.exe installed');
+      assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector')?.data, `"${exe}" api`);
+      const x = wine.run(['msiexec', '/x', 'C:\\t1c-next.msi', '/qn']);
+      assert.equal(x.status, 0, x.stdout);
+      assert.equal(existsSync(installDir), false, 'the upgraded version uninstalls completely');
+      assert.equal(wine.regQuery('HKCU\\Software\\T1C'), undefined);
+    } finally {
+      rmSync(next, { recursive: true, force: true });
+    }
   });
 });
