@@ -29,13 +29,15 @@ export interface WineProcess {
 export class WinePrefix {
   private readonly started: ChildProcess[] = [];
 
-  private constructor(readonly path: string, readonly env: NodeJS.ProcessEnv) {}
+  private constructor(readonly path: string, private readonly serverDir: string, readonly env: NodeJS.ProcessEnv) {}
 
   static create(): WinePrefix {
     const path = mkdtempSync(join(tmpdir(), 't1c-wine-'));
+    // wineserver leaves its socket directory in TMPDIR: one of ours, removed with the prefix.
+    const serverDir = mkdtempSync(join(tmpdir(), 't1c-wineserver-'));
     // No Mono or Gecko prompts: nothing here needs them.
-    const env = { ...process.env, WINEPREFIX: path, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', DISPLAY: '' };
-    const prefix = new WinePrefix(path, env);
+    const env = { ...process.env, WINEPREFIX: path, TMPDIR: serverDir, WINEDEBUG: '-all', WINEDLLOVERRIDES: 'mscoree,mshtml=', DISPLAY: '' };
+    const prefix = new WinePrefix(path, serverDir, env);
     const r = prefix.run(['winecfg', '-v', 'win10']);
     if (r.status !== 0) {
       prefix.close();
@@ -98,5 +100,6 @@ export class WinePrefix {
   close(): void {
     this.killAll();
     rmSync(this.path, { recursive: true, force: true });
+    rmSync(this.serverDir, { recursive: true, force: true });
   }
 }
