@@ -24,6 +24,8 @@ const systemPackages = [
   ['zenity', '/usr/bin/zenity'],
   ['xdotool', '/usr/bin/xdotool'],
   ['libnss3-tools', '/usr/bin/certutil'],
+  ['binutils', '/usr/bin/x86_64-linux-gnu-strip'],
+  ['binutils-aarch64-linux-gnu', '/usr/bin/aarch64-linux-gnu-strip'],
   ['wixl', '/usr/bin/wixl'],
   ['msitools', '/usr/bin/msiinfo'],
   ['wine64', '/usr/lib/wine/wine64'],
