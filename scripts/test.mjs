@@ -26,6 +26,9 @@ const systemPackages = [
   ['libnss3-tools', '/usr/bin/certutil'],
   ['binutils', '/usr/bin/x86_64-linux-gnu-strip'],
   ['binutils-aarch64-linux-gnu', '/usr/bin/aarch64-linux-gnu-strip'],
+  ['wixl', '/usr/bin/wixl'],
+  ['msitools', '/usr/bin/msiinfo'],
+  ['wine64', '/usr/lib/wine/wine64'],
 ];
 
 function missingPackages() {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultUserDirs } from './paths.js';
+import { readRegistrySettings } from './registry-settings.js';
 import { defaultSettings, fileSchema, settingsSchema, type Settings } from './settings.js';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -41,6 +42,8 @@ export interface LoadInput {
   readonly env?: NodeJS.ProcessEnv;
   /** Explicit config file; default `<configDir>/config.json` when it exists. */
   readonly configFile?: string;
+  /** The `HKCU\\Software\\T1C\\Connector` layer; read with reg.exe on Windows only, unless given. */
+  readonly registry?: () => Partial<Settings>;
 }
 
 function readConfigFile(path: string, required: boolean): Partial<Settings> {
@@ -59,14 +62,20 @@ function readConfigFile(path: string, required: boolean): Partial<Settings> {
 const defined = (o: Partial<Settings> | undefined): Partial<Settings> =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<Settings>;
 
-/** Precedence: flags > environment > config file > defaults. */
+/**
+ * Precedence: flags > environment > config file > Windows registry > defaults. The registry is
+ * the installed, machine-managed baseline (MSI, GPO preferences, Intune); anything more explicit
+ * for this user or this run overrides it.
+ */
 export function loadSettings(input: LoadInput = {}): Settings {
   const env = input.env ?? process.env;
   const dirs = defaultUserDirs(env);
   const fromEnv = settingsFromEnv(env);
   const configFile = input.configFile ?? env.T1C_CONFIG;
   const fromFile = readConfigFile(configFile ?? join(dirs.configDir, 'config.json'), configFile !== undefined);
-  const merged = { ...defaultSettings(dirs.dataDir), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags) };
+  const registry = input.registry ?? (process.platform === 'win32' ? readRegistrySettings : () => ({}));
+  const fromRegistry = registry();
+  const merged = { ...defaultSettings(dirs.dataDir), ...defined(fromRegistry), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags) };
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;

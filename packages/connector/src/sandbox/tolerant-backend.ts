@@ -15,8 +15,11 @@ export class TolerantPcscBackend implements ReaderBackend {
     return this.backend;
   }
 
+  // No context at all is no usable service, whatever the code: Wine's winscard stub answers
+  // SCARD_F_INTERNAL_ERROR, a disabled Windows Smart Card service other codes.
   private serviceGone(error: unknown): boolean {
-    return isSmartCardError(error) && (error.code === 'PCSC_NO_SERVICE' || error.code === 'PCSC_LIBRARY_MISSING');
+    return isSmartCardError(error)
+      && (error.code === 'PCSC_NO_SERVICE' || error.code === 'PCSC_LIBRARY_MISSING' || error.details.call === 'SCardEstablishContext');
   }
 
   async listReaders(): Promise<ReaderStatus[]> {
