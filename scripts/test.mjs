@@ -24,6 +24,9 @@ const systemPackages = [
   ['zenity', '/usr/bin/zenity'],
   ['xdotool', '/usr/bin/xdotool'],
   ['libnss3-tools', '/usr/bin/certutil'],
+  ['shellcheck', '/usr/bin/shellcheck'],
+  ['libplist-utils', '/usr/bin/plistutil'],
+  ['xz-utils', '/usr/bin/xz'],
 ];
 
 function missingPackages() {

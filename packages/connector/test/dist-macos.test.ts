@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseBinary, type PlistValue } from 'plist';
 import { CPU_TYPE_ARM64, CPU_TYPE_X86_64, MH_EXECUTE, MH_MAGIC_64, readMachO } from './helpers/macho.js';
-import { ensureMacosPackage, LABEL, VERSION } from './helpers/macos-package.js';
+import { ensureMacosPackage, LABEL, ROOT, VERSION } from './helpers/macos-package.js';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1';
 
@@ -107,6 +107,21 @@ for (const arch of ['arm64', 'x64'] as const) {
     });
   });
 }
+
+describe('macOS release signing entitlements', () => {
+  it('are a valid plist granting V8 its JIT memory and the extracted koffi.node its load', () => {
+    const scratch = mkdtempSync(join(tmpdir(), 't1c-dist-macos-ent-'));
+    try {
+      assert.deepEqual(readPlist(join(ROOT, 'packaging', 'macos', 'entitlements.plist'), scratch), {
+        'com.apple.security.cs.allow-jit': true,
+        'com.apple.security.cs.allow-unsigned-executable-memory': true,
+        'com.apple.security.cs.disable-library-validation': true,
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and codesign shimmed)', () => {
   const top = `t1c-${VERSION}-darwin-arm64`;
