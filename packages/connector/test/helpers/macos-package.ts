@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +25,8 @@ export function ensureMacosPackage(arch: 'x64' | 'arm64'): string {
   };
   if (!existsSync(executable)) run('npm', ['run', 'dist', '--', '--target', target]);
   const recipe = join(ROOT, 'packaging', 'macos');
-  const inputs = [executable, join(ROOT, 'packaging', 'installers', 'macos.mjs'), ...readdirSync(recipe).map((f) => join(recipe, f))];
+  const shipped = ['install.sh', 'uninstall.sh', `${LABEL}.plist`].map((f) => join(recipe, f));
+  const inputs = [executable, join(ROOT, 'packaging', 'installers', 'macos.mjs'), ...shipped];
   if (!existsSync(pkg) || statSync(pkg).mtimeMs < newest(inputs)) {
     run(process.execPath, [join(ROOT, 'packaging', 'installers', 'macos.mjs'), '--target', target]);
   }
