@@ -2,8 +2,8 @@
 // `npm run dist [-- --target <name>]... [--no-installers] [--no-sdk]`: builds the desktop
 // bundle, one single executable per target into dist/<target>/, the SDK tarball, then runs
 // every packaging/installers/*.mjs (sorted by name) with the built targets.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,6 +11,7 @@ import { bundleDesktop } from './desktop/bundle.mjs';
 import { loadReport } from './desktop/load-report.mjs';
 import { koffiBinary, nodeBinary, readRuntimes, TARGETS } from './runtimes.mjs';
 import { injectSea, seaBlob } from './sea.mjs';
+import { packSdk } from './sdk.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
@@ -41,6 +42,7 @@ const bundle = join(distDir, 'bundle', 't1c.cjs');
 const metafile = await bundleDesktop({ outfile: bundle });
 writeFileSync(join(distDir, 'bundle', 'meta.json'), JSON.stringify(metafile));
 const report = loadReport(metafile);
+const bundleDigest = createHash('sha256').update(readFileSync(bundle)).digest('hex');
 writeFileSync(join(distDir, 'bundle', 'load-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 for (const [name, bytes] of Object.entries(report)) log(`bundle ${name}: ${bytes} bytes`);
 
@@ -53,25 +55,16 @@ for (const name of wanted) {
   const executable = join(dir, exe);
   const blob = seaBlob({ generator, main: bundle, koffiNode: koffiBinary(root, cache, name), workDir: join(distDir, '.work', name) });
   injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os });
+  // Which bundle this executable carries, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
+  writeFileSync(join(distDir, '.work', name, 'bundle.sha256'), bundleDigest);
   targets.push({ name, os, arch, dir, executable });
   log(`${name}: ${executable} ${mib(statSync(executable).size)}`);
 }
 
 // 3. The SDK for web applications: `npm pack` of packages/sdk after its build.
 if (!values['no-sdk']) {
-  const sdk = join(root, 'packages', 'sdk');
-  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: sdk, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('sdk build failed');
-  const staging = join(distDir, '.work', 'sdk');
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  const pack = spawnSync('npm', ['pack', sdk, '--pack-destination', staging, '--silent'], { cwd: root, encoding: 'utf8' });
-  if (pack.status !== 0) throw new Error(`sdk pack failed: ${pack.stderr}`);
-  const [packed] = readdirSync(staging);
-  if (!packed) throw new Error('npm pack of the sdk wrote nothing');
-  const out = join(distDir, `t1c-sdk-${version}.tgz`);
-  renameSync(join(staging, packed), out);
-  log(`sdk: ${out} ${statSync(out).size} bytes`);
+  const tgz = await packSdk({ root, distDir, version });
+  log(`sdk: ${tgz} ${statSync(tgz).size} bytes`);
 }
 
 // 4. Installers, each from its own packaging/installers/<name>.mjs.

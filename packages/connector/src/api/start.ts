@@ -38,6 +38,8 @@ export interface RunningApi {
   readonly deviceKeyPem: string;
   /** The local CA (PEM) when serving with --local-ca. */
   readonly caCertPem: string | undefined;
+  /** The local CA was made on this start: nothing trusts it yet (the CLI offers `t1c cert install`). */
+  readonly caNeedsTrust: boolean;
   sandboxPid(): number | undefined;
   /** One DS sync now (no-op without --ds-url); resolves when it succeeded or failed. */
   syncWithDs(): Promise<void>;
@@ -125,6 +127,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       settings,
       deviceKeyPem: deviceKey.publicKeyPem,
       caCertPem: transport.caCertPem,
+      caNeedsTrust: transport.caCreated === true,
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { getAsset, isSea } from 'node:sea';
 import { defaultUserDirs } from '../config/paths.js';
 import { ensurePrivateDir } from '../security/private-file.js';
@@ -23,7 +23,8 @@ function fileDigest(path: string): string | undefined {
 
 /** Where the binary is extracted: the user's own data dir, named by its hash so versions never collide. */
 export function koffiAddonPath(digest: string, env: NodeJS.ProcessEnv = process.env): string {
-  const dataDir = env.T1C_DATA_DIR ?? defaultUserDirs(env).dataDir;
+  // An empty or relative T1C_DATA_DIR would put a loadable binary in whatever the working directory is.
+  const dataDir = env.T1C_DATA_DIR && isAbsolute(env.T1C_DATA_DIR) ? env.T1C_DATA_DIR : defaultUserDirs(env).dataDir;
   return join(dataDir, 'native', `koffi-${digest.slice(0, 32)}.node`);
 }
 
