@@ -49,33 +49,51 @@ case "$prefix$HOME" in *$'\n'*) die "paths with a newline are not supported" ;; 
 uid=$(id -u)
 have() { command -v "$1" >/dev/null 2>&1; }
 
-mkdir -p "$prefix" "$agents" "$logs"
+# The new program is prepared beside the installed one and replaces it only once it starts.
+staging="$prefix/.staging"
+mkdir -p "$staging"
+cp "$here/t1c" "$staging/t1c"
+chmod 755 "$staging/t1c"
+
+# Apple silicon kills an unsigned program at start. A release build carries a Developer ID
+# signature (kept); any other build gets an ad-hoc one made on this Mac.
+if have codesign; then
+  if codesign --verify --strict "$staging/t1c" >/dev/null 2>&1; then
+    echo "signature: valid, kept"
+  else
+    codesign --sign - --force "$staging/t1c"
+    echo "signature: ad-hoc (this build is not signed with a Developer ID)"
+  fi
+else
+  echo "install.sh: warning: codesign not found; on Apple silicon an unsigned program is killed at start" >&2
+fi
+
+# launchd would restart a program that cannot start here (other processor, refused by
+# Gatekeeper) every 10 s, forever: try it first, and leave any earlier install as it was.
+if [ "$(uname -s)" = Darwin ]; then
+  status=0
+  version=$("$staging/t1c" --version 2>&1) || status=$?
+  if [ "$status" -ne 0 ]; then
+    rm -rf "$staging"
+    rmdir "$prefix" 2>/dev/null || true
+    die "t1c does not start on this Mac ($(uname -m), exit $status${version:+: $version}). Is this the package for its processor (darwin-arm64: Apple silicon, darwin-x64: Intel)? A browser download of a build without a Developer ID signature is quarantined by Gatekeeper."
+  fi
+  echo "program: t1c $version"
+fi
+
+mkdir -p "$agents" "$logs"
 
 # An upgrade: stop the running agent before its program is replaced.
 if have launchctl; then launchctl bootout "gui/$uid/$LABEL" >/dev/null 2>&1 || true; fi
 
-cp "$here/t1c" "$prefix/.t1c.new"
-chmod 755 "$prefix/.t1c.new"
-mv -f "$prefix/.t1c.new" "$prefix/t1c"
+mv -f "$staging/t1c" "$prefix/t1c"
+rmdir "$staging"
 cp "$here/uninstall.sh" "$prefix/uninstall.sh"
 chmod 755 "$prefix/uninstall.sh"
 cp "$here/$LABEL.plist" "$prefix/$LABEL.plist"
 chmod 644 "$prefix/$LABEL.plist"
 # uninstall.sh removes a directory only when it carries this marker.
 printf '%s\n' "$LABEL" > "$prefix/.t1c-open-install"
-
-# Apple silicon kills an unsigned program at start. A release build carries a Developer ID
-# signature (kept); any other build gets an ad-hoc one made on this Mac.
-if have codesign; then
-  if codesign --verify --strict "$prefix/t1c" >/dev/null 2>&1; then
-    echo "signature: valid, kept"
-  else
-    codesign --sign - --force "$prefix/t1c"
-    echo "signature: ad-hoc (this build is not signed with a Developer ID)"
-  fi
-else
-  echo "install.sh: warning: codesign not found; on Apple silicon an unsigned program is killed at start" >&2
-fi
 
 # launchd takes absolute paths only; escape them for XML, then for sed's replacement.
 xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }

@@ -50,7 +50,8 @@ fi
 
 # Only a directory install.sh made, and only the files it put there.
 if [ -f "$prefix/.t1c-open-install" ]; then
-  rm -f "$prefix/t1c" "$prefix/.t1c.new" "$prefix/uninstall.sh" "$prefix/$LABEL.plist" "$prefix/.t1c-open-install"
+  rm -rf "$prefix/.staging"
+  rm -f "$prefix/t1c" "$prefix/uninstall.sh" "$prefix/$LABEL.plist" "$prefix/.t1c-open-install"
   rmdir "$prefix" 2>/dev/null || echo "kept $prefix: it holds files the installer did not put there"
   echo "removed program from $prefix"
 else

@@ -43,8 +43,8 @@ for (const arch of ['arm64', 'x64'] as const) {
     let pkg: string;
     let scratch: string;
 
-    before(() => {
-      pkg = ensureMacosPackage(arch);
+    before(async () => {
+      pkg = await ensureMacosPackage(arch);
       scratch = mkdtempSync(join(tmpdir(), `t1c-dist-macos-${arch}-`));
       const r = sh('tar', ['-xf', pkg, '-C', scratch]);
       assert.equal(r.code, 0, r.stderr);
@@ -148,8 +148,8 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
   };
   const listTree = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort() : []);
 
-  before(() => {
-    const pkg = ensureMacosPackage('arm64');
+  before(async () => {
+    const pkg = await ensureMacosPackage('arm64');
     scratch = mkdtempSync(join(tmpdir(), 't1c-dist-macos-install-'));
     unpacked = join(scratch, 'unpacked');
     mkdirSync(unpacked);
@@ -161,6 +161,9 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     mkdirSync(home);
     mkdirSync(shims);
     shim('launchctl');
+    // Linux by default; Darwin on arm64 when a test asks (not recorded).
+    writeFileSync(join(shims, 'uname'), '#!/bin/bash\nif [ -z "${T1C_FAKE_DARWIN:-}" ]; then exec /usr/bin/uname "$@"; fi\ncase "$1" in -s) echo Darwin ;; -m) echo arm64 ;; *) echo Darwin ;; esac\n');
+    chmodSync(join(shims, 'uname'), 0o755);
     // An unsigned build: --verify fails, so install.sh must sign ad hoc.
     shim('codesign', 'if [ "$1" = --verify ]; then exit 1; fi\n');
     prefix = join(home, 'Applications', 'T1C');
@@ -215,13 +218,28 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     assert.equal(agent.RunAtLoad, true);
 
     assert.deepEqual(recorded(), [
+      ['codesign', '--verify', '--strict', join(prefix, '.staging', 't1c')],
+      ['codesign', '--sign', '-', '--force', join(prefix, '.staging', 't1c')],
       ['launchctl', 'bootout', `gui/${uid}/${LABEL}`],
-      ['codesign', '--verify', '--strict', join(prefix, 't1c')],
-      ['codesign', '--sign', '-', '--force', join(prefix, 't1c')],
       ['launchctl', 'bootstrap', `gui/${uid}`, agentPlist],
     ]);
+    assert.deepEqual(readdirSync(prefix).sort(), ['.t1c-open-install', `${LABEL}.plist`, 't1c', 'uninstall.sh']);
     // No terminal to ask on: the keychain is left alone and the user told how to trust.
     assert.match(r.stdout, /local CA not trusted; to trust it later run: ".*\/t1c" cert install/);
+  });
+
+  it('does not install a program that cannot start on this Mac, and leaves the earlier install as it was', () => {
+    // uname says Darwin, so install.sh tries `t1c --version`; a Mach-O cannot run on Linux,
+    // as an arm64 build cannot on an Intel Mac.
+    const before = { ino: statSync(join(prefix, 't1c')).ino, plist: readFileSync(agentPlist, 'utf8') };
+    writeFileSync(calls, '');
+    const r = sh('bash', [join(unpacked, top, 'install.sh')], { env: env({ T1C_FAKE_DARWIN: '1' }) });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /t1c does not start on this Mac \(arm64, exit \d+.*darwin-arm64: Apple silicon, darwin-x64: Intel/s);
+    assert.equal(statSync(join(prefix, 't1c')).ino, before.ino);
+    assert.equal(readFileSync(agentPlist, 'utf8'), before.plist);
+    assert.equal(existsSync(join(prefix, '.staging')), false);
+    assert.deepEqual(recorded().map((c) => c[0]), ['codesign', 'codesign'], 'the running agent was touched');
   });
 
   it('uninstall boots the agent out, removes the CA from the trust store, the plist and the program, and keeps the user data', () => {

@@ -1,34 +1,43 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ensureExecutables, ROOT, ROOT_VERSION } from './dist-exe.js';
 
-export const ROOT = process.env.T1C_TEST_ROOT ?? fileURLToPath(new URL('../../../../', import.meta.url));
-export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export { ROOT };
+export const VERSION = ROOT_VERSION;
 export const LABEL = 'org.t1c-open.connector';
 export const PACKAGE_EXT = '.tar.xz';
 
-const newest = (paths: readonly string[]): number => Math.max(...paths.map((p) => statSync(p).mtimeMs));
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** True when the archive holds exactly these bytes under these names (by content: mtimes race with a build in progress). */
+function holds(pkg: string, top: string, files: Record<string, string>): boolean {
+  if (!existsSync(pkg)) return false;
+  const scratch = mkdtempSync(join(tmpdir(), 't1c-macos-pkg-check-'));
+  try {
+    if (spawnSync('tar', ['-xf', pkg, '-C', scratch]).status !== 0) return false;
+    return Object.entries(files).every(([name, source]) => existsSync(join(scratch, top, name)) && sha256(join(scratch, top, name)) === sha256(source));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 /**
- * The macOS package of one arch, built when missing or older than its inputs: the executable
- * through `npm run dist` (the driver runs every installer), the package alone through
- * packaging/installers/macos.mjs.
+ * The macOS package of one arch: the executable through `npm run dist` when missing or stale,
+ * then packaging/installers/macos.mjs when the package does not hold what it should.
  */
-export function ensureMacosPackage(arch: 'x64' | 'arm64'): string {
+export async function ensureMacosPackage(arch: 'x64' | 'arm64'): Promise<string> {
   const target = `darwin-${arch}`;
-  const executable = join(ROOT, 'dist', target, 't1c');
-  const pkg = join(ROOT, 'dist', `t1c-${VERSION}-${target}${PACKAGE_EXT}`);
-  const run = (command: string, args: readonly string[]): void => {
-    const r = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  };
-  if (!existsSync(executable)) run('npm', ['run', 'dist', '--', '--target', target]);
+  const executable = (await ensureExecutables([target]))[target] ?? '';
+  const top = `t1c-${VERSION}-${target}`;
+  const pkg = join(ROOT, 'dist', `${top}${PACKAGE_EXT}`);
   const recipe = join(ROOT, 'packaging', 'macos');
-  const shipped = ['install.sh', 'uninstall.sh', `${LABEL}.plist`].map((f) => join(recipe, f));
-  const inputs = [executable, join(ROOT, 'packaging', 'installers', 'macos.mjs'), ...shipped];
-  if (!existsSync(pkg) || statSync(pkg).mtimeMs < newest(inputs)) {
-    run(process.execPath, [join(ROOT, 'packaging', 'installers', 'macos.mjs'), '--target', target]);
+  const files = Object.fromEntries([['t1c', executable], ...['install.sh', 'uninstall.sh', `${LABEL}.plist`].map((f) => [f, join(recipe, f)])]);
+  if (!holds(pkg, top, files)) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'packaging', 'installers', 'macos.mjs'), '--target', target], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`macos.mjs --target ${target} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
   return pkg;
 }
