@@ -282,4 +282,45 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /unknown option/);
   });
+
+  it('on a Mac whose program starts: tries it, then trusts the local CA only on --trust or a yes on the terminal', () => {
+    // The package's files around a program that runs here: a shim answering --version.
+    const fake = join(scratch, 'fake', top);
+    mkdirSync(fake, { recursive: true });
+    for (const f of ['install.sh', 'uninstall.sh', `${LABEL}.plist`]) writeFileSync(join(fake, f), readFileSync(join(unpacked, top, f)));
+    writeFileSync(join(fake, 't1c'), '#!/bin/bash\n{ printf t1c; for a in "$@"; do printf \'\\t%s\' "$a"; done; printf \'\\n\'; } >> "$T1C_SHIM_LOG"\n[ "$1" = --version ] && echo 0.1.0\nexit 0\n');
+    chmodSync(join(fake, 't1c'), 0o755);
+    const mac = env({ T1C_FAKE_DARWIN: '1' });
+    const staged = join(prefix, '.staging', 't1c');
+
+    writeFileSync(calls, '');
+    const flagged = sh('bash', [join(fake, 'install.sh'), '--trust', '--no-start'], { env: mac });
+    assert.equal(flagged.code, 0, flagged.stderr);
+    assert.match(flagged.stdout, /program: t1c 0\.1\.0/);
+    assert.deepEqual(recorded(), [
+      ['codesign', '--verify', '--strict', staged],
+      ['codesign', '--sign', '-', '--force', staged],
+      ['t1c', '--version'],
+      ['launchctl', 'bootout', `gui/${uid}/${LABEL}`],
+      ['t1c', 'cert', 'install'],
+    ]);
+
+    const onTerminal = (answer: string): { code: number | null; stdout: string } => {
+      writeFileSync(calls, '');
+      const r = spawnSync('script', ['-qec', `bash '${join(fake, 'install.sh')}' --no-start`, '/dev/null'], { env: mac, input: `${answer}\n`, encoding: 'utf8' });
+      return { code: r.status, stdout: r.stdout };
+    };
+    const yes = onTerminal('y');
+    assert.equal(yes.code, 0, yes.stdout);
+    assert.match(yes.stdout, /Trust the connector's local CA in your login keychain.*\[y\/N\]/);
+    assert.deepEqual(recorded().filter((c) => c[0] === 't1c' && c[1] === 'cert'), [['t1c', 'cert', 'install']]);
+    const no = onTerminal('n');
+    assert.equal(no.code, 0, no.stdout);
+    assert.match(no.stdout, /\[y\/N\]/);
+    assert.match(no.stdout, /local CA not trusted/);
+    assert.deepEqual(recorded().filter((c) => c[0] === 't1c' && c[1] === 'cert'), []);
+
+    assert.equal(sh('bash', [join(prefix, 'uninstall.sh'), '--purge'], { env: mac }).code, 0);
+    assert.equal(existsSync(agentPlist), false);
+  });
 });
