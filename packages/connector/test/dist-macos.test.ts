@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseBinary, type PlistValue } from 'plist';
 import { CPU_TYPE_ARM64, CPU_TYPE_X86_64, MH_EXECUTE, MH_MAGIC_64, readMachO } from './helpers/macho.js';
-import { ensureMacosPackage, LABEL, ROOT, VERSION } from './helpers/macos-package.js';
+import { ensureMacosPackages, LABEL, ROOT, VERSION } from './helpers/macos-package.js';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1';
 
@@ -44,7 +44,7 @@ for (const arch of ['arm64', 'x64'] as const) {
     let scratch: string;
 
     before(async () => {
-      pkg = await ensureMacosPackage(arch);
+      pkg = (await ensureMacosPackages())[arch];
       scratch = mkdtempSync(join(tmpdir(), `t1c-dist-macos-${arch}-`));
       const r = sh('tar', ['-xf', pkg, '-C', scratch]);
       assert.equal(r.code, 0, r.stderr);
@@ -149,7 +149,7 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
   const listTree = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort() : []);
 
   before(async () => {
-    const pkg = await ensureMacosPackage('arm64');
+    const pkg = (await ensureMacosPackages()).arm64;
     scratch = mkdtempSync(join(tmpdir(), 't1c-dist-macos-install-'));
     unpacked = join(scratch, 'unpacked');
     mkdirSync(unpacked);

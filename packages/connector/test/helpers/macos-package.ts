@@ -24,20 +24,33 @@ function holds(pkg: string, top: string, files: Record<string, string>): boolean
   }
 }
 
+type Arch = 'x64' | 'arm64';
+let ready: Promise<Record<Arch, string>> | undefined;
+
 /**
- * The macOS package of one arch: the executable through `npm run dist` when missing or stale,
- * then packaging/installers/macos.mjs when the package does not hold what it should.
+ * Both macOS packages, once per test process: the executables through `npm run dist` when
+ * missing or stale (one bundle for both), then packaging/installers/macos.mjs for a package
+ * that does not hold what it should.
  */
-export async function ensureMacosPackage(arch: 'x64' | 'arm64'): Promise<string> {
-  const target = `darwin-${arch}`;
-  const executable = (await ensureExecutables([target]))[target] ?? '';
-  const top = `t1c-${VERSION}-${target}`;
-  const pkg = join(ROOT, 'dist', `${top}${PACKAGE_EXT}`);
-  const recipe = join(ROOT, 'packaging', 'macos');
-  const files = Object.fromEntries([['t1c', executable], ...['install.sh', 'uninstall.sh', `${LABEL}.plist`].map((f) => [f, join(recipe, f)])]);
-  if (!holds(pkg, top, files)) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'packaging', 'installers', 'macos.mjs'), '--target', target], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`macos.mjs --target ${target} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  }
-  return pkg;
+export function ensureMacosPackages(): Promise<Record<Arch, string>> {
+  ready ??= (async () => {
+    const archs: readonly Arch[] = ['arm64', 'x64'];
+    const executables = await ensureExecutables(archs.map((a) => `darwin-${a}`));
+    const recipe = join(ROOT, 'packaging', 'macos');
+    const pkgs = { arm64: '', x64: '' };
+    const stale: string[] = [];
+    for (const arch of archs) {
+      const target = `darwin-${arch}`;
+      const top = `t1c-${VERSION}-${target}`;
+      pkgs[arch] = join(ROOT, 'dist', `${top}${PACKAGE_EXT}`);
+      const files = Object.fromEntries([['t1c', executables[target] ?? ''], ...['install.sh', 'uninstall.sh', `${LABEL}.plist`].map((f) => [f, join(recipe, f)])]);
+      if (!holds(pkgs[arch], top, files)) stale.push(target);
+    }
+    if (stale.length > 0) {
+      const r = spawnSync(process.execPath, [join(ROOT, 'packaging', 'installers', 'macos.mjs'), ...stale.flatMap((t) => ['--target', t])], { cwd: ROOT, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`macos.mjs ${stale.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    }
+    return pkgs;
+  })();
+  return ready;
 }
