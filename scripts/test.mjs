@@ -29,6 +29,9 @@ const systemPackages = [
   ['wixl', '/usr/bin/wixl'],
   ['msitools', '/usr/bin/msiinfo'],
   ['wine64', '/usr/lib/wine/wine64'],
+  ['shellcheck', '/usr/bin/shellcheck'],
+  ['libplist-utils', '/usr/bin/plistutil'],
+  ['xz-utils', '/usr/bin/xz'],
 ];
 
 function missingPackages() {
