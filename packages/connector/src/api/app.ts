@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import { hostAllowed } from '@t1c/ds';
+import { hostAllowed } from '@t1c/ds/client';
 import { checkOrigin } from '../security/cors.js';
 import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { HostPolicy } from '@t1c/ds';
+import type { HostPolicy } from '@t1c/ds/client';
 import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
 import type { PinInput, ReaderInfo } from '../cards/index.js';
 import type { DsLink } from '../ds-client/index.js';

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
@@ -15,7 +14,8 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
-import type { OsName } from '@t1c/ds';
+import { selfCommand } from '../cli/self-command.js';
+import type { OsName } from '@t1c/ds/client';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -38,6 +38,8 @@ export interface RunningApi {
   readonly deviceKeyPem: string;
   /** The local CA (PEM) when serving with --local-ca. */
   readonly caCertPem: string | undefined;
+  /** The local CA was made on this start: nothing trusts it yet (the CLI offers `t1c cert install`). */
+  readonly caNeedsTrust: boolean;
   sandboxPid(): number | undefined;
   /** One DS sync now (no-op without --ds-url); resolves when it succeeded or failed. */
   syncWithDs(): Promise<void>;
@@ -49,8 +51,6 @@ function dsOsName(): OsName {
   if (process.platform === 'darwin') return process.arch === 'arm64' ? 'macosarm' : 'macos';
   return 'unix';
 }
-
-const BIN = fileURLToPath(new URL('../../bin/t1c.js', import.meta.url));
 
 /** Redacted everywhere pino might see them, in case a future log line includes a body or headers. */
 export const REDACT_PATHS = [
@@ -90,7 +90,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     })
     : undefined;
   const sandbox = new SandboxClient({
-    spawn: sandboxSpawn ?? { command: process.execPath, args: [BIN, ...sandboxArgs(settings)], ...(env ? { env } : {}) },
+    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
   });
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -127,6 +127,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       settings,
       deviceKeyPem: deviceKey.publicKeyPem,
       caCertPem: transport.caCertPem,
+      caNeedsTrust: transport.caCreated === true,
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {

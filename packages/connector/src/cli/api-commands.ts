@@ -101,11 +101,22 @@ export function registerApiCommands(program: Command): void {
       const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })
         .catch((error: unknown) => { throw explainListenError(error, 't1c api'); });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
-      await new Promise<void>((resolve) => {
+      const stopped = new Promise<void>((resolve) => {
         const stop = (): void => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      if (api.caNeedsTrust) {
+        const { localCaPaths } = await import('../transport/local-ca.js');
+        const { installLocalCaTrust } = await import('./cert-commands.js');
+        const { offerCaTrust } = await import('./trust-offer.js');
+        await offerCaTrust({
+          caCertPath: localCaPaths(api.settings.dataDir).caCert,
+          dataDir: flags.dataDir,
+          install: () => installLocalCaTrust(api.settings.dataDir),
+        });
+      }
+      await stopped;
       await api.close();
     });
 

@@ -41,15 +41,20 @@ function report(results: ReturnType<typeof runTrustCommands>): void {
   if (results.some((r) => !r.ok)) process.exitCode = 2;
 }
 
+/** Trusts the local CA in this user's stores (`t1c cert install`); reports each store on stdout. */
+export async function installLocalCaTrust(dataDir: string | undefined): Promise<void> {
+  const ca = await trustInput(dataDir);
+  removePrevious(ca);
+  report(runTrustCommands(installCommands(process.platform, ca.current)));
+}
+
 /** `t1c cert install|uninstall|path`: the local CA in the user's own trust stores. */
 export function registerCertCommands(program: Command): void {
   const cert = program.command('cert').description('the per-install local CA used by `t1c api --local-ca`');
   cert.command('install').description('trust the local CA (Linux NSS: Chrome + Firefox; macOS login keychain; Windows user Root)')
     .option('--data-dir <dir>', 'data directory holding the CA')
     .action(async (o: { dataDir?: string }) => {
-      const ca = await trustInput(o.dataDir);
-      removePrevious(ca);
-      report(runTrustCommands(installCommands(process.platform, ca.current)));
+      await installLocalCaTrust(o.dataDir);
     });
   cert.command('uninstall').description('remove the local CA from those trust stores')
     .option('--data-dir <dir>', 'data directory holding the CA')

@@ -1,4 +1,4 @@
-import { newCounterBatchId, type CounterEntryInput } from '@t1c/ds';
+import { newCounterBatchId, type CounterEntryInput } from '@t1c/ds/client';
 
 export type UseCase = 'identity-read' | 'pin-verification' | 'signature' | 'authentication';
 

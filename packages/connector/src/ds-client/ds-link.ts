@@ -1,5 +1,5 @@
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
-import type { CounterEntryInput, VersionPolicy } from '@t1c/ds';
+import type { CounterEntryInput, VersionPolicy } from '@t1c/ds/client';
 import type { DsSync } from './ds-sync.js';
 import type { RecentLogs } from './recent-logs.js';
 import type { UseCase } from './counters.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import { DsDeviceClient, type OsName, type SyncData } from '@t1c/ds';
+import { DsDeviceClient, type OsName, type SyncData } from '@t1c/ds/client';
 import { writePrivateFile } from '../security/private-file.js';
 import { TransactionCounters } from './counters.js';
 

@@ -1,6 +1,5 @@
 import { isSmartCardError, VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard';
 import type { AppletVersion } from '@t1c/smartcard/beid';
-import { BeidVirtualCard } from '@t1c/emulator';
 import { LocalCardService, type PinInput } from '../cards/index.js';
 import { decodeMessage, encodeMessage, requestSchema, type SandboxRequest } from './protocol.js';
 import { TolerantPcscBackend } from './tolerant-backend.js';
@@ -31,6 +30,8 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   if (pcsc) backends.push(pcsc);
   if (options.virtualCards.length > 0) {
     const virtual = new VirtualReaderBackend();
+    // Loaded only when asked for: a desktop sandbox without virtual cards never parses the emulator.
+    const { BeidVirtualCard } = await import('@t1c/emulator/virtual-card');
     for (const [i, applet] of options.virtualCards.entries()) {
       virtual.addReader(virtualReaderName(applet, i), await BeidVirtualCard.create({ appletVersion: applet }));
     }

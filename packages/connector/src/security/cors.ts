@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { originMatches, pageRequestWithoutOrigin } from '@t1c/ds';
+import { originMatches, pageRequestWithoutOrigin } from '@t1c/ds/client';
 import { T1CError } from '../api/errors.js';
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type CryptoKey } from 'jose';
-import { originMatches } from '@t1c/ds';
+import { originMatches } from '@t1c/ds/client';
 import { T1CError } from '../api/errors.js';
 
 export interface JwtOptions {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import type { HostPolicy } from '@t1c/ds';
+import type { HostPolicy } from '@t1c/ds/client';
 
 /**
  * The DNS names in a certificate's subjectAltName. Wildcards are left out: a DNS-rebinding page

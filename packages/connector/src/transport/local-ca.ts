@@ -25,6 +25,8 @@ export interface LocalCaFiles {
   readonly renewed: boolean;
   /** The CA itself was re-made (new names, or a CA without name constraints): trust it again. */
   readonly caRenewed: boolean;
+  /** The CA was made on this call (first start, or anew): nothing trusts it yet. */
+  readonly caCreated: boolean;
   /** The CA it replaced, kept (certificate only) so `t1c cert install` can remove it from the stores. */
   readonly previousCaCertPem: string | undefined;
 }
@@ -132,12 +134,14 @@ export async function ensureLocalCa(dataDir: string, hostnames: readonly string[
   let caCertPem = readIfExists(p.caCert);
   let caKeyPem = readIfExists(p.caKey);
   let caRenewed = false;
+  let caCreated = false;
   if (!caCertPem || !caKeyPem || caNeedsRemaking(caCertPem, dnsNames)) {
     if (caCertPem && caKeyPem) {
       writePrivateFile(previousCaPath(dataDir), caCertPem);
       caRenewed = true;
     }
     const ca = await createCa(dnsNames);
+    caCreated = true;
     writePrivateFile(p.caKey, ca.keyPem);
     writePrivateFile(p.caCert, ca.certPem);
     // The leaf of the old CA is useless now; never serve it.
@@ -157,7 +161,7 @@ export async function ensureLocalCa(dataDir: string, hostnames: readonly string[
     keyPem = leaf.keyPem;
     renewed = true;
   }
-  return { caCertPem, certPem: certPem ?? '', keyPem, caCertPath: p.caCert, renewed, caRenewed, previousCaCertPem: readIfExists(previousCaPath(dataDir)) };
+  return { caCertPem, certPem: certPem ?? '', keyPem, caCertPath: p.caCert, renewed, caRenewed, caCreated, previousCaCertPem: readIfExists(previousCaPath(dataDir)) };
 }
 
 export const localCaPaths = paths;

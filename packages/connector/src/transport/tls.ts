@@ -13,6 +13,8 @@ export interface Transport {
   readonly names: readonly string[];
   /** The local CA was made anew (the configured names changed): it must be trusted again. */
   readonly caRenewed?: boolean;
+  /** The local CA was made on this start (first start or anew): the user is offered to trust it. */
+  readonly caCreated?: boolean;
 }
 
 /** One of three transports, same API and checks on each: partner cert, local CA, plain HTTP. */
@@ -28,5 +30,5 @@ export async function resolveTransport(settings: Settings): Promise<Transport> {
     };
   }
   const ca = await ensureLocalCa(settings.dataDir, settings.hostnames);
-  return { scheme: 'https', https: { cert: ca.certPem, key: ca.keyPem }, hostname: 'localhost', caCertPem: ca.caCertPem, names: settings.hostnames, caRenewed: ca.caRenewed };
+  return { scheme: 'https', https: { cert: ca.certPem, key: ca.keyPem }, hostname: 'localhost', caCertPem: ca.caCertPem, names: settings.hostnames, caRenewed: ca.caRenewed, caCreated: ca.caCreated };
 }

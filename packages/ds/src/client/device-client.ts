@@ -4,7 +4,7 @@ import { DsRequestError, readDsBody, readDsResponse } from './errors.js';
 import {
   type CounterEntryInput, DEVICE_PATHS, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData, type SyncPayload,
 } from './protocol.js';
-import type { OsName } from '../store/model.js';
+import type { OsName } from '../policy/os-names.js';
 
 type Unsigned<T> = Omit<T, 'ts' | 'nonce'>;
 

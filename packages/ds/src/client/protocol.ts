@@ -1,6 +1,6 @@
 import type { GeneralJWS, JSONWebKeySet } from 'jose';
 import { z } from 'zod';
-import { OS_NAMES } from '../store/model.js';
+import { OS_NAMES } from '../policy/os-names.js';
 import { isSemver } from '../policy/semver.js';
 
 /**

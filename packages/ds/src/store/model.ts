@@ -1,6 +1,7 @@
 /** Shapes the store hands upward; timestamps are ISO strings whatever the driver returns. */
-export const OS_NAMES = ['win32', 'win64', 'macos', 'macosarm', 'unix'] as const;
-export type OsName = (typeof OS_NAMES)[number];
+import type { OsName } from '../policy/os-names.js';
+
+export { OS_NAMES, type OsName } from '../policy/os-names.js';
 
 export interface Organisation {
   id: string;

@@ -5,6 +5,7 @@ import { BeidFile, IdentityTag, type AppletVersion } from '@t1c/smartcard/beid';
 import { buildTestPki, type BeidTestPki, type CardPrivateKeys } from '../pki/test-pki.js';
 import type { HolderData } from './holder-data.js';
 import { buildAddressFile, buildIdentityFile } from './identity-file.js';
+import { specimenPhoto } from './specimen-photo.js';
 
 /** What personalisation produced: the file contents by absolute path, and the keys. */
 export interface CardImage {
@@ -26,7 +27,6 @@ export interface PersonalisationOptions {
   readonly freshKeys?: boolean;
 }
 
-const SPECIMEN_PHOTO = new URL('../../assets/specimen.jpg', import.meta.url);
 /** Zero bytes after a certificate's DER, and the size of an absent certificate (CC54 §8, CC401 §8). */
 const CERT_PADDING = { '1.7': 50, '1.8': 1100 } as const;
 const EMPTY_CERT_SIZE = { '1.7': 1300, '1.8': 2500 } as const;
@@ -38,7 +38,7 @@ function cardDate(text: string): Date {
 }
 
 function loadPhoto(path: string | undefined): Uint8Array {
-  const photo = Uint8Array.from(readFileSync(path ?? SPECIMEN_PHOTO));
+  const photo = path === undefined ? specimenPhoto() : Uint8Array.from(readFileSync(path));
   if (photo[0] !== 0xff || photo[1] !== 0xd8) throw new RangeError(`holder data: photo ${path ?? ''} is not a JPEG file`);
   return photo;
 }

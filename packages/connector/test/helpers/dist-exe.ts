@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TARGETS } from '../../../../packaging/runtimes.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+export const ROOT_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+export function executableOf(target: string): string {
+  const info = TARGETS[target];
+  if (!info) throw new Error(`unknown target ${target}`);
+  return join(ROOT, 'dist', target, info.exe);
+}
+
+/**
+ * The executables of `targets`, built with `npm run dist` if missing (runtimes are cached in
+ * dist/.cache, so a second build only re-injects).
+ */
+export function ensureExecutables(targets: readonly string[]): Record<string, string> {
+  const missing = targets.filter((t) => !existsSync(executableOf(t)));
+  if (missing.length > 0) {
+    const r = spawnSync('npm', ['run', 'dist', '--', ...missing.flatMap((t) => ['--target', t]), '--no-sdk', '--no-installers'], {
+      cwd: ROOT, encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`npm run dist failed: ${r.stdout}\n${r.stderr}`);
+  }
+  return Object.fromEntries(targets.map((t) => [t, executableOf(t)]));
+}
+
+export interface ExeResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the executable to completion. */
+export function runExe(exe: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ExeResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(exe, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** `<exe> api …` as its own process, stopped by its PID. */
+export class ExeApi {
+  private constructor(private readonly child: ChildProcess, readonly url: string, private readonly output: { stderr: string }) {}
+
+  static async start(exe: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ExeApi> {
+    const child = spawn(exe, ['api', '--port', '0', '--log-level', 'warn', ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env },
+    });
+    const output = { stderr: '' };
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output.stderr += chunk.toString();
+        const m = /t1c api listening on (https?:\/\/\S+)/.exec(output.stderr);
+        if (m?.[1] !== undefined) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`t1c api exited with ${code}: ${output.stderr}`)));
+    });
+    return new ExeApi(child, url, output);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get stderr(): string {
+    return this.output.stderr;
+  }
+
+  async get(path: string): Promise<{ status: number; body: { success?: boolean; data?: unknown } }> {
+    const res = await fetch(new URL(path, this.url.replace('localhost', '127.0.0.1')));
+    return { status: res.status, body: await res.json() as { success?: boolean; data?: unknown } };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -1,0 +1,3 @@
+export declare const SEA_FUSE: string;
+export declare const SEA_RESOURCE: string;
+export declare const MACHO_SEGMENT: string;
