@@ -5,6 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 const PACKAGE = 't1c';
@@ -208,4 +210,23 @@ export async function build(ctx) {
     built.push(deb);
   }
   return built;
+}
+
+/**
+ * `node packaging/installers/deb.mjs [--target linux-x64]... [--out <dir>]`: only the .debs,
+ * from the executables `npm run dist` already put in dist/<target>/.
+ */
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { target: { type: 'string', multiple: true }, out: { type: 'string' } } });
+  const root = join(fileURLToPath(import.meta.url), '..', '..', '..');
+  const version = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+  const targets = (values.target ?? Object.keys(DEBIAN_ARCH).map((a) => `linux-${a}`)).map((name) => {
+    const arch = name.replace(/^linux-/, '');
+    if (!name.startsWith('linux-') || !DEBIAN_ARCH[arch]) throw new Error(`not a Linux target: ${name}`);
+    const dir = join(root, 'dist', name);
+    return { name, os: 'linux', arch, dir, executable: join(dir, 't1c') };
+  });
+  const missing = targets.filter((t) => !existsSync(t.executable));
+  if (missing.length > 0) throw new Error(`missing ${missing.map((t) => t.executable).join(', ')}: run npm run dist -- ${missing.map((t) => `--target ${t.name}`).join(' ')}`);
+  await build({ root, distDir: values.out ?? join(root, 'dist'), version, targets });
 }
