@@ -2,6 +2,7 @@
 // `npm run dist [-- --target <name>]... [--no-installers] [--no-sdk]`: builds the desktop
 // bundle, one single executable per target into dist/<target>/, the SDK tarball, then runs
 // every packaging/installers/*.mjs (sorted by name) with the built targets.
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,6 +42,7 @@ const bundle = join(distDir, 'bundle', 't1c.cjs');
 const metafile = await bundleDesktop({ outfile: bundle });
 writeFileSync(join(distDir, 'bundle', 'meta.json'), JSON.stringify(metafile));
 const report = loadReport(metafile);
+const bundleDigest = createHash('sha256').update(readFileSync(bundle)).digest('hex');
 writeFileSync(join(distDir, 'bundle', 'load-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 for (const [name, bytes] of Object.entries(report)) log(`bundle ${name}: ${bytes} bytes`);
 
@@ -53,6 +55,8 @@ for (const name of wanted) {
   const executable = join(dir, exe);
   const blob = seaBlob({ generator, main: bundle, koffiNode: koffiBinary(root, cache, name), workDir: join(distDir, '.work', name) });
   injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os });
+  // Which bundle this executable carries, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
+  writeFileSync(join(distDir, '.work', name, 'bundle.sha256'), bundleDigest);
   targets.push({ name, os, arch, dir, executable });
   log(`${name}: ${executable} ${mib(statSync(executable).size)}`);
 }

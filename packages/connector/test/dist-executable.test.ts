@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,8 +15,8 @@ describe('dist/linux-x64/t1c, the single executable', () => {
   let home: string;
   const env = (): NodeJS.ProcessEnv => ({ HOME: home, XDG_DATA_HOME: '', XDG_CONFIG_HOME: '', T1C_DATA_DIR: '' });
 
-  before(() => {
-    exe = ensureExecutables(['linux-x64'])['linux-x64'] ?? '';
+  before(async () => {
+    exe = (await ensureExecutables(['linux-x64']))['linux-x64'] ?? '';
     home = mkdtempSync(join(tmpdir(), 't1c-exe-home-'));
   });
   after(() => rmSync(home, { recursive: true, force: true }));
@@ -81,7 +81,7 @@ describe('dist/linux-x64/t1c, the single executable', () => {
           if (!readers.some((r) => r.card)) await new Promise((resolve) => setTimeout(resolve, 100));
         }
         const reader = readers.find((r) => r.name === 'Virtual PCD 00 00');
-        assert.ok(reader?.card?.modules?.includes('beid'), JSON.stringify(readers));
+        assert.ok(reader && reader.card?.modules?.includes('beid'), JSON.stringify(readers));
         const bio = await api.get(beidPath(reader.id, 'biometric'));
         assert.equal(bio.status, 200, JSON.stringify(bio.body));
       } finally {
@@ -99,7 +99,6 @@ describe('dist/linux-x64/t1c, the single executable', () => {
       const native = join(home, '.local', 'share', 't1c', 'native');
       const [addon] = readdirSync(native);
       assert.ok(addon);
-      const { writeFileSync } = await import('node:fs');
       writeFileSync(join(native, addon), 'not a shared object');
       const api = await ExeApi.start(exe, ['--http', '--no-jwt'], env());
       try {

@@ -61,8 +61,8 @@ describe('first start of the installed connector (local-CA transport)', () => {
   const dataDir = (): string => join(home, '.local', 'share', 't1c');
   const env = (): NodeJS.ProcessEnv => ({ HOME: home, XDG_DATA_HOME: '', XDG_CONFIG_HOME: '', T1C_DATA_DIR: '' });
 
-  before(() => {
-    exe = ensureExecutables(['linux-x64'])['linux-x64'] ?? '';
+  before(async () => {
+    exe = (await ensureExecutables(['linux-x64']))['linux-x64'] ?? '';
   });
   beforeEach(() => {
     home = mkdtempSync(join(tmpdir(), 't1c-first-start-'));

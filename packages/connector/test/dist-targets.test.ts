@@ -21,8 +21,8 @@ describe('executables for every target, built on Linux x64', () => {
   let exes: Record<string, string>;
   const read = (target: string): Buffer => readFileSync(exes[target] ?? '');
 
-  before(() => {
-    exes = ensureExecutables(['linux-x64', 'linux-arm64', 'win-x64', 'darwin-x64', 'darwin-arm64']);
+  before(async () => {
+    exes = await ensureExecutables(['linux-x64', 'linux-arm64', 'win-x64', 'darwin-x64', 'darwin-arm64']);
   });
 
   it('win-x64: a PE32+ for AMD64 with the SEA blob as a resource', () => {

@@ -1,7 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleDesktop } from '../../../../packaging/desktop/bundle.mjs';
 import { TARGETS } from '../../../../packaging/runtimes.mjs';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -14,11 +17,27 @@ export function executableOf(target: string): string {
 }
 
 /**
- * The executables of `targets`, built with `npm run dist` if missing (runtimes are cached in
- * dist/.cache, so a second build only re-injects).
+ * The executables of `targets`, built with `npm run dist` if missing or made from other sources
+ * (runtimes are cached in dist/.cache, so a second build only bundles and re-injects).
  */
-export function ensureExecutables(targets: readonly string[]): Record<string, string> {
-  const missing = targets.filter((t) => !existsSync(executableOf(t)));
+export async function ensureExecutables(targets: readonly string[]): Promise<Record<string, string>> {
+  const scratch = mkdtempSync(join(tmpdir(), 't1c-bundle-check-'));
+  let digest: string;
+  try {
+    await bundleDesktop({ outfile: join(scratch, 't1c.cjs') });
+    digest = createHash('sha256').update(readFileSync(join(scratch, 't1c.cjs'))).digest('hex');
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const stamp = (t: string): string | undefined => {
+    try {
+      return readFileSync(join(ROOT, 'dist', '.work', t, 'bundle.sha256'), 'utf8');
+    } catch {
+      return undefined;
+    }
+  };
+  // Missing, or built from other sources than these: build again.
+  const missing = targets.filter((t) => !existsSync(executableOf(t)) || stamp(t) !== digest);
   if (missing.length > 0) {
     const r = spawnSync('npm', ['run', 'dist', '--', ...missing.flatMap((t) => ['--target', t]), '--no-sdk', '--no-installers'], {
       cwd: ROOT, encoding: 'utf8',
