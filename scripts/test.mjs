@@ -24,6 +24,11 @@ const systemPackages = [
   ['zenity', '/usr/bin/zenity'],
   ['xdotool', '/usr/bin/xdotool'],
   ['libnss3-tools', '/usr/bin/certutil'],
+  ['binutils', '/usr/bin/readelf'],
+  ['lintian', '/usr/bin/lintian'],
+  ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
+  ['systemd', '/usr/bin/systemd-analyze'],
+  ['passwd', '/usr/sbin/useradd'],
 ];
 
 function missingPackages() {
