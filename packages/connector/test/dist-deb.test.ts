@@ -35,8 +35,8 @@ function sh(command: string, args: readonly string[], options: { cwd?: string } 
 }
 
 /** Builds the .debs from dist/<target>/t1c into a temp dir with the installer `npm run dist` runs. */
-function buildDebs(targets: readonly string[], out: string): Record<string, string> {
-  ensureExecutables(targets);
+async function buildDebs(targets: readonly string[], out: string): Promise<Record<string, string>> {
+  await ensureExecutables(targets);
   const r = sh(process.execPath, [join(ROOT, 'packaging/installers/deb.mjs'), ...targets.flatMap((t) => ['--target', t]), '--out', out]);
   assert.equal(r.code, 0, `deb.mjs failed: ${r.stdout}\n${r.stderr}`);
   return Object.fromEntries(targets.map((t) => [t, join(out, `t1c-${ROOT_VERSION}-${t}.deb`)]));
@@ -102,9 +102,9 @@ describe('Linux .deb packages (dpkg-deb, lintian, desktop-file-validate, systemd
   let out: string;
   let debs: Record<string, string>;
 
-  before(() => {
+  before(async () => {
     out = mkdtempSync(join(tmpdir(), 't1c-debs-'));
-    debs = buildDebs(['linux-x64', 'linux-arm64'], out);
+    debs = await buildDebs(['linux-x64', 'linux-arm64'], out);
   });
   after(() => rmSync(out, { recursive: true, force: true }));
 
