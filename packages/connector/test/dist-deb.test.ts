@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
 import { client, verifiedData } from './api-helpers/http.js';
 import { startPcscRig, type PcscRig } from './api-helpers/rig.js';
-import { ensureExecutables, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
+import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
+import { ROOT_VERSION } from './helpers/dist-exe.js';
 import { processesOf, ThrowawayRoot, type UpperEntry } from './helpers/throwaway-root.js';
 
-/** What the package puts on disk (dpkg-deb -c), besides the directories. */
-const PACKAGE_FILES = [
-  './usr/lib/t1c/t1c', './usr/bin/t1c', './usr/lib/t1c/autostart',
-  './usr/lib/systemd/user/t1c.service', './usr/lib/systemd/user-preset/80-t1c.preset',
-  './etc/xdg/autostart/t1c.desktop', './usr/share/doc/t1c/copyright', './usr/share/doc/t1c/changelog.gz',
-  './usr/share/man/man1/t1c.1.gz', './usr/share/lintian/overrides/t1c',
-];
 const ENABLE_LINK = '/etc/systemd/user/default.target.wants/t1c.service';
 const MASK_LINK = '/etc/systemd/user/t1c.service';
 const HELPER_STATE = '/var/lib/systemd/deb-systemd-user-helper-enabled';
@@ -29,47 +23,6 @@ const ALLOWED_CHANGES = [/^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debc
 /** Directories compared file by file before install and after purge, inside the throw-away root. */
 const SNAPSHOT_DIRS = ['/etc', '/usr', '/opt', '/var/lib'];
 
-function sh(command: string, args: readonly string[], options: { cwd?: string } = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(command, [...args], { encoding: 'utf8', maxBuffer: 1 << 26, ...options });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Builds the .debs from dist/<target>/t1c into a temp dir with the installer `npm run dist` runs. */
-async function buildDebs(targets: readonly string[], out: string): Promise<Record<string, string>> {
-  await ensureExecutables(targets);
-  const r = sh(process.execPath, [join(ROOT, 'packaging/installers/deb.mjs'), ...targets.flatMap((t) => ['--target', t]), '--out', out]);
-  assert.equal(r.code, 0, `deb.mjs failed: ${r.stdout}\n${r.stderr}`);
-  return Object.fromEntries(targets.map((t) => [t, join(out, `t1c-${ROOT_VERSION}-${t}.deb`)]));
-}
-
-function field(deb: string, name: string): string {
-  return sh('dpkg-deb', ['-f', deb, name]).stdout.trim();
-}
-
-function contents(deb: string): string[] {
-  return sh('dpkg-deb', ['-c', deb]).stdout.split('\n').filter(Boolean).map((line) => line.split(/\s+/).slice(5).join(' '));
-}
-
-/** lintian's E: and W: lines (overridden tags are not printed). */
-function lintian(deb: string): { errors: string[]; warnings: string[]; output: string } {
-  const r = sh('lintian', ['--pedantic', deb]);
-  const lines = `${r.stdout}${r.stderr}`.split('\n');
-  return { errors: lines.filter((l) => l.startsWith('E:')), warnings: lines.filter((l) => l.startsWith('W:')), output: `${r.stdout}${r.stderr}` };
-}
-
-/** The first 20 bytes of the ELF header: class, byte order, e_machine. */
-function elfHeader(file: string): { magic: string; elfClass: number; littleEndian: boolean; machine: number } {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.alloc(20);
-  try {
-    readSync(fd, buf, 0, 20, 0);
-  } finally {
-    closeSync(fd);
-  }
-  const littleEndian = buf[5] === 1;
-  return { magic: buf.toString('latin1', 0, 4), elfClass: buf[4] ?? 0, littleEndian, machine: littleEndian ? buf.readUInt16LE(18) : buf.readUInt16BE(18) };
-}
-
 /** A uid with no passwd entry on this machine and no process, for the throw-away user. */
 function freeUid(): number {
   const taken = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => Number(l.split(':')[2])));
@@ -77,7 +30,7 @@ function freeUid(): number {
   throw new Error('no free uid');
 }
 
-/** Starts `command` inside the root and resolves with the API's URL from its stderr. */
+/** Resolves with the URL the API announces on stderr. */
 function apiUrl(child: ChildProcess, output: { text: string }): Promise<string> {
   return new Promise((resolve, reject) => {
     const onData = (d: Buffer): void => {
@@ -98,65 +51,19 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-describe('Linux .deb packages (dpkg-deb, lintian, desktop-file-validate, systemd-analyze)', () => {
-  let out: string;
-  let debs: Record<string, string>;
+describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, systemd-analyze, install/read/purge', () => {
+  packageChecks('linux-x64');
 
+  let debFile = '';
   before(async () => {
-    out = mkdtempSync(join(tmpdir(), 't1c-debs-'));
-    debs = await buildDebs(['linux-x64', 'linux-arm64'], out);
+    debFile = await ensureDeb('linux-x64');
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
-
-  const deb = (target: string): string => {
-    const path = debs[target];
-    assert.ok(path && existsSync(path), `no .deb for ${target}`);
-    return path;
-  };
-
-  for (const [target, arch, machine] of [['linux-x64', 'amd64', 0x3e], ['linux-arm64', 'arm64', 0xb7]] as const) {
-    it(`${target}: control fields, contents and an ${arch === 'amd64' ? 'x86-64' : 'aarch64'} ELF inside`, (t) => {
-      const file = deb(target);
-      assert.equal(field(file, 'Package'), 't1c');
-      assert.equal(field(file, 'Version'), ROOT_VERSION);
-      assert.equal(field(file, 'Architecture'), arch);
-      const depends = field(file, 'Depends').split(/,\s*/).map((d) => d.split(' ')[0]);
-      for (const pkg of ['pcscd', 'libpcsclite1', 'libc6']) assert.ok(depends.includes(pkg), `Depends lacks ${pkg}: ${depends.join(', ')}`);
-      const listed = contents(file);
-      for (const path of PACKAGE_FILES) assert.ok(listed.some((l) => l === path || l.startsWith(`${path} -> `)), `${path} missing from ${listed.join('\n')}`);
-      assert.ok(listed.includes('./usr/bin/t1c -> ../lib/t1c/t1c'));
-      const conffiles = sh('sh', ['-c', `dpkg-deb --ctrl-tarfile '${file}' | tar -xO ./conffiles`]).stdout;
-      assert.equal(conffiles.trim(), '/etc/xdg/autostart/t1c.desktop');
-
-      const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
-      try {
-        assert.equal(sh('dpkg-deb', ['-x', file, unpacked]).code, 0);
-        const exe = join(unpacked, 'usr/lib/t1c/t1c');
-        const header = elfHeader(exe);
-        assert.equal(header.magic, '\x7fELF');
-        assert.equal(header.elfClass, 2, '64-bit ELF');
-        assert.equal(header.littleEndian, true);
-        assert.equal(header.machine, machine, `e_machine 0x${header.machine.toString(16)}`);
-        assert.equal(statSync(exe).mode & 0o777, 0o755);
-        const installedKiB = Number(field(file, 'Installed-Size'));
-        t.diagnostic(`${target}: .deb ${statSync(file).size} bytes, Installed-Size ${installedKiB} KiB, executable ${statSync(exe).size} bytes`);
-        assert.ok(installedKiB * 1024 >= statSync(exe).size);
-      } finally {
-        rmSync(unpacked, { recursive: true, force: true });
-      }
-    });
-
-    it(`${target}: lintian reports no errors`, (t) => {
-      const report = lintian(deb(target));
-      for (const w of report.warnings) t.diagnostic(w);
-      assert.deepEqual(report.errors, [], report.output);
-    });
-  }
+  const deb = (): string => debFile;
 
   it('the autostart entry passes desktop-file-validate, defers to systemd and only runs where the program is', () => {
     const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
     try {
-      assert.equal(sh('dpkg-deb', ['-x', deb('linux-x64'), unpacked]).code, 0);
+      assert.equal(sh('dpkg-deb', ['-x', deb(), unpacked]).code, 0);
       const desktop = join(unpacked, 'etc/xdg/autostart/t1c.desktop');
       const r = sh('desktop-file-validate', [desktop]);
       assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
@@ -199,7 +106,7 @@ describe('Linux .deb packages (dpkg-deb, lintian, desktop-file-validate, systemd
       uid = freeUid();
       await inRoot(['useradd', '--uid', String(uid), '--user-group', '--create-home', '--shell', '/bin/sh', user]);
       // The .deb is on the real disk, so the root sees it through the overlay's lower layer.
-      debInRoot = deb('linux-x64');
+      debInRoot = deb();
       upperBefore = await root.upperEntries();
       filesBefore = await snapshot();
       rig = await startPcscRig([{ appletVersion: '1.8' }]);
