@@ -54,7 +54,7 @@ for (const name of wanted) {
   const dir = join(distDir, name);
   const executable = join(dir, exe);
   const blob = seaBlob({ generator, main: bundle, koffiNode: koffiBinary(root, cache, name), workDir: join(distDir, '.work', name) });
-  injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os });
+  injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os, target: name });
   // Which bundle this executable carries, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
   writeFileSync(join(distDir, '.work', name, 'bundle.sha256'), bundleDigest);
   targets.push({ name, os, arch, dir, executable });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export const TARGETS = {
   'linux-x64': { os: 'linux', arch: 'x64', exe: 't1c' },
   'linux-arm64': { os: 'linux', arch: 'arm64', exe: 't1c' },
-  'win-x64': { os: 'win', arch: 'x64', exe: 't1c.exe' },
+  'win-x64': { os: 'win32', arch: 'x64', exe: 't1c.exe' },
   'darwin-x64': { os: 'darwin', arch: 'x64', exe: 't1c' },
   'darwin-arm64': { os: 'darwin', arch: 'arm64', exe: 't1c' },
 };

@@ -29,12 +29,23 @@ export function seaBlob({ generator, main, koffiNode, workDir }) {
   return blob;
 }
 
-/** Copies the target's Node binary to `executable` and injects the blob into it. */
-export function injectSea({ root, runtime, blob, executable, os }) {
+/**
+ * Node's Linux binaries ship their symbol tables and some debug info (about 17 MB); the
+ * executable drops them. The other targets' binaries come without.
+ */
+const STRIP = { 'linux-x64': 'x86_64-linux-gnu-strip', 'linux-arm64': 'aarch64-linux-gnu-strip' };
+
+/** Copies the target's Node binary to `executable` (stripped on Linux) and injects the blob into it. */
+export function injectSea({ root, runtime, blob, executable, os, target }) {
   mkdirSync(dirname(executable), { recursive: true });
   rmSync(executable, { force: true });
   copyFileSync(runtime, executable);
   chmodSync(executable, 0o755);
+  if (os === 'linux') {
+    const strip = STRIP[target];
+    if (!strip) throw new Error(`no strip for ${target}`);
+    run(strip, ['--strip-all', executable]);
+  }
   const postject = createRequire(join(root, 'package.json')).resolve('postject/dist/cli.js');
   run(process.execPath, [
     postject, executable, SEA_RESOURCE, blob, '--sentinel-fuse', SEA_FUSE,

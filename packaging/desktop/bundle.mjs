@@ -51,6 +51,22 @@ export function specimenPhoto(): Uint8Array { return Uint8Array.from(Buffer.from
   },
 };
 
+/**
+ * zod re-exports all its ~50 message locales as a namespace, so a bundler keeps them all
+ * (a quarter of the bundle). The connector uses only the English messages zod configures by
+ * default; the others are never reachable from our code.
+ */
+const zodLocalesPlugin = {
+  name: 't1c-zod-locales',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      loader: 'js',
+      resolveDir: dirname(args.path),
+      contents: 'export { default as en } from "./en.js";\n',
+    }));
+  },
+};
+
 /** Builds `outfile`; resolves to esbuild's metafile. */
 export async function bundleDesktop({ outfile, nodeTarget = 'node22' }) {
   const result = await build({
@@ -67,7 +83,7 @@ export async function bundleDesktop({ outfile, nodeTarget = 'node22' }) {
     logLevel: 'warning',
     // Only the from-sources branch of cli/self-command.ts reads import.meta; the executable takes the other.
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [koffiPlugin, specimenPhotoPlugin],
+    plugins: [koffiPlugin, specimenPhotoPlugin, zodLocalesPlugin],
   });
   return result.metafile;
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,18 @@ describe('dist/linux-x64/t1c, the single executable', () => {
     assert.equal(r.stdout.trim(), ROOT_VERSION);
   });
 
+  it('takes its words the same whether started by path, relative path or a name on PATH', async () => {
+    const dir = join(exe, '..');
+    const byRelative = await new Promise<string>((resolve, reject) => {
+      execFile('./t1c', ['--version'], { cwd: dir, env: { ...process.env, ...env() } }, (e, out) => (e ? reject(e) : resolve(out)));
+    });
+    assert.equal(byRelative.trim(), ROOT_VERSION);
+    const byName = await new Promise<string>((resolve, reject) => {
+      execFile('t1c', ['--version'], { env: { ...process.env, ...env(), PATH: `${dir}:${process.env.PATH ?? ''}` } }, (e, out) => (e ? reject(e) : resolve(out)));
+    });
+    assert.equal(byName.trim(), ROOT_VERSION);
+  });
+
   it('refuses the commands that are not desktop ones (no DS, emulator or demo inside)', async () => {
     for (const word of ['ds', 'emulator', 'start']) {
       const r = await runExe(exe, [word], env());
@@ -49,7 +62,8 @@ describe('dist/linux-x64/t1c, the single executable', () => {
       assert.equal((bio.body.data as { nationalNumber?: string }).nationalNumber?.length, 11);
       const photo = await api.get(beidPath(virtual.id, 'picture'));
       assert.equal(photo.status, 200, JSON.stringify(photo.body));
-      const children = readFileSync(`/proc/${api.pid}/task/${api.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      // Any thread may have spawned it: read every thread's children.
+      const children = readdirSync(`/proc/${api.pid}/task`).flatMap((t) => readFileSync(`/proc/${api.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean));
       assert.equal(children.length, 1);
       const cmdline = readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0');
       assert.equal(cmdline[0], exe);

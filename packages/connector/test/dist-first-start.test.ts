@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -13,7 +13,7 @@ function descendants(pid: number): number[] {
   for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
     let children: number[] = [];
     try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      children = readdirSync(`/proc/${p}/task`).flatMap((t) => readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
     } catch {
       children = [];
     }
@@ -29,16 +29,6 @@ async function startOnTerminal(exe: string, home: string, answer: string): Promi
   const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, HOME: home, XDG_DATA_HOME: '', T1C_DATA_DIR: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => { text += d.toString(); });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => {
-      if (/\[y\/N\]/.test(text)) {
-        clearInterval(timer);
-        child.stdin?.write(`${answer}\r`);
-        resolve();
-      }
-    }, 50);
-    child.once('exit', (code) => { clearInterval(timer); reject(new Error(`exited ${code}: ${text}`)); });
-  });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -47,6 +37,22 @@ async function startOnTerminal(exe: string, home: string, answer: string): Promi
     else child.kill('SIGTERM');
     await exited;
   };
+  const asked = await new Promise<boolean>((resolve) => {
+    let polls = 0;
+    const timer = setInterval(() => {
+      const prompted = /\[y\/N\]/.test(text);
+      // Bounded, so a program that never asks fails the test instead of hanging it.
+      if (prompted || polls++ > 600 || child.exitCode !== null) {
+        clearInterval(timer);
+        resolve(prompted);
+      }
+    }, 50);
+  });
+  if (!asked) {
+    await stop();
+    throw new Error(`no trust question on the terminal: ${text}`);
+  }
+  child.stdin?.write(`${answer}\r`);
   return { child, output: () => text, stop };
 }
 

@@ -67,6 +67,24 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   ensurePrivateDir(settings.dataDir);
+  // The sandbox loads in its own process while this one makes its keys and routes; the API
+  // still listens only once the sandbox answered.
+  const sandbox = new SandboxClient({
+    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
+  });
+  const sandboxStarted = sandbox.start();
+  // Awaited before listening; this only keeps an early failure from counting as unhandled meanwhile.
+  sandboxStarted.catch(() => undefined);
+  try {
+    return await startWithSandbox(options, settings, sandbox, sandboxStarted);
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+async function startWithSandbox(options: StartApiOptions, settings: Settings, sandbox: SandboxClient, sandboxStarted: Promise<void>): Promise<RunningApi> {
+  const { env, logStream, pinDialog, clock } = options;
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
   const logs = new RecentLogs(logStream ?? process.stdout);
@@ -89,13 +107,9 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       ...(link ? { synced: link.keySource } : {}),
     })
     : undefined;
-  const sandbox = new SandboxClient({
-    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
-  });
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    await sandbox.start();
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
     const dsOrigins = link;
     // The allow-list is the configured origins plus whatever the last DS sync said.
@@ -116,6 +130,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
+    await sandboxStarted;
     await app.listen({ host: '127.0.0.1', port: settings.port });
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
@@ -139,7 +154,6 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
-    await sandbox.close();
     seenPins.close();
     throw error;
   }
