@@ -55,7 +55,8 @@ export function elfDepends(executable) {
   const needed = [...text.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
   const versionsByLib = new Map();
   let current;
-  const needs = text.slice(text.indexOf("Version needs section"));
+  const at = text.indexOf('Version needs section');
+  const needs = at === -1 ? '' : text.slice(at);
   for (const line of needs.split('\n')) {
     const file = /File: (\S+)/.exec(line);
     if (file) current = file[1];
