@@ -32,6 +32,10 @@ const systemPackages = [
   ['shellcheck', '/usr/bin/shellcheck'],
   ['libplist-utils', '/usr/bin/plistutil'],
   ['xz-utils', '/usr/bin/xz'],
+  ['lintian', '/usr/bin/lintian'],
+  ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
+  ['systemd', '/usr/bin/systemd-analyze'],
+  ['passwd', '/usr/sbin/useradd'],
 ];
 
 function missingPackages() {
