@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from './helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { runCli, T1C_BIN } from './helpers/run-cli.js';
 
 describe('t1c api on a busy port', () => {
   let holder: Server;
@@ -48,4 +49,42 @@ describe('t1c api with a bad --allow-origin', () => {
       assert.equal(existsSync(data), false);
     });
   }
+});
+
+describe('t1c api with nothing to check tokens with (a fresh install)', () => {
+  let home: string;
+  before(() => { home = mkdtempSync(join(tmpdir(), 't1c-api-unconfigured-')); });
+  after(() => rmSync(home, { recursive: true, force: true }));
+
+  it('keeps running, says so in its log, and refuses every request with 112013', async () => {
+    const child = spawn(process.execPath, [T1C_BIN, 'api', '--http', '--no-pcsc', '--virtual-card', 'beid', '--port', '0', '--data-dir', join(home, 'data')],
+      { env: { ...process.env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      const url = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${String(code)}: ${stderr}`)));
+      });
+      for (const path of ['/info', '/v3/readers']) {
+        const response = await fetch(`${url}${path}`);
+        assert.equal(response.status, 503, path);
+        const body = await response.json() as { success: boolean; code: string; description: string };
+        assert.equal(body.success, false);
+        assert.equal(body.code, '112013', path);
+        assert.match(body.description, /not configured/);
+      }
+      const withToken = await fetch(`${url}/v3/readers`, { headers: { authorization: 'Bearer a.b.c' } });
+      assert.equal(withToken.status, 503, 'no token is accepted either');
+      assert.match(stdout, /not configured: no Distribution Service/);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
 });

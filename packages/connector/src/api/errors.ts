@@ -51,6 +51,7 @@ export const CATALOGUE = {
   VERSION_NOT_ALLOWED: { code: '112010', status: 426, description: 'This connector version may not be used; update it' },
   DS_NOT_CONFIGURED: { code: '112011', status: 400, description: 'This connector does not use a Distribution Service' },
   DS_UNAVAILABLE: { code: '112012', status: 503, description: 'The Distribution Service could not be reached; try again later' },
+  NOT_CONFIGURED: { code: '112013', status: 503, description: 'This connector is not configured: it has no Distribution Service or JWT key to check tokens with (set DsUrl, or --ds-url, --jwks-url or --jwt-public-key)' },
   NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
   INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
 } as const satisfies Record<string, { code: string; status: number; description: string }>;

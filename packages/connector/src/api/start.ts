@@ -138,6 +138,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
     }, { logger, https: transport.https });
+    if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;

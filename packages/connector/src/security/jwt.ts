@@ -63,12 +63,19 @@ export class JwtVerifier {
       return new JwtVerifier(jwks, options);
     }
     if (options.publicKeyFile) return new JwtVerifier(await keyFromFile(options.publicKeyFile), options);
-    if (options.synced) return new JwtVerifier(undefined, options);
-    throw new Error('JWT checking needs --jwks-url or --jwt-public-key (or start with --no-jwt)');
+    // Nothing to check tokens with (a fresh install before its DS is set): the connector still
+    // runs, so it can be diagnosed and configured, but refuses every request as not configured.
+    return new JwtVerifier(undefined, options);
+  }
+
+  /** False when no key source is configured: every request is then refused with NOT_CONFIGURED. */
+  get configured(): boolean {
+    return this.key !== undefined || this.options.synced !== undefined;
   }
 
   /** Resolves with the claims, or throws JWT_INVALID without saying why (the reason is logged). */
   async verify(authorization: string | undefined, origin: string | undefined): Promise<JWTPayload> {
+    if (!this.configured) throw new T1CError('NOT_CONFIGURED');
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*)$/.exec(authorization ?? '');
     if (!match?.[1]) throw new T1CError('JWT_INVALID');
     let payload: JWTPayload;

@@ -38,6 +38,7 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '112010': 'version-not-allowed',
   '112011': 'unsupported',
   '112012': 'service-unavailable',
+  '112013': 'connector-not-configured',
   '112999': 'internal',
   '302001': 'not-found',
   '302102': 'not-found',

@@ -37,6 +37,8 @@ export const ERROR_KINDS = [
   'service-unavailable',
   // The Distribution Service's version policy: this connector must be updated first.
   'version-not-allowed',
+  // The connector runs but has no Distribution Service or JWT key yet (a fresh install).
+  'connector-not-configured',
   'internal',
   'unknown',
 ] as const;
