@@ -81,7 +81,7 @@ export async function bundleDesktop({ outfile, nodeTarget = 'node22' }) {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
-    // Only the from-sources branch of cli/self-command.ts reads import.meta; the executable takes the other.
+    // Only the from-sources branches of os/self-command.ts read import.meta; the executable takes the others.
     logOverride: { 'empty-import-meta': 'silent' },
     plugins: [koffiPlugin, specimenPhotoPlugin, zodLocalesPlugin],
   });

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attachToVpcd, BeidVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 import { beidPath } from './api-helpers/fixture.js';
@@ -54,6 +54,7 @@ describe('dist/linux-x64/t1c, the single executable', () => {
       const info = await api.get('/info');
       assert.equal(info.status, 200);
       assert.equal((info.body as { t1CInfoAPI?: { activated?: boolean } }).t1CInfoAPI?.activated, true);
+      assert.equal((info.body as { t1CInfoUser?: { installedDir?: string } }).t1CInfoUser?.installedDir, dirname(exe), 'installedDir is the executable\'s folder');
       const readers = (await api.get('/v3/readers')).body.data as Reader[];
       const virtual = readers.find((r) => r.name.includes('Virtual Reader'));
       assert.ok(virtual, JSON.stringify(readers));

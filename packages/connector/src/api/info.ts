@@ -1,5 +1,6 @@
 import { arch, homedir, hostname, release, tmpdir, type as osType, userInfo } from 'node:os';
 import { versionNotice } from '../ds-client/index.js';
+import { installedDirectory } from '../os/self-command.js';
 import type { ApiContext } from './context.js';
 
 /** The version the SDK keys its behaviour on (t1c-api.md §1.5): newest code paths. */
@@ -23,7 +24,7 @@ export function infoResponse(ctx: ApiContext, pcsc: string): Record<string, unkn
       name: user.username,
       username: user.username,
       hostName: hostname(),
-      installedDir: process.cwd(),
+      installedDir: installedDirectory(),
     },
     t1CInfoAPI: {
       service: {

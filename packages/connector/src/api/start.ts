@@ -15,7 +15,7 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
-import { selfCommand } from '../cli/self-command.js';
+import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
 
 export interface StartApiOptions extends Partial<Settings> {

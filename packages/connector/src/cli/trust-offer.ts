@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { selfCommand } from './self-command.js';
+import { selfCommand } from '../os/self-command.js';
 
 const quote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/(["\\$`])/g, '\\$1')}"`);
 

@@ -1,4 +1,5 @@
 import { isSea } from 'node:sea';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -8,4 +9,9 @@ import { fileURLToPath } from 'node:url';
 export function selfCommand(args: readonly string[]): { command: string; args: string[] } {
   if (isSea()) return { command: process.execPath, args: [...args] };
   return { command: process.execPath, args: [fileURLToPath(new URL('../../bin/t1c.js', import.meta.url)), ...args] };
+}
+
+/** Where the program is installed (`/info` installedDir): the executable's folder, or the connector package from sources. */
+export function installedDirectory(): string {
+  return isSea() ? dirname(process.execPath) : fileURLToPath(new URL('../../', import.meta.url));
 }
