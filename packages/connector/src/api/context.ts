@@ -11,6 +11,8 @@ import type { BulkPins } from './bulk-pins.js';
 /** Card operations the routes need; the sandbox client implements it, unit tests may fake it. */
 export interface ApiCards {
   listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }>;
+  /** True when the last listing gave this reader id (no sandbox call). */
+  isListed(readerId: string): boolean;
   readBeid(readerId: string): Promise<BeidReadout>;
   verifyBeidPin(readerId: string, pin: PinInput): Promise<void>;
   signBeid(readerId: string, input: { key: BeidSigningKey; algorithm: DigestAlgorithm; digest: Uint8Array; pin?: PinInput }): Promise<Uint8Array>;

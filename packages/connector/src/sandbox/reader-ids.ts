@@ -27,9 +27,18 @@ export class ReaderIds {
     });
   }
 
+  /** True when the last listing gave this public id. */
+  has(publicId: string): boolean {
+    return this.entry(publicId) !== undefined;
+  }
+
   /** The sandbox's id for a public id, or the input unchanged (the sandbox then says "unknown"). */
   toSandbox(publicId: string): string {
-    for (const entry of this.byName.values()) if (entry.id === publicId) return entry.sandboxId;
-    return publicId;
+    return this.entry(publicId)?.sandboxId ?? publicId;
+  }
+
+  private entry(publicId: string): { id: string; sandboxId: string } | undefined {
+    for (const entry of this.byName.values()) if (entry.id === publicId) return entry;
+    return undefined;
   }
 }

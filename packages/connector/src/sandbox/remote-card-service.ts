@@ -41,6 +41,10 @@ export class RemoteCardService {
     return { readers, pcsc: result.pcsc };
   }
 
+  isListed(readerId: string): boolean {
+    return this.ids.has(readerId);
+  }
+
   /** Public id → the sandbox's id; routes list readers first, so a restarted sandbox's ids are known. */
   private sandboxId(readerId: string): string {
     return this.ids.toSandbox(readerId);
