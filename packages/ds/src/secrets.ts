@@ -18,11 +18,7 @@ export function issueKey(kind: 'ak' | 'rk'): IssuedKey {
   return { keyId, secretHash: hashSecret(secret), value: `t1c${kind}_${keyId}.${secret}` };
 }
 
-export function parseKey(kind: 'ak' | 'rk', value: string): { keyId: string; secret: string } | null {
-  const m = new RegExp(`^t1c${kind}_([0-9a-f]{16})\\.([A-Za-z0-9_-]{43})$`).exec(value);
-  if (m === null || m[1] === undefined || m[2] === undefined) return null;
-  return { keyId: m[1], secret: m[2] };
-}
+export { parseKey } from './client/key-format.js';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');

@@ -1,17 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
+import { isRegistrationKey } from '@t1c/ds/client';
 
 /** A registration key file holds one key and a newline; anything much larger is the wrong file. */
 const MAX_FILE_BYTES = 4096;
-
-/**
- * The DS's key shape (`t1crk_<16 hex>.<43 base64url>`, ds/src/secrets.ts), checked here without
- * importing @t1c/ds: this module is loaded by the sandbox child too, which must stay small.
- */
-const REGISTRATION_KEY = /^t1crk_[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/;
-
-export function isRegistrationKey(value: string): boolean {
-  return REGISTRATION_KEY.test(value);
-}
 
 /**
  * The registration key from a file (`--registration-key-file`), trimmed and checked. Errors name

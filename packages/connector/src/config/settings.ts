@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { isRegistrationKey } from './registration-key.js';
-import { insecureUrlProblem } from '@t1c/ds/client';
+import { insecureUrlProblem, isRegistrationKey } from '@t1c/ds/client';
 
 export const DEFAULT_PORT = 51983;
 
