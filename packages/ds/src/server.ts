@@ -4,7 +4,8 @@ import { resolveAdminToken } from './admin/token.js';
 import { createApp } from './http/app.js';
 import type { DsConfig } from './http/context.js';
 import { DEFAULT_QUOTAS, type DeviceQuotas } from './store/quotas.js';
-import { isLoopbackBind, parsePublicHost } from './http/host-guard.js';
+import { parsePublicHost } from './http/host-guard.js';
+import { isLoopbackHost } from './policy/secure-url.js';
 import { Metrics } from './http/metrics.js';
 import { RateLimiter } from './http/rate-limit.js';
 import { SyncSnapshot } from './http/snapshot.js';
@@ -99,7 +100,7 @@ export async function startDistributionService(options: DistributionServiceOptio
     }
     const config: DsConfig = {
       dsCycle: options.dsCycle ?? 28_800, defaultTokenLifetime, trustProxy: options.trustProxy ?? false,
-      hostGuard: isLoopbackBind(host) ? { publicHosts } : null,
+      hostGuard: isLoopbackHost(host) ? { publicHosts } : null,
       quotas: { ...DEFAULT_QUOTAS, ...options.quotas },
     };
     const limiters = { perKey: new RateLimiter(options.rateLimit?.perKey ?? 600, 60_000), perAddress: new RateLimiter(options.rateLimit?.perAddress ?? 1200, 60_000) };

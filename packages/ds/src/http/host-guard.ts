@@ -1,14 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { isIP } from 'node:net';
 import { DsError } from '../errors.js';
 import { hostAllowed, splitHostHeader } from '../policy/hosts.js';
-
-/** True for the addresses only this machine can reach: the DS is then a local service. */
-export function isLoopbackBind(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
-  if (h === 'localhost' || h === '::1') return true;
-  return isIP(h) === 4 && h.startsWith('127.');
-}
 
 /**
  * `name` or `name:port` as given with --public-host (a reverse proxy on this machine that

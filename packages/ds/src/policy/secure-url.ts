@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 
-/** Loopback by name or address: plain HTTP to it never leaves the machine. */
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+/** Loopback by name or address: plain HTTP to it never leaves the machine; a server bound to it is local. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.trim().replace(/^\[|\]$/g, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
