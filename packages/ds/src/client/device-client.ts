@@ -2,13 +2,11 @@ import { type KeyObject, createPublicKey, generateKeyPairSync, randomBytes, rand
 import { isDeepStrictEqual } from 'node:util';
 import { type GeneralJWS, createLocalJWKSet, generalVerify } from 'jose';
 import { insecureUrlProblem } from '../policy/secure-url.js';
-import { DsRequestError, readDsBody, readDsResponse } from './errors.js';
+import { DsRequestError, isRecord, readDsBody, readDsResponse } from './errors.js';
 import {
   type CounterEntryInput, DEVICE_PATHS, type JsonWebKeySet, SYNC_JWS_TYPE, type LogsPayload, type RegisterPayload, type SignedEnvelope, type SyncData,
   type SyncPayload, generalJwsSchema, jwksSchema, syncDataSchema,
 } from './protocol.js';
-
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 import type { OsName } from '../policy/os-names.js';
 
 type Unsigned<T> = Omit<T, 'ts' | 'nonce'>;
