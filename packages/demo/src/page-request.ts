@@ -1,11 +1,6 @@
 import { pageRequestWithoutOrigin } from '@t1c/ds';
+import { PAGE_HEADER } from './page/page-header.js';
 import { DemoRefusal } from './refusal.js';
-
-/**
- * The header the page sends on every call to its backend. Not a secret: a custom header makes a
- * cross-origin request "non-simple", so the browser must ask first (preflight), and we never say yes.
- */
-export const PAGE_HEADER = { name: 'x-requested-with', value: 't1c-demo' } as const;
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 

@@ -1,3 +1,5 @@
+import { PAGE_HEADER } from './page-header.js';
+
 /**
  * Calls to the demo's own backend (same origin): config, the JWT, challenges, verification.
  * The custom header makes any cross-origin copy of these calls need a CORS preflight, which the
@@ -7,7 +9,7 @@ async function json<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, {
     ...init,
     credentials: 'same-origin',
-    headers: { 'content-type': 'application/json', 'x-requested-with': 't1c-demo', ...(init?.headers ?? {}) },
+    headers: { 'content-type': 'application/json', [PAGE_HEADER.name]: PAGE_HEADER.value, ...(init?.headers ?? {}) },
   });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
   return (await response.json()) as T;
