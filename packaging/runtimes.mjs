@@ -1,7 +1,7 @@
 // Fetches the pinned runtime tarballs (Node per target, koffi's prebuilt binary per target)
 // from the npm registry with `npm pack`, checks each against its pinned sha512 integrity and
 // extracts the one file needed. Everything is cached in dist/.cache.
-import { spawnSync } from 'node:child_process';
+import { run } from './run.mjs';
 import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +20,6 @@ export function readRuntimes(root) {
 
 function integrityOf(bytes) {
   return `sha512-${createHash('sha512').update(bytes).digest('base64')}`;
-}
-
-function run(command, args, options = {}) {
-  const r = spawnSync(command, args, { encoding: 'utf8', ...options });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.stdout}`);
-  return r.stdout;
 }
 
 /** The verified tarball of `name@version`, fetched once into `cache`. */

@@ -2,7 +2,7 @@
 // plist template and per-user install.sh / uninstall.sh. Not a .pkg: a flat .pkg needs a xar
 // archive and a BOM, and this Linux build has no maintained tool to write them nor any
 // independent one to check them (packaging/macos/README.md says what would change that).
-import { spawnSync } from 'node:child_process';
+import { run } from '../run.mjs';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +16,6 @@ const CONTENTS = [
   { from: 'uninstall.sh', mode: 0o755 },
   { from: `${LABEL}.plist`, mode: 0o644 },
 ];
-
-function run(command, args) {
-  const r = spawnSync(command, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${r.stderr || r.error?.message || `exit ${r.status}`}`);
-}
 
 /** Builds one archive; returns its path. */
 export function buildMacosPackage({ distDir, version, target }) {

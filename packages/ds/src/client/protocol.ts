@@ -88,7 +88,7 @@ export interface VersionPolicy {
 }
 
 const jwkSchema = z.looseObject({ kty: z.string().min(1).max(10), kid: z.string().min(1).max(100) });
-const jwksSchema = z.strictObject({ keys: z.array(jwkSchema).min(1).max(10) });
+export const jwksSchema = z.strictObject({ keys: z.array(jwkSchema).min(1).max(10) });
 
 const versionPolicySchema = z.strictObject({
   version: z.string().max(100),
@@ -117,7 +117,6 @@ export const syncDataSchema = z.strictObject({
 });
 export type SyncData = z.infer<typeof syncDataSchema>;
 export type JsonWebKeySet = z.infer<typeof jwksSchema>;
-export { jwksSchema };
 
 /** The `typ` header of application tokens; a verifier requires it. */
 export const APPLICATION_TOKEN_TYPE = 'JWT';
