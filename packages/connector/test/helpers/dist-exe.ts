@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleDesktop } from '../../../../packaging/desktop/bundle.mjs';
 import { TARGETS } from '../../../../packaging/runtimes.mjs';
 import { buildStamp } from '../../../../packaging/sea.mjs';
+import { collectOutput, type CliResult } from './run-cli.js';
 
 export const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 export const ROOT_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -47,23 +48,11 @@ export async function ensureExecutables(targets: readonly string[]): Promise<Rec
   return Object.fromEntries(targets.map((t) => [t, executableOf(t)]));
 }
 
-export interface ExeResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type ExeResult = CliResult;
 
 /** Runs the executable to completion. */
 export function runExe(exe: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ExeResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(exe, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return collectOutput(spawn(exe, [...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** `<exe> api …` as its own process, stopped by its PID. */

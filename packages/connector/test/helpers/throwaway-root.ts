@@ -2,12 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectOutput, type CliResult } from './run-cli.js';
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type RunResult = CliResult;
 
 /** One entry of the overlay's upper layer: `f` file, `d` directory, `l` link, `c` whiteout… */
 export interface UpperEntry {
@@ -73,17 +70,9 @@ export class ThrowawayRoot {
 
   /** Runs a command inside the root (as root unless the command drops privileges itself). */
   run(command: readonly string[], options: { chroot?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('nsenter', this.enter(command, options.chroot ?? true), {
-        stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...options.env },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return collectOutput(spawn('nsenter', this.enter(command, options.chroot ?? true), {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8', ...options.env },
+    }));
   }
 
   /** Starts a long-running command inside the root; nsenter and chroot exec, so its PID is the command's. */
