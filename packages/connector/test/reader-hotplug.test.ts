@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend, VirtualReaderBackend } from '@t1c/smartcard';
+import { VirtualReaderBackend } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { BeidVirtualCard, attachToVpcd, startPcscd, type PcscdHarness } from '@t1c/emulator';
 import { LocalCardService } from '../src/cards/index.js';
 

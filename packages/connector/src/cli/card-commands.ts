@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { PcscBackend, SmartCardError, wipe } from '@t1c/smartcard';
+import { SmartCardError, wipe } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import type { BeidCertificateName } from '@t1c/smartcard/beid';
 import { LocalCardService, type ReaderInfo } from '../cards/index.js';
 import { certificateOf, toAddress, toBiometric, toTokenInfo } from '../wire/index.js';
