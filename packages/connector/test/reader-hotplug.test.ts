@@ -36,7 +36,7 @@ describe('reader hot-plug through the real pcscd', () => {
       for (let i = 0; i < 50 && !list.find((r) => r.name === target.name)?.card; i++) list = await service.waitForReaderChange(list, 500);
       const reader = list.find((r) => r.name === target.name);
       assert.equal(reader?.card?.module, 'beid');
-      const readout = await service.readBeid(reader?.id ?? '');
+      const readout = await service.call('beid', 'read', reader?.id ?? '', {});
       assert.equal(readout.identity.surname, card.holder.surname);
     } finally {
       await link.close();

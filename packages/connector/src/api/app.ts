@@ -6,8 +6,7 @@ import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
-import { registerBeidDataRoutes } from './routes/beid-data.js';
-import { registerBeidPinRoutes } from './routes/beid-pin.js';
+import { registerBeidRoutes } from './routes/beid/index.js';
 import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
 
 export interface BuildOptions {
@@ -83,8 +82,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   });
 
   registerCoreRoutes(app, ctx);
-  registerBeidDataRoutes(app, ctx);
-  registerBeidPinRoutes(app, ctx);
+  registerBeidRoutes(app, ctx);
   registerDsRoutes(app, ctx);
   return app;
 }

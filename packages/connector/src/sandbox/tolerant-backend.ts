@@ -1,4 +1,5 @@
-import { isSmartCardError, SmartCardError, type CardConnection, type ConnectOptions, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
+import { isSmartCardError, SmartCardError } from '@t1c/smartcard/errors';
+import type { CardConnection, ConnectOptions, ReaderBackend, ReaderStatus } from '@t1c/smartcard/reader';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 
 /**

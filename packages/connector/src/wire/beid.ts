@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
+import type { BeidCertificateName, BeidReadout } from '../ipc/index.js';
 import { jpegSize } from './jpeg-size.js';
 
 /**

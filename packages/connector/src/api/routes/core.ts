@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { BEID_ATR_1_7, BEID_ATR_1_8 } from '@t1c/smartcard/beid';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
@@ -37,8 +36,6 @@ export function registerCoreRoutes(app: FastifyInstance, ctx: ApiContext): void 
     return envelope(ctx.deviceKey, toCardReader(reader));
   });
 
-  app.get('/atrs', async () => envelope(ctx.deviceKey, [
-    { atr: BEID_ATR_1_7, module: 'beid', moduleDescription: 'Belgian eID (applet 1.1-1.7, RSA)' },
-    { atr: BEID_ATR_1_8, module: 'beid', moduleDescription: 'Belgian eID (applet 1.8, EC P-384)' },
-  ]));
+  // The sandbox's ATR table, as it recognises cards with it.
+  app.get('/atrs', async () => envelope(ctx.deviceKey, await ctx.cards.call('core', 'listAtrs', null, {})));
 }

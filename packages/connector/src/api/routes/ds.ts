@@ -5,7 +5,7 @@ import { callerOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
 import { envelope } from '../envelope.js';
 import { T1CError } from '../errors.js';
-import { BEID_PREFIX } from './beid-data.js';
+import { BEID_PREFIX } from './beid/paths.js';
 
 /** Which successful requests count as which transaction, by route pattern. */
 const USE_CASES: ReadonlyMap<string, UseCase> = new Map([

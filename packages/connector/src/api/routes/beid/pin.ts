@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
-import type { PinInput } from '../../cards/index.js';
-import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../security/pin-field.js';
-import { callerOf, type Caller } from '../caller.js';
-import type { ApiContext } from '../context.js';
-import { envelope } from '../envelope.js';
-import { T1CError } from '../errors.js';
-import { beidReader } from '../readers.js';
-import { bulkQuery, parse, readerParams, signBody, verifyPinBody } from '../schemas.js';
-import { BEID_PREFIX } from './beid-data.js';
+import type { BeidSigningKey, DigestAlgorithm, PinInput } from '../../../ipc/index.js';
+import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../../security/pin-field.js';
+import { callerOf, type Caller } from '../../caller.js';
+import type { ApiContext } from '../../context.js';
+import { envelope } from '../../envelope.js';
+import { T1CError } from '../../errors.js';
+import { moduleReader } from '../../readers.js';
+import { bulkQuery, parse, readerParams, signBody, verifyPinBody } from '../../schemas.js';
+import { BEID_PREFIX } from './paths.js';
 
 const ALGORITHMS: Record<string, DigestAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const DIGEST_BYTES: Record<DigestAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
@@ -78,11 +77,11 @@ export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): vo
   app.post(`${BEID_PREFIX}/readers/:rid/verify-pin`, limited, async (request) => {
     const { rid } = parse(readerParams, request.params, 'reader id');
     const body = parse(verifyPinBody, request.body, 'body');
-    const reader = await beidReader(ctx.cards, rid);
+    const reader = await moduleReader(ctx.cards, rid, 'beid');
     const source = await pinFor(ctx, request, callerOf(request), { pinpad: reader.pinpad, body, rid });
     if (!source) throw new T1CError('PIN_REQUIRED');
     try {
-      await ctx.cards.verifyBeidPin(rid, source.pin);
+      await ctx.cards.call('beid', 'verifyPin', rid, { pin: source.pin });
     } finally {
       wipe(source.pin);
     }
@@ -98,13 +97,13 @@ export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): vo
       const data = base64Bytes(body.data);
       const digest = raw ? new Uint8Array(createHash(algorithm.replace('-', '').toLowerCase()).update(data).digest()) : data;
       if (digest.length !== DIGEST_BYTES[algorithm]) throw new T1CError('DIGEST_INVALID');
-      const reader = await beidReader(ctx.cards, rid);
+      const reader = await moduleReader(ctx.cards, rid, 'beid');
       const insertion = reader.card?.insertion;
       const caller = callerOf(request);
       const source = await pinFor(ctx, request, caller, { pinpad: reader.pinpad, body, rid, bulkInsertion: bulk ? insertion : undefined });
       if (!source) throw new T1CError('PIN_REQUIRED');
       try {
-        const signature = await ctx.cards.signBeid(rid, { key, algorithm, digest, pin: source.pin });
+        const { signature } = await ctx.cards.call('beid', 'sign', rid, { key, algorithm, digest, pin: source.pin });
         // Only a PIN this request brought starts a bulk session; using a kept one never extends it.
         if (bulk && source.from === 'request' && source.pin.kind === 'digits' && insertion !== undefined) {
           ctx.bulkPins.remember(rid, caller, insertion, source.pin.pin);

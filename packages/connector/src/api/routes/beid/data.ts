@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
-import { certificateOf, toAddress, toBiometric, toPicture, toTokenInfo, type T1CCertificate } from '../../wire/index.js';
-import type { ApiContext } from '../context.js';
-import { envelope } from '../envelope.js';
-import { T1CError } from '../errors.js';
-import { beidReader } from '../readers.js';
-import { filterQuery, parse, readerParams } from '../schemas.js';
-
-export const BEID_PREFIX = '/v3/modules/beid/apps/token';
+import type { BeidCertificateName, BeidReadout } from '../../../ipc/index.js';
+import { certificateOf, toAddress, toBiometric, toPicture, toTokenInfo, type T1CCertificate } from '../../../wire/index.js';
+import type { ApiContext } from '../../context.js';
+import { envelope } from '../../envelope.js';
+import { T1CError } from '../../errors.js';
+import { moduleReader } from '../../readers.js';
+import { filterQuery, parse, readerParams } from '../../schemas.js';
+import { BEID_PREFIX } from './paths.js';
 
 /** Certificate endpoints and cert-list keys → the card certificate they serve. */
 const CERTIFICATES = {
@@ -35,8 +34,8 @@ function selected<K extends string>(filter: string | undefined, keys: readonly K
 export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const readout = async (params: unknown): Promise<BeidReadout> => {
     const { rid } = parse(readerParams, params, 'reader id');
-    await beidReader(ctx.cards, rid);
-    return ctx.cards.readBeid(rid);
+    await moduleReader(ctx.cards, rid, 'beid');
+    return ctx.cards.call('beid', 'read', rid, {});
   };
   const route = (path: string, build: (r: BeidReadout, query: unknown) => unknown): void => {
     app.get(`${BEID_PREFIX}/readers/:rid/${path}`, async (request) => envelope(ctx.deviceKey, build(await readout(request.params), request.query)));
