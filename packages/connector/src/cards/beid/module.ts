@@ -1,15 +1,9 @@
-import { BEID_ATR_1_7, BEID_ATR_1_8, BeidCard, beidAtrPatterns, readAll, type AppletVersion, type BeidReadout } from '@t1c/smartcard/beid';
+import { BEID_APPLETS, BeidCard, readAll, type BeidReadout } from '@t1c/smartcard/beid';
 import type { AtrRow, CardModule } from '../card-module.js';
 import { toContractReadout } from './to-contract.js';
 
-const SHOWN: Record<AppletVersion, { atr: string; description: string }> = {
-  '1.7': { atr: BEID_ATR_1_7, description: 'Belgian eID (applet 1.1-1.7, RSA)' },
-  '1.8': { atr: BEID_ATR_1_8, description: 'Belgian eID (applet 1.8, EC P-384)' },
-};
-
-/** Oldest applet first, as `/atrs` has always listed them. */
-const ATRS: readonly AtrRow[] = (['1.7', '1.8'] as const).flatMap((applet) =>
-  beidAtrPatterns.filter((p) => p.applet === applet).map((p) => ({ ...SHOWN[applet], pattern: p.pattern })));
+/** One row per applet leaf, oldest first, as `/atrs` has always listed them. */
+const ATRS: readonly AtrRow[] = BEID_APPLETS.map((a) => ({ atr: a.atr, pattern: a.atrPattern, description: a.description }));
 
 /**
  * The Belgian eID card module: one handler per op of the contract's `beid` table. Full reads
