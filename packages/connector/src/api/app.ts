@@ -4,6 +4,7 @@ import { hostAllowed } from '@t1c/ds/client';
 import { checkOrigin } from '../security/cors.js';
 import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
+import { describeMissingRoute } from './missing-route.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidRoutes } from './routes/beid/index.js';
@@ -56,8 +57,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     else request.log.info({ t1cCode: t1c.code }, 'request failed');
     void reply.code(t1c.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(t1c));
   });
-  app.setNotFoundHandler((_request, reply) => {
-    const error = new T1CError('NOT_FOUND');
+  app.setNotFoundHandler((request, reply) => {
+    const error = new T1CError('NOT_FOUND', describeMissingRoute(request.method, request.url));
     void reply.code(error.status).send(errorBody(error));
   });
 
