@@ -5,6 +5,8 @@ import { checkOrigin } from '../security/cors.js';
 import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import { describeMissingRoute } from './missing-route.js';
+import { trackRoutes } from './openapi.js';
+import { plainSerializerCompiler, zodValidatorCompiler } from './route.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidRoutes } from './routes/beid/index.js';
@@ -37,6 +39,12 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     ...(options.https ? { https: options.https } : {}),
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+
+  // Request parts are checked by the zod types each route declares; responses go out as
+  // JSON.stringify made them (the envelope's signature is over that text).
+  trackRoutes(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(plainSerializerCompiler);
 
   // `application/json;charset=UTF-8` and SDK 3.6.1's `null` body on POST reset-bulk-pin.
   // JSON only: a text/plain body (a "simple" CORS request) is refused outright.

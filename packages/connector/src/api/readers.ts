@@ -1,14 +1,24 @@
-import { CARD_MODULES, type CardModuleName, type ReaderInfo } from '../ipc/index.js';
+import { z } from 'zod';
+import { CARD_MODULE_NAMES, CARD_MODULES, type CardModuleName, type ReaderInfo } from '../ipc/index.js';
 import { T1CError } from './errors.js';
 import type { ApiCards } from './context.js';
 
-/** `CardReader` of t1c-api.md §2.1: both `module` (docs) and `modules` (SDK model) are sent. */
-export interface CardReader {
-  id: string;
-  name: string;
-  pinpad: boolean;
-  card?: { atr: string; description: string[]; module: string[]; modules: string[] };
-}
+/**
+ * `CardReader` of t1c-api.md §2.1: the card's module is named in both `module` (docs) and
+ * `modules` (SDK model, RMC's `card.modules[0]`).
+ */
+export const cardReaderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  pinpad: z.boolean(),
+  card: z.object({
+    atr: z.string(),
+    description: z.array(z.string()),
+    module: z.array(z.enum(CARD_MODULE_NAMES)),
+    modules: z.array(z.enum(CARD_MODULE_NAMES)),
+  }).optional(),
+});
+export type CardReader = z.infer<typeof cardReaderSchema>;
 
 
 export function toCardReader(reader: ReaderInfo): CardReader {
