@@ -6,6 +6,12 @@ import type { CardModuleName, OpArgs, OpName, OpResult, OpTargetOf } from '../ip
 export interface CardContext {
   readonly session: CardSession;
   readonly readerName: string;
+  /**
+   * This insertion of the card, as PC/SC's per-reader event counter tells it (read after the
+   * connection was made, so it is the inserted card this session talks to): anything a module
+   * keeps about a card must be keyed by it. Undefined when the platform cannot tell.
+   */
+  insertion(): Promise<string | undefined>;
 }
 
 /** One row of the ATR table: cards whose ATR matches `pattern` belong to the module. */

@@ -194,7 +194,12 @@ export class LocalCardService {
       if (module.atrs.length > 0 && this.registry.recognise(connection.atr) !== module.name) {
         throw new SmartCardError('CARD_UNKNOWN', `the card in the reader is not handled by the ${module.name} module`);
       }
-      return await work({ session: new CardSession(connection), readerName: name });
+      // Read after connecting: a card swapped later breaks this connection instead.
+      const insertion = async (): Promise<string | undefined> => {
+        const status = (await entry.backend.listReaders()).find((s) => s.name === name);
+        return status ? this.insertion(entry, status)?.id : undefined;
+      };
+      return await work({ session: new CardSession(connection), readerName: name, insertion });
     } finally {
       await connection.disconnect('leave').catch(() => undefined);
     }
