@@ -1,5 +1,6 @@
 export {
   toBiometric, toAddress, toPicture, toTokenInfo, toT1CCertificate, certificateOf,
+  tokenBiometricDataSchema, tokenAddressDataSchema, tokenPictureDataSchema, t1cCertificateSchema, certificatesSchema, tokenInfoSchema,
   type TokenBiometricData, type TokenAddressData, type TokenPictureData, type TokenInfo, type T1CCertificate,
 } from './beid.js';
 export { jpegSize } from './jpeg-size.js';

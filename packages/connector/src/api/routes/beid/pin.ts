@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
-import type { PinInput } from '../../cards/index.js';
-import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../security/pin-field.js';
-import { callerOf, type Caller } from '../caller.js';
-import type { ApiContext } from '../context.js';
-import { envelope } from '../envelope.js';
-import { T1CError } from '../errors.js';
-import { beidReader } from '../readers.js';
-import { bulkQuery, parse, readerParams, signBody, verifyPinBody } from '../schemas.js';
-import { BEID_PREFIX } from './beid-data.js';
+import { z } from 'zod';
+import type { BeidSigningKey, DigestAlgorithm, PinInput } from '../../../ipc/index.js';
+import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../../security/pin-field.js';
+import { callerOf, type Caller } from '../../caller.js';
+import type { ApiContext } from '../../context.js';
+import { T1CError } from '../../errors.js';
+import { moduleReader } from '../../readers.js';
+import { route } from '../../route.js';
+import { bulkQuery, readerParams, signBody, verifyPinBody } from '../../schemas.js';
+import { BEID_PREFIX } from './paths.js';
+
+const TAGS = ['beid'];
 
 const ALGORITHMS: Record<string, DigestAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
 const DIGEST_BYTES: Record<DigestAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
@@ -73,43 +75,44 @@ const wipe = (pin: PinInput | undefined): void => {
 
 /** verify-pin, authenticate, sign, sign_raw and reset-bulk-pin; all rate-limited. */
 export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const limited = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
+  const options = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
 
-  app.post(`${BEID_PREFIX}/readers/:rid/verify-pin`, limited, async (request) => {
-    const { rid } = parse(readerParams, request.params, 'reader id');
-    const body = parse(verifyPinBody, request.body, 'body');
-    const reader = await beidReader(ctx.cards, rid);
+  route(app, ctx, 'POST', `${BEID_PREFIX}/readers/:rid/verify-pin`, {
+    summary: 'Verify the PIN (encrypted with the device key, the OS dialog or the pinpad)',
+    tags: TAGS, params: readerParams, body: verifyPinBody, response: z.object({ verified: z.boolean() }), options,
+  }, async ({ params: { rid }, body, request }) => {
+    const reader = await moduleReader(ctx.cards, rid, 'beid');
     const source = await pinFor(ctx, request, callerOf(request), { pinpad: reader.pinpad, body, rid });
     if (!source) throw new T1CError('PIN_REQUIRED');
     try {
-      await ctx.cards.verifyBeidPin(rid, source.pin);
+      await ctx.cards.call('beid', 'verifyPin', rid, { pin: source.pin });
     } finally {
       wipe(source.pin);
     }
-    return envelope(ctx.deviceKey, { verified: true });
+    return { verified: true };
   });
 
-  const signing = (op: string, key: BeidSigningKey, raw: boolean): void => {
-    app.post(`${BEID_PREFIX}/readers/:rid/${op}`, limited, async (request) => {
-      const { rid } = parse(readerParams, request.params, 'reader id');
-      const body = parse(signBody, request.body, 'body');
-      const bulk = parse(bulkQuery, request.query, 'query').bulk === 'true' && op !== 'authenticate';
+  const signing = (op: string, key: BeidSigningKey, raw: boolean, summary: string): void => {
+    route(app, ctx, 'POST', `${BEID_PREFIX}/readers/:rid/${op}`, {
+      summary, tags: TAGS, params: readerParams, querystring: bulkQuery, body: signBody, response: z.object({ data: z.string() }), options,
+    }, async ({ params: { rid }, query, body, request }) => {
+      const bulk = query.bulk === 'true' && op !== 'authenticate';
       const algorithm = algorithmOf(body.algorithm);
       const data = base64Bytes(body.data);
       const digest = raw ? new Uint8Array(createHash(algorithm.replace('-', '').toLowerCase()).update(data).digest()) : data;
       if (digest.length !== DIGEST_BYTES[algorithm]) throw new T1CError('DIGEST_INVALID');
-      const reader = await beidReader(ctx.cards, rid);
+      const reader = await moduleReader(ctx.cards, rid, 'beid');
       const insertion = reader.card?.insertion;
       const caller = callerOf(request);
       const source = await pinFor(ctx, request, caller, { pinpad: reader.pinpad, body, rid, bulkInsertion: bulk ? insertion : undefined });
       if (!source) throw new T1CError('PIN_REQUIRED');
       try {
-        const signature = await ctx.cards.signBeid(rid, { key, algorithm, digest, pin: source.pin });
+        const { signature } = await ctx.cards.call('beid', 'sign', rid, { key, algorithm, digest, pin: source.pin });
         // Only a PIN this request brought starts a bulk session; using a kept one never extends it.
         if (bulk && source.from === 'request' && source.pin.kind === 'digits' && insertion !== undefined) {
           ctx.bulkPins.remember(rid, caller, insertion, source.pin.pin);
         }
-        return envelope(ctx.deviceKey, { data: Buffer.from(signature).toString('base64') });
+        return { data: Buffer.from(signature).toString('base64') };
       } catch (error) {
         // A refused signature ends the caller's bulk session: a kept PIN is never retried
         // until the card blocks. Another application's kept PIN is not this caller's to end.
@@ -120,16 +123,18 @@ export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): vo
       }
     });
   };
-  signing('sign', 'nonRepudiation', false);
-  signing('sign_raw', 'nonRepudiation', true);
-  signing('authenticate', 'authentication', false);
+  signing('sign', 'nonRepudiation', false, 'Sign a digest with the non-repudiation key (bulk=true keeps the PIN)');
+  signing('sign_raw', 'nonRepudiation', true, 'Hash the data, then sign it with the non-repudiation key');
+  signing('authenticate', 'authentication', false, 'Sign a digest with the authentication key');
 
   // GET from SDK ≥ 3.5.0, POST (with a `null` body) before: serve both. Wipes every kept PIN:
   // stopping is always allowed, whoever asks.
-  const reset = async (): Promise<unknown> => {
-    ctx.bulkPins.reset();
-    return envelope(ctx.deviceKey, true);
-  };
-  app.get(`${BEID_PREFIX}/reset-bulk-pin`, limited, reset);
-  app.post(`${BEID_PREFIX}/reset-bulk-pin`, limited, reset);
+  for (const method of ['GET', 'POST'] as const) {
+    route(app, ctx, method, `${BEID_PREFIX}/reset-bulk-pin`, {
+      summary: 'Forget every PIN kept for bulk signing', tags: TAGS, response: z.boolean(), options,
+    }, async () => {
+      ctx.bulkPins.reset();
+      return true;
+    });
+  }
 }
