@@ -15,6 +15,7 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
+import { RotatingLogFile } from '../logging/rotating-log-file.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
 
@@ -23,7 +24,7 @@ export interface StartApiOptions extends Partial<Settings> {
   readonly configFile?: string;
   /** Environment to read T1C_* from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default the `logFile` setting, else stdout. */
   readonly logStream?: NodeJS.WritableStream;
   /** How to start the sandbox; default `node bin/t1c.js sandbox …`. */
   readonly sandboxSpawn?: SandboxSpawn;
@@ -89,7 +90,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
   const { env, logStream, pinDialog, clock } = options;
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
-  const logs = new RecentLogs(logStream ?? process.stdout);
+  const logFile = logStream === undefined && settings.logFile !== undefined ? new RotatingLogFile(settings.logFile) : undefined;
+  const logs = new RecentLogs(logStream ?? logFile ?? process.stdout);
   let sync: DsSync | undefined;
   let link: DsLink | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -161,11 +163,13 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
         await started.close();
         await sandbox.close();
         seenPins.close();
+        logFile?.end();
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
     seenPins.close();
+    logFile?.end();
     throw error;
   }
 }

@@ -33,6 +33,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
   set('T1C_PCSC', 'pcsc', bool);
   set('T1C_DATA_DIR', 'dataDir');
   set('T1C_LOG_LEVEL', 'logLevel');
+  set('T1C_LOG_FILE', 'logFile');
   return out as Partial<Settings>;
 }
 
