@@ -163,6 +163,8 @@ export function buildDeb({ root, distDir, version, target }) {
     put(stage, 'usr/lib/systemd/user/t1c.service', readFileSync(join(linux, 't1c.service')));
     put(stage, 'usr/lib/systemd/user-preset/80-t1c.preset', readFileSync(join(linux, '80-t1c.preset')));
     put(stage, 'etc/xdg/autostart/t1c.desktop', readFileSync(join(linux, 't1c.desktop')));
+    // The administrator's settings for every user (below each user's own config): empty at first.
+    put(stage, 'etc/t1c/connector.json', readFileSync(join(linux, 'connector.json')));
     put(stage, 'usr/share/doc/t1c/copyright', readFileSync(join(linux, 'copyright')));
     const changelog = readFileSync(join(linux, 'changelog.in'), 'utf8')
       .replaceAll('@VERSION@', version).replaceAll('@DATE@', rfc5322(date));
@@ -184,7 +186,7 @@ export function buildDeb({ root, distDir, version, target }) {
       '',
     ].join('\n');
     put(stage, 'DEBIAN/control', control);
-    put(stage, 'DEBIAN/conffiles', '/etc/xdg/autostart/t1c.desktop\n');
+    put(stage, 'DEBIAN/conffiles', '/etc/t1c/connector.json\n/etc/xdg/autostart/t1c.desktop\n');
     put(stage, 'DEBIAN/md5sums', filesUnder(stage).map((f) => `${createHash('md5').update(readFileSync(join(stage, f))).digest('hex')}  ${f}\n`).join(''));
     put(stage, 'DEBIAN/postinst', readFileSync(join(linux, 'postinst')), 0o755);
     put(stage, 'DEBIAN/postrm', readFileSync(join(linux, 'postrm')), 0o755);
