@@ -150,6 +150,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     }, { logger, https: transport.https });
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
+    // Started at login (launcher, LaunchAgent, unit) nobody sees the CLI's offer: the log says it too.
+    else if (transport.caCreated) app.log.warn('a local CA was made for HTTPS on localhost; browsers accept it once the user runs `t1c cert install`');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
     await app.listen({ host: '127.0.0.1', port: settings.port });
