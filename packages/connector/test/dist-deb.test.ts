@@ -125,7 +125,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       debInRoot = deb();
       // Built on the real disk before anything is installed, like the first one.
       nextDir = mkdtempSync(join(ROOT, 'dist', '.deb-next-'));
-      nextDeb = buildDeb({ root: ROOT, distDir: nextDir, version: NEXT_VERSION, target: { name: 'linux-x64', arch: 'x64', dir: dirname(executableOf('linux-x64')), executable: executableOf('linux-x64') } });
+      nextDeb = buildDeb({ root: ROOT, distDir: nextDir, version: NEXT_VERSION, target: { name: 'linux-x64', arch: 'x64', dir: dirname(executableOf('linux-x64')), executable: executableOf('linux-x64') }, compression: 'none' });
       upperBefore = await root.upperEntries();
       filesBefore = await snapshot();
       rig = await startPcscRig([{ appletVersion: '1.8' }]);
