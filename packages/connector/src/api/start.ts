@@ -15,6 +15,7 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
+import { RotatingLogFile } from '../logging/rotating-log-file.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
 
@@ -23,7 +24,7 @@ export interface StartApiOptions extends Partial<Settings> {
   readonly configFile?: string;
   /** Environment to read T1C_* from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default the `logFile` setting, else stdout. */
   readonly logStream?: NodeJS.WritableStream;
   /** How to start the sandbox; default `node bin/t1c.js sandbox …`. */
   readonly sandboxSpawn?: SandboxSpawn;
@@ -59,6 +60,14 @@ export const REDACT_PATHS = [
   'pin', '*.pin', 'jwt', '*.jwt', 'body', '*.body',
 ];
 
+/**
+ * glibc keeps freed memory at the top of its heap below a trim threshold that it raises after a
+ * large block is freed, which happens while Node starts: about 11 MiB per idle process stays
+ * mapped for nothing. A fixed threshold hands it back. glibc reads it once, at process start:
+ * set here for the sandbox, by the systemd unit for the API (other C libraries ignore it).
+ */
+export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
+
 export function sandboxArgs(settings: Settings): string[] {
   return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.pcsc ? [] : ['--no-pcsc'])];
 }
@@ -72,7 +81,7 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   // The sandbox loads in its own process while this one makes its keys and routes; the API
   // still listens only once the sandbox answered.
   const sandbox = new SandboxClient({
-    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
+    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), env: { ...MALLOC_ENV, ...(env ?? process.env) } },
   });
   const sandboxStarted = sandbox.start();
   // Awaited before listening; this only keeps an early failure from counting as unhandled meanwhile.
@@ -89,7 +98,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
   const { env, logStream, pinDialog, clock } = options;
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
-  const logs = new RecentLogs(logStream ?? process.stdout);
+  const logFile = logStream === undefined && settings.logFile !== undefined ? new RotatingLogFile(settings.logFile) : undefined;
+  const logs = new RecentLogs(logStream ?? logFile ?? process.stdout);
   let sync: DsSync | undefined;
   let link: DsLink | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -140,6 +150,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     }, { logger, https: transport.https });
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
+    // Started at login (launcher, LaunchAgent, unit) nobody sees the CLI's offer: the log says it too.
+    else if (transport.caCreated) app.log.warn('a local CA was made for HTTPS on localhost; browsers accept it once the user runs `t1c cert install`');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
     await app.listen({ host: '127.0.0.1', port: settings.port });
@@ -161,11 +173,13 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
         await started.close();
         await sandbox.close();
         seenPins.close();
+        logFile?.end();
       },
     };
   } catch (error) {
     await app?.close().catch(() => undefined);
     seenPins.close();
+    logFile?.end();
     throw error;
   }
 }

@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import type { AppletVersion } from '@t1c/smartcard/beid';
 import { readRegistrationKeyFile, REGISTRATION_KEY_FLAG_REFUSED } from '../config/registration-key.js';
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
+import { defaultLogFile } from '../config/paths.js';
+import { logStartFailure } from '../logging/start-failure.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
 
@@ -28,6 +30,7 @@ interface ApiFlags {
   dataDir?: string;
   config?: string;
   logLevel?: Settings['logLevel'];
+  logFile?: string | true;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -64,6 +67,7 @@ export function flagsToSettings(f: ApiFlags): Partial<Settings> {
   if (f.pcsc === false) out.pcsc = false;
   if (f.dataDir) out.dataDir = f.dataDir;
   if (f.logLevel) out.logLevel = f.logLevel;
+  if (f.logFile !== undefined) out.logFile = f.logFile === true ? defaultLogFile() : f.logFile;
   return out;
 }
 
@@ -95,6 +99,7 @@ export function registerApiCommands(program: Command): void {
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--log-file [file]', 'log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, the per-user log folder (README); env T1C_LOG_FILE')
     .option('--openapi', 'print the OpenAPI 3.1 document of this API (from the routes\' own schemas) and exit')
     .action(async (flags: ApiFlags & { openapi?: boolean }) => {
       if (flags.openapi) {
@@ -104,8 +109,15 @@ export function registerApiCommands(program: Command): void {
       }
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
-      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })
-        .catch((error: unknown) => { throw explainListenError(error, 't1c api'); });
+      const settings = flagsToSettings(flags);
+      const api = await startApi({ ...settings, ...(flags.config ? { configFile: flags.config } : {}) })
+        .catch((error: unknown) => {
+          const explained = explainListenError(error, 't1c api');
+          // Started by the Windows launcher or launchd, stderr is read by nobody: the reason goes in the log too.
+          const logFile = settings.logFile ?? process.env.T1C_LOG_FILE;
+          if (logFile) logStartFailure(logFile, explained);
+          throw explained;
+        });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
       const stopped = new Promise<void>((resolve) => {
         const stop = (): void => resolve();

@@ -7,4 +7,5 @@ import type { CommandModule } from './program.js';
 export const DESKTOP_COMMANDS: readonly CommandModule[] = [
   { names: ['api', 'sandbox', 'cert'], load: async () => (await import('./api-commands.js')).registerApiCommands },
   { names: ['card'], load: async () => (await import('./card-commands.js')).registerCardCommands },
+  { names: ['config'], load: async () => (await import('./config-commands.js')).registerConfigCommands },
 ];

@@ -30,6 +30,8 @@ const settingsObject = z.object({
   pcsc: z.boolean(),
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Log to this file (size-capped, rotated) instead of stdout. */
+  logFile: z.string().min(1).optional(),
   pinRateLimitPerMinute: z.number().int().min(1),
   bulkPinLifetimeSeconds: z.number().int().min(1).max(3600),
   bulkPinMaxSignatures: z.number().int().min(1).max(1000),
