@@ -1,0 +1,76 @@
+import { parseJsonOrUndefined } from '../probes/json.js';
+import { z } from 'zod';
+import { linuxPortHolders } from '../probes/port-holder.js';
+import { excludedRangeCommand, parseExcludedPortRanges } from '../probes/excluded-ports.js';
+import type { Check, DoctorContext, PortHolder } from '../types.js';
+
+const infoSchema = z.object({ success: z.literal(true), data: z.object({ t1CInfoAPI: z.object({ version: z.string() }) }) });
+const refusalSchema = z.object({ success: z.literal(false), code: z.string().regex(/^\d{6}$/), description: z.string() });
+
+/** How this user starts the installed connector. */
+export function startCommand(platform: NodeJS.Platform): string {
+  if (platform === 'win32') return 'Start menu → T1C Connector (or: t1c.exe api)';
+  if (platform === 'darwin') return 'launchctl kickstart gui/$(id -u)/org.t1c-open.connector';
+  return 'systemctl --user restart t1c.service';
+}
+
+/** Whether the port lies in a block Windows reserved; only asked on Windows. */
+function excludedRange(ctx: DoctorContext): string | undefined {
+  if (ctx.platform !== 'win32') return undefined;
+  const [command, args] = excludedRangeCommand;
+  const out = ctx.run(command, args);
+  if (out.status !== 0) return undefined;
+  const hit = parseExcludedPortRanges(out.stdout).find((r) => ctx.port >= r.start && ctx.port <= r.end);
+  return hit ? `${hit.start}-${hit.end}` : undefined;
+}
+
+const describeHolder = (h: PortHolder): string => `pid ${h.pid}${h.uid >= 0 ? `, uid ${h.uid}` : ''}: ${h.command || '(command line not readable)'}`;
+const isT1c = (h: PortHolder): boolean => /(^|[\/\\\s])t1c(\.exe|\.js)?(\s|$)/.test(h.command) && /\bapi\b/.test(h.command);
+
+/** 1. The connector runs for this user and answers on its port. */
+export const connectorCheck: Check = async (ctx) => {
+  const id = 'connector';
+  const where = `127.0.0.1:${ctx.port} (${ctx.settings.transport === 'http' ? 'http' : 'https'})`;
+  const reserved = excludedRange(ctx);
+  if (reserved !== undefined) {
+    return {
+      id, status: 'fail', summary: `port ${ctx.port} lies in a range Windows reserved (${reserved}); the connector cannot listen there`,
+      fix: 'Windows (Hyper-V, WSL or Docker) reserved this port block. Restart the "winnat" service as administrator, or reserve the port for the connector.',
+      command: `net stop winnat && netsh int ipv4 add excludedportrange protocol=tcp startport=${ctx.port} numberofports=1 && net start winnat`,
+    };
+  }
+  const holders = ctx.platform === 'linux' ? linuxPortHolders(ctx.paths.procRoot, ctx.port).holders : [];
+  let answer;
+  try {
+    answer = await ctx.probe('/info');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const first = holders[0];
+    if (first) {
+      return { id, status: 'fail', summary: `port ${ctx.port} is held by a program that does not answer ${where}`, details: holders.map(describeHolder),
+        fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', command: `kill ${first.pid}` };
+    }
+    return { id, status: 'fail', summary: `nothing answers on ${where}: ${reason}`, fix: 'Start the connector.', command: startCommand(ctx.platform) };
+  }
+  const info = infoSchema.safeParse(parseJsonOrUndefined(answer.body));
+  const refusal = refusalSchema.safeParse(parseJsonOrUndefined(answer.body));
+  const ours = holders.filter(isT1c);
+  const others = holders.filter((h) => !isT1c(h));
+  if (!info.success && !refusal.success) {
+    return { id, status: 'fail', summary: `another program answers on ${where} (HTTP ${answer.statusCode}), not the connector`, details: holders.map(describeHolder),
+      fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', ...(others[0] ? { command: `kill ${others[0].pid}` } : {}) };
+  }
+  const foreign = ours.find((h) => h.uid >= 0 && h.uid !== ctx.uid);
+  if (foreign) {
+    return { id, status: 'fail', summary: `the connector on ${where} belongs to another user (uid ${foreign.uid}), not to you`, details: [describeHolder(foreign)],
+      fix: 'Each user needs a connector of their own on their own port; the other user should sign out, or set another "port" for one of you.' };
+  }
+  const details = ours.map(describeHolder);
+  if (info.success) return { id, status: 'ok', summary: `connector answers on ${where}, API version ${info.data.data.t1CInfoAPI.version}`, details };
+  const code = refusal.success ? refusal.data.code : '';
+  if (code === '112013') {
+    return { id, status: 'fail', summary: `connector answers on ${where} but is not configured (${code}): it refuses every request`, details,
+      fix: 'Set the Distribution Service URL (or a JWT key) in its configuration and restart it.', command: `t1c api --ds-url https://ds.example.org   (or "dsUrl" in config.json)` };
+  }
+  return { id, status: 'ok', summary: `connector answers on ${where} (it asks for a token: ${code})`, details };
+};
