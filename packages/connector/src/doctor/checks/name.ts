@@ -17,6 +17,15 @@ async function diagnoseMissing(ctx: DoctorContext, hostname: string, reason: str
   const server = ctx.resolver.servers()[0];
   if (!server) return { id, status: 'fail', summary: `${hostname} does not resolve (${reason}) and no DNS server is configured` };
   const answer = await ctx.resolver.query({ name: hostname, type: 'A', server: server.host, port: server.port });
+  if (answer.rcode === 'SERVFAIL') {
+    // A validating resolver refuses an answer whose signatures fail; with checking disabled it gives it.
+    const unchecked = await ctx.resolver.query({ name: hostname, type: 'A', server: server.host, port: server.port, dnssec: true, checkingDisabled: true });
+    const addresses = unchecked.answers.filter((a) => a.type === 'A' || a.type === 'AAAA').map((a) => a.data);
+    if (allLoopback(addresses)) {
+      return { id, status: 'fail', summary: `resolver ${server.host} refuses ${hostname}: its DNSSEC signatures do not validate (bogus); unchecked it is ${addresses.join(', ')}`,
+        fix: 'The name\'s DNSSEC signatures are broken or expired, or this computer\'s clock is far off. Check the clock; tell the name\'s operator. Until then, map the name on this computer.', command: hostsLine(ctx, hostname) };
+    }
+  }
   const auth = await askAuthoritative(ctx.resolver, server, hostname, answer).catch(() => undefined);
   if (auth && allLoopback(auth.addresses)) {
     return {

@@ -9,14 +9,15 @@ const ipToInt = (ip: string): number => ip.split('.').reduce((n, o) => (n * 256)
  * file gets no network of its own here.
  */
 function pacHelpers(addresses: ReadonlyMap<string, string>, now: Date): Record<string, unknown> {
-  const dnsResolve = (host: string): string | null => (isIPv4(host) ? host : addresses.get(host.toLowerCase()) ?? null);
+  // PAC files pass whatever they have (often dnsResolve's null) on; anything not a string resolves to nothing.
+  const dnsResolve = (host: unknown): string | null => (typeof host !== 'string' ? null : isIPv4(host) ? host : addresses.get(host.toLowerCase()) ?? null);
   const days = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
   return {
     isPlainHostName: (host: string) => !host.includes('.'),
     dnsDomainIs: (host: string, domain: string) => host.toLowerCase().endsWith(domain.toLowerCase()),
     localHostOrDomainIs: (host: string, hostdom: string) => host === hostdom || (!host.includes('.') && hostdom.startsWith(`${host}.`)),
     isResolvable: (host: string) => dnsResolve(host) !== null,
-    isInNet: (host: string, pattern: string, mask: string) => {
+    isInNet: (host: unknown, pattern: string, mask: string) => {
       const ip = dnsResolve(host);
       if (ip === null || !isIPv4(pattern) || !isIPv4(mask)) return false;
       const m = ipToInt(mask);

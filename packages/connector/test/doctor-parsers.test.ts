@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { bypasses } from '../src/doctor/probes/bypass.js';
+import { parseExcludedPortRanges } from '../src/doctor/probes/excluded-ports.js';
+import { hostsEntries } from '../src/doctor/probes/hosts-file.js';
+import { evaluatePac, pacGoesDirect } from '../src/doctor/probes/pac.js';
+import { listeningInodes } from '../src/doctor/probes/port-holder.js';
+import { envProxy, parseGvariantStrings, parseKdeProxy, parseScutilProxy, parseWindowsProxy } from '../src/doctor/probes/proxy-settings.js';
+import { resolvConfServers } from '../src/doctor/probes/system-resolver.js';
+import { parseKeychainHashes, parseNssList, parseWindowsStore } from '../src/doctor/probes/trust-stores.js';
+
+// What the tools print on the platforms this machine cannot run; the Linux parts are also
+// exercised for real in doctor.test.ts.
+describe('doctor: parsing what the operating system prints', () => {
+  it('netsh excludedportrange: blocks and administered (*) exclusions; headers and junk ignored', () => {
+    const out = [
+      '', 'Protocol tcp Port Exclusion Ranges', '', 'Start Port    End Port', '----------    --------',
+      '     50000       50059     *', '     51934       52033', '     62554       62653', '', '* - Administered port exclusions.', '',
+    ].join('\r\n');
+    assert.deepEqual(parseExcludedPortRanges(out), [
+      { start: 50000, end: 50059, administered: true }, { start: 51934, end: 52033, administered: false }, { start: 62554, end: 62653, administered: false },
+    ]);
+    assert.deepEqual(parseExcludedPortRanges('The system cannot find the file specified.'), []);
+  });
+
+  it('Windows Internet settings: enabled proxy, per-scheme ProxyServer, ProxyOverride and AutoConfigURL', () => {
+    const reg = [
+      'HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings',
+      '    ProxyEnable    REG_DWORD    0x1',
+      '    ProxyServer    REG_SZ    http=proxy.corp:80;https=secure.corp:8443',
+      '    ProxyOverride    REG_SZ    *.intranet;<local>',
+      '',
+    ].join('\r\n');
+    const https = parseWindowsProxy(reg, 'https');
+    assert.equal(https?.proxy, 'secure.corp:8443');
+    assert.deepEqual(https?.bypass, ['*.intranet', '<local>']);
+    assert.equal(parseWindowsProxy(reg, 'http')?.proxy, 'proxy.corp:80');
+    assert.match(https?.howToBypass('t1c.example.org') ?? '', /ProxyOverride .*"\*\.intranet;<local>;t1c\.example\.org"/);
+    assert.equal(parseWindowsProxy(reg.replace('0x1', '0x0'), 'https'), undefined, 'disabled and no PAC: no proxy');
+    const pac = parseWindowsProxy('    ProxyEnable    REG_DWORD    0x0\r\n    AutoConfigURL    REG_SZ    http://wpad.corp/proxy.pac\r\n', 'https');
+    assert.equal(pac?.pacUrl, 'http://wpad.corp/proxy.pac');
+    assert.equal(pac?.proxy, undefined);
+  });
+
+  it('macOS scutil --proxy: HTTPS proxy, exceptions and the PAC URL', () => {
+    const out = `<dictionary> {
+  ExceptionsList : <array> {
+    0 : *.local
+    1 : 169.254/16
+  }
+  FTPPassive : 1
+  HTTPSEnable : 1
+  HTTPSPort : 3128
+  HTTPSProxy : proxy.corp
+  ProxyAutoConfigEnable : 0
+}`;
+    const s = parseScutilProxy(out, 'https');
+    assert.equal(s?.proxy, 'proxy.corp:3128');
+    assert.deepEqual(s?.bypass, ['*.local', '169.254/16']);
+    assert.equal(parseScutilProxy('<dictionary> {\n  HTTPEnable : 0\n}', 'https'), undefined);
+    const pac = parseScutilProxy('<dictionary> {\n  ProxyAutoConfigEnable : 1\n  ProxyAutoConfigURLString : http://wpad/p.pac\n}', 'https');
+    assert.equal(pac?.pacUrl, 'http://wpad/p.pac');
+  });
+
+  it('GNOME gsettings values and KDE kioslaverc', () => {
+    assert.deepEqual(parseGvariantStrings("['localhost', '127.0.0.0/8', '::1', 'it\\'s']"), ['localhost', '127.0.0.0/8', '::1', "it's"]);
+    assert.deepEqual(parseGvariantStrings('@as []'), []);
+    const kde = '[Proxy Settings]\nProxyType=1\nhttpsProxy=http://proxy.corp 3128\nNoProxyFor=localhost,127.0.0.1\n\n[Other]\nProxyType=2\n';
+    const s = parseKdeProxy(kde, 'https');
+    assert.equal(s?.proxy, 'proxy.corp:3128');
+    assert.deepEqual(s?.bypass, ['localhost', '127.0.0.1']);
+    assert.equal(parseKdeProxy('[Proxy Settings]\nProxyType=0\n', 'https'), undefined, 'no proxy');
+    assert.equal(parseKdeProxy('[Proxy Settings]\nProxyType=2\nProxy Config Script=file:///etc/p.pac\n', 'https')?.pacUrl, 'file:///etc/p.pac');
+  });
+
+  it('environment proxies: lower case wins, NO_PROXY split on commas and spaces', () => {
+    const s = envProxy({ https_proxy: 'http://a:1', HTTPS_PROXY: 'http://b:2', NO_PROXY: 'x.org, .corp' }, 'https');
+    assert.equal(s?.proxy, 'http://a:1');
+    assert.deepEqual(s?.bypass, ['x.org', '.corp']);
+    assert.equal(envProxy({ HTTP_PROXY: 'http://a:1' }, 'https'), undefined, 'an http proxy does not carry https');
+  });
+
+  it('bypass lists decide on the name as typed: suffixes, wildcards, <local>, *; an address range never covers a name', () => {
+    assert.ok(bypasses(['.t1c.example'], 'connector.t1c.example'));
+    assert.ok(bypasses(['t1c.example'], 'connector.t1c.example'));
+    assert.ok(bypasses(['*.example'], 'connector.t1c.example'));
+    assert.ok(bypasses(['*'], 'anything'));
+    assert.ok(bypasses(['<local>'], 'intranet'));
+    assert.ok(!bypasses(['<local>'], 'connector.t1c.example'));
+    assert.ok(!bypasses(['127.0.0.0/8', '127.0.0.1', 'localhost'], 'connector.t1c.example'));
+    assert.ok(!bypasses(['example.org'], 'badexample.org'), 'a suffix matches whole labels only');
+  });
+
+  it('PAC files run in a bare V8 context with the standard helpers; no require, no process', () => {
+    const pac = `function FindProxyForURL(url, host) {
+      if (isPlainHostName(host) || dnsDomainIs(host, ".intranet")) return "DIRECT";
+      if (isInNet(dnsResolve(host), "127.0.0.0", "255.0.0.0")) return "DIRECT";
+      if (shExpMatch(host, "*.t1c.example")) return "PROXY never:1";
+      return "PROXY proxy.corp:3128; DIRECT";
+    }`;
+    const resolved = new Map([['connector.t1c.example', '127.0.0.1']]);
+    assert.equal(evaluatePac(pac, 'https://connector.t1c.example:51983/', 'connector.t1c.example', resolved), 'DIRECT');
+    assert.equal(evaluatePac(pac, 'https://other.t1c.example/', 'other.t1c.example', resolved), 'PROXY never:1');
+    assert.ok(pacGoesDirect('DIRECT'));
+    assert.ok(!pacGoesDirect('PROXY proxy.corp:3128; DIRECT'), 'the proxy is tried first');
+    assert.throws(() => evaluatePac('function FindProxyForURL() { return process.env.HOME; }', 'https://a/', 'a', resolved), /process is not defined/);
+    assert.throws(() => evaluatePac('function FindProxyForURL() { while (true) {} }', 'https://a/', 'a', resolved), /timed out/);
+    assert.throws(() => evaluatePac('function FindProxyForURL() { return 1; }', 'https://a/', 'a', resolved), /no string/);
+  });
+
+  it('trust-store listings: NSS certutil -L, Windows certutil -store, macOS find-certificate -Z', () => {
+    const nss = 'Certificate Nickname                                         Trust Attributes\n                                                             SSL,S/MIME,JAR/XPI\n\nT1C Local CA (host)                                          C,,  \nSome Intermediate                                            ,,   \n';
+    assert.deepEqual(parseNssList(nss), [{ nickname: 'T1C Local CA (host)', sslTrust: 'C' }, { nickname: 'Some Intermediate', sslTrust: '' }]);
+    const win = 'Root "Trusted Root Certification Authorities"\r\n================ Certificate 0 ================\r\nCert Hash(sha1): 0a 1b 2c 3d 4e 5f 60 71 82 93 a4 b5 c6 d7 e8 f9 0a 1b 2c 3d\r\n================ Certificate 1 ================\r\nCert Hash(sha1): 0123456789abcdef0123456789abcdef01234567\r\n';
+    assert.deepEqual([...parseWindowsStore(win)], ['0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D', '0123456789ABCDEF0123456789ABCDEF01234567']);
+    assert.deepEqual([...parseKeychainHashes('SHA-256 hash: AA\nSHA-1 hash: 0123456789ABCDEF0123456789ABCDEF01234567\nkeychain: "x"\n')], ['0123456789ABCDEF0123456789ABCDEF01234567']);
+  });
+
+  it('hosts files, resolv.conf and /proc/net/tcp', () => {
+    const hosts = '127.0.0.1 localhost\n# 10.0.0.1 connector.t1c.example\n10.9.9.9 other connector.t1c.example. # pinned\n';
+    assert.deepEqual(hostsEntries(hosts, 'Connector.T1C.example'), [{ line: 3, address: '10.9.9.9' }]);
+    assert.deepEqual(resolvConfServers('search corp\nnameserver 127.0.0.53\nnameserver ::1\nnameserver not-an-ip\noptions edns0\n'), [{ host: '127.0.0.53', port: 53 }, { host: '::1', port: 53 }]);
+    const tcp = [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0100007F:CB0F 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0',
+      '   1: 0100007F:CB0F 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 4343 1 0000000000000000 100 0 0 10 0',
+    ].join('\n');
+    assert.deepEqual(listeningInodes(tcp, 51983), [4242], 'only the LISTEN socket, not the established one');
+    assert.deepEqual(listeningInodes(tcp, 51984), []);
+  });
+});
