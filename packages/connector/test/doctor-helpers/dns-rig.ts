@@ -18,8 +18,8 @@ export type DnsMode = 'signed' | 'unsigned' | 'rebind' | 'bogus';
 
 export interface DnsRig {
   readonly dir: string;
-  /** Replaces this namespace's /etc/hosts with `text` (bind mount) until close. */
-  setHosts(text: string): void;
+  /** This namespace's /etc/hosts becomes the original plus `lines` (bind mount), until the next call or close. */
+  setHosts(lines: string): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +82,7 @@ export async function startDnsRig(mode: DnsMode): Promise<DnsRig> {
     // Only the connector's address is filtered, so the name server (127.0.0.2) stays reachable.
     ...(mode === 'rebind' ? ['private-address: 127.0.0.1/32'] : []),
   ], ['stub-zone:', `  name: "${ZONE}"`, `  stub-addr: ${AUTH_ADDR}`]);
+  const originalHosts = readFileSync('/etc/hosts', 'utf8');
   const daemons: ChildProcess[] = [];
   const mounts: string[] = [];
   const start = (conf: string): void => {
@@ -112,15 +113,17 @@ export async function startDnsRig(mode: DnsMode): Promise<DnsRig> {
   }
   return {
     dir,
-    setHosts(text) {
+    setHosts(lines) {
+      const previous = mounts.lastIndexOf('/etc/hosts');
+      if (previous >= 0) {
+        execFileSync('umount', ['/etc/hosts']);
+        mounts.splice(previous, 1);
+      }
       const hosts = join(dir, `hosts-${readdirSync(dir).length}`);
-      writeFileSync(hosts, text);
+      writeFileSync(hosts, `${originalHosts}\n${lines}\n`);
       bindOver('/etc/hosts', hosts);
       mounts.push('/etc/hosts');
     },
     close,
   };
 }
-
-/** The hosts file as the test found it: the base of every override. */
-export const systemHosts = (): string => readFileSync('/etc/hosts', 'utf8');
