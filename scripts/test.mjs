@@ -36,6 +36,9 @@ const systemPackages = [
   ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
   ['systemd', '/usr/bin/systemd-analyze'],
   ['passwd', '/usr/sbin/useradd'],
+  ['unbound', '/usr/sbin/unbound'],
+  ['ldnsutils', '/usr/bin/ldns-signzone'],
+  ['faketime', '/usr/bin/faketime'],
 ];
 
 function missingPackages() {
