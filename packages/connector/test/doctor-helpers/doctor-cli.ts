@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { runCli } from '../helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { collectOutput, T1C_BIN } from '../helpers/run-cli.js';
 
 const resultSchema = z.object({
   id: z.enum(['connector', 'name', 'dnssec', 'proxy', 'certificate', 'cards', 'ds', 'browser']),
@@ -35,9 +36,14 @@ export function userEnv(home: string, env: NodeJS.ProcessEnv = {}): NodeJS.Proce
   return { ...clean, ...blanks, HOME: home, ...env };
 }
 
-/** `t1c doctor --json …` as its own process; the JSON is checked against the report's shape. */
-export async function runDoctorCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<DoctorRun> {
-  const out = await runCli(['doctor', '--json', ...args], '', env);
+/**
+ * `t1c doctor --json …` as its own process, optionally under a wrapper such as `faketime`; the
+ * JSON is checked against the report's shape.
+ */
+export async function runDoctorCli(args: readonly string[], env: NodeJS.ProcessEnv, wrapper: readonly string[] = []): Promise<DoctorRun> {
+  const argv = [process.execPath, T1C_BIN, 'doctor', '--json', ...args];
+  const [command = process.execPath, ...rest] = [...wrapper, ...argv];
+  const out = await collectOutput(spawn(command, rest, { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const parsed = reportSchema.safeParse(JSON.parse(out.stdout));
   if (!parsed.success) throw new Error(`t1c doctor --json printed no report (exit ${String(out.code)}): ${out.stdout}${out.stderr}`);
   const results = parsed.data.results;

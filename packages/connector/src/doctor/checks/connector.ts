@@ -4,7 +4,8 @@ import { linuxPortHolders } from '../probes/port-holder.js';
 import { excludedRangeCommand, parseExcludedPortRanges } from '../probes/excluded-ports.js';
 import type { Check, DoctorContext, PortHolder } from '../types.js';
 
-const infoSchema = z.object({ success: z.literal(true), data: z.object({ t1CInfoAPI: z.object({ version: z.string() }) }) });
+// `/info` answers T1C's bare InfoResponse (t1c-api.md §2.1.1), not the usual envelope.
+const infoSchema = z.object({ t1CInfoAPI: z.object({ version: z.string() }) });
 const refusalSchema = z.object({ success: z.literal(false), code: z.string().regex(/^\d{6}$/), description: z.string() });
 
 /** How this user starts the installed connector. */
@@ -66,7 +67,7 @@ export const connectorCheck: Check = async (ctx) => {
       fix: 'Each user needs a connector of their own on their own port; the other user should sign out, or set another "port" for one of you.' };
   }
   const details = ours.map(describeHolder);
-  if (info.success) return { id, status: 'ok', summary: `connector answers on ${where}, API version ${info.data.data.t1CInfoAPI.version}`, details };
+  if (info.success) return { id, status: 'ok', summary: `connector answers on ${where}, API version ${info.data.t1CInfoAPI.version}`, details };
   const code = refusal.success ? refusal.data.code : '';
   if (code === '112013') {
     return { id, status: 'fail', summary: `connector answers on ${where} but is not configured (${code}): it refuses every request`, details,
