@@ -163,6 +163,9 @@ export function buildDeb({ root, distDir, version, target }) {
     put(stage, 'usr/lib/systemd/user/t1c.service', readFileSync(join(linux, 't1c.service')));
     put(stage, 'usr/lib/systemd/user-preset/80-t1c.preset', readFileSync(join(linux, '80-t1c.preset')));
     put(stage, 'etc/xdg/autostart/t1c.desktop', readFileSync(join(linux, 't1c.desktop')));
+    // "Check the card connector" in the applications menu: `t1c doctor` in a terminal that stays open.
+    put(stage, 'usr/lib/t1c/check-connector', readFileSync(join(linux, 'check-connector')), 0o755);
+    put(stage, 'usr/share/applications/t1c-doctor.desktop', readFileSync(join(linux, 't1c-doctor.desktop')));
     put(stage, 'usr/share/doc/t1c/copyright', readFileSync(join(linux, 'copyright')));
     const changelog = readFileSync(join(linux, 'changelog.in'), 'utf8')
       .replaceAll('@VERSION@', version).replaceAll('@DATE@', rfc5322(date));

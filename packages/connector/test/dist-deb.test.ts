@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,6 +84,28 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.match(unit, /^ExecStart=\/usr\/bin\/t1c api$/m);
       assert.match(unit, /^Restart=on-failure$/m);
       assert.match(unit, /^WantedBy=default\.target$/m);
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
+  });
+
+  it('"Check the card connector" in the menu: a valid entry running t1c doctor in a terminal that stays open', () => {
+    const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
+    try {
+      assert.equal(sh('dpkg-deb', ['-x', deb(), unpacked]).code, 0);
+      const desktop = join(unpacked, 'usr/share/applications/t1c-doctor.desktop');
+      const r = sh('desktop-file-validate', [desktop]);
+      assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no errors or hints');
+      assert.equal(r.code, 0);
+      const text = readFileSync(desktop, 'utf8');
+      assert.match(text, /^Name=Check the card connector$/m);
+      assert.match(text, /^Exec=\/usr\/lib\/t1c\/check-connector$/m);
+      assert.match(text, /^Terminal=true$/m);
+      const script = join(unpacked, 'usr/lib/t1c/check-connector');
+      assert.equal(statSync(script).mode & 0o777, 0o755);
+      const lint = sh('shellcheck', [script]);
+      assert.equal(lint.code, 0, lint.stdout);
+      assert.match(readFileSync(script, 'utf8'), /^\/usr\/bin\/t1c doctor "\$@"$/m);
     } finally {
       rmSync(unpacked, { recursive: true, force: true });
     }
@@ -177,6 +199,14 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
         await stop(child);
       }
       assert.deepEqual(processesOf(uid), [], 'the API and its sandbox are gone');
+    });
+
+    it('the menu entry\'s command runs the installed t1c doctor as the user, prints its report and waits for Enter', async () => {
+      const r = await root.run(asUser(['sh', '-c', 'echo | /usr/lib/t1c/check-connector --port 1']));
+      assert.equal(r.code, 1, 'nothing listens on port 1: a failed check');
+      assert.match(r.stdout, /^t1c doctor: https:\/\/127\.0\.0\.1:1 /m);
+      assert.match(r.stdout, /^✖ Connector +nothing answers on 127\.0\.0\.1:1 \(https\): connection refused$/m);
+      assert.match(r.stdout, /Press Enter to close this window\. $/);
     });
 
     it('without a systemd user manager the autostart command runs the API itself', async () => {
