@@ -270,7 +270,7 @@ describe('doctor: browser policy for Local Network Access', () => {
       const without = (await runDoctorCli([], u.env)).check('browser');
       assert.equal(without.status, 'info');
       assert.match(without.summary, /no Local Network Access policy pre-approves https:\/\/portal\.example\.be/);
-      assert.equal(without.command, '/etc/opt/chrome/policies/managed/t1c-connector.json: {"LocalNetworkAccessAllowedForUrls":["https://portal.example.be"],"LoopbackNetworkAllowedForUrls":["https://portal.example.be"]}');
+      assert.equal(without.setting, '/etc/opt/chrome/policies/managed/t1c-connector.json: {"LocalNetworkAccessAllowedForUrls":["https://portal.example.be"],"LoopbackNetworkAllowedForUrls":["https://portal.example.be"]}');
       mkdirSync('/etc/opt/chrome/policies/managed', { recursive: true });
       writeFileSync('/etc/opt/chrome/policies/managed/t1c-connector.json', JSON.stringify({ LoopbackNetworkAllowedForUrls: ['https://portal.example.be'] }));
       const withPolicy = (await runDoctorCli([], u.env)).check('browser');

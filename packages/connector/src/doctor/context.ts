@@ -112,7 +112,7 @@ export function buildDoctorContext(options: DoctorOptions = {}): DoctorContext {
   const port = settings.port;
   const systemRoot = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
   return {
-    settings, configFile: existsSync(configFile) ? configFile : `${configFile} (absent: defaults)`,
+    settings, configFile, configFound: existsSync(configFile),
     hostname: pageHostname(settings, options.hostname), port, dsUrl: settings.dsUrl,
     platform, env, home, uid: process.getuid?.() ?? -1,
     now: options.now ?? Date.now, fetch: globalThis.fetch, resolver: options.resolver ?? systemResolver(), run: systemRunner,

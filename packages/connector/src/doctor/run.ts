@@ -23,6 +23,7 @@ export const CHECKS: readonly { readonly id: CheckId; readonly run: Check }[] = 
 export interface DoctorReport {
   readonly connectorUrl: string;
   readonly configFile: string;
+  readonly configFound: boolean;
   readonly results: readonly CheckResult[];
   /** True when no check failed: the exit code is 0 exactly then. */
   readonly healthy: boolean;
@@ -40,7 +41,7 @@ export async function runDoctor(ctx: DoctorContext): Promise<DoctorReport> {
   }
   const scheme = ctx.settings.transport === 'http' ? 'http' : 'https';
   return {
-    connectorUrl: `${scheme}://${ctx.hostname ?? '127.0.0.1'}:${ctx.port}`, configFile: ctx.configFile, results,
+    connectorUrl: `${scheme}://${ctx.hostname ?? '127.0.0.1'}:${ctx.port}`, configFile: ctx.configFile, configFound: ctx.configFound, results,
     healthy: results.every((r) => r.status !== 'fail'),
   };
 }

@@ -15,8 +15,10 @@ export interface CheckResult {
   readonly details?: readonly string[];
   /** What to do, in plain words. */
   readonly fix?: string;
-  /** The exact command or setting that does it. */
+  /** The exact command that does it. */
   readonly command?: string;
+  /** Or the exact setting (a file and its content, a configuration key) where no command does it. */
+  readonly setting?: string;
 }
 
 /** Runs a program without a shell and returns what it printed; `status` null when it could not start. */
@@ -72,8 +74,9 @@ export interface PortHolder {
 /** Everything a check may look at; tests give their own. */
 export interface DoctorContext {
   readonly settings: Settings;
-  /** Where the settings came from, for the header line. */
+  /** The config file `t1c api` reads, and whether it exists (else defaults and environment apply). */
   readonly configFile: string;
+  readonly configFound: boolean;
   /** The DNS name pages use to reach the connector; undefined when only 127.0.0.1/localhost are served. */
   readonly hostname: string | undefined;
   readonly port: number;

@@ -12,8 +12,9 @@ const resultSchema = z.object({
   details: z.array(z.string()).optional(),
   fix: z.string().optional(),
   command: z.string().optional(),
+  setting: z.string().optional(),
 });
-const reportSchema = z.object({ connectorUrl: z.string(), configFile: z.string(), results: z.array(resultSchema), healthy: z.boolean() });
+const reportSchema = z.object({ connectorUrl: z.string(), configFile: z.string(), configFound: z.boolean(), results: z.array(resultSchema), healthy: z.boolean() });
 export type JsonResult = z.infer<typeof resultSchema>;
 
 export interface DoctorRun {

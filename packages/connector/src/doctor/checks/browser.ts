@@ -66,7 +66,7 @@ export function policySnippet(platform: NodeJS.Platform, origins: readonly strin
   if (platform === 'win32') {
     return POLICIES.map((p) => `reg add "HKLM\\SOFTWARE\\Policies\\Google\\Chrome\\${p}" /v 1 /t REG_SZ /d "${list[0] ?? ''}" /f`).join('\n');
   }
-  if (platform === 'darwin') return `com.google.Chrome profile keys ${POLICIES.join(', ')}: ${JSON.stringify(list)}`;
+  if (platform === 'darwin') return `configuration profile, domain com.google.Chrome (Edge: com.microsoft.Edge): ${POLICIES.map((p) => `${p} = ${JSON.stringify(list)}`).join('; ')}`;
   return `/etc/opt/chrome/policies/managed/t1c-connector.json: ${JSON.stringify({ [POLICIES[0]]: list, [POLICIES[1]]: list })}`;
 }
 
@@ -82,6 +82,6 @@ export const browserCheck: Check = async (ctx) => {
   return {
     id, status: 'info', summary: `${intro}; no Local Network Access policy pre-approves ${missing.length > 0 ? missing.join(', ') : 'your web application\'s origin'}`, details,
     fix: 'Users must click "Allow" once per site. Administrators can pre-approve the site with a browser policy.',
-    command: policySnippet(ctx.platform, missing),
+    ...(ctx.platform === 'win32' ? { command: policySnippet(ctx.platform, missing) } : { setting: policySnippet(ctx.platform, missing) }),
   };
 };

@@ -71,7 +71,7 @@ export const connectorCheck: Check = async (ctx) => {
   const code = refusal.success ? refusal.data.code : '';
   if (code === '112013') {
     return { id, status: 'fail', summary: `connector answers on ${where} but is not configured (${code}): it refuses every request`, details,
-      fix: 'Set the Distribution Service URL (or a JWT key) in its configuration and restart it.', command: `t1c api --ds-url https://ds.example.org   (or "dsUrl" in config.json)` };
+      fix: 'Set the Distribution Service URL (or a JWT key) in its configuration and restart it.', setting: `"dsUrl": "https://ds.example.org" in ${ctx.configFile}` };
   }
   return { id, status: 'ok', summary: `connector answers on ${where} (it asks for a token: ${code})`, details };
 };

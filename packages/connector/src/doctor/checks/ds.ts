@@ -43,7 +43,7 @@ export const dsCheck: Check = async (ctx) => {
   if (dsUrl === undefined) {
     const keyed = !ctx.settings.jwt || ctx.settings.jwksUrl !== undefined || ctx.settings.jwtPublicKey !== undefined;
     return keyed ? { id, status: 'info', summary: 'no Distribution Service configured (tokens checked with a configured key)' }
-      : { id, status: 'fail', summary: 'no Distribution Service and no token key configured: the connector refuses every request', fix: 'Set the Distribution Service URL your vendor gave you.', command: 'config.json: "dsUrl": "https://ds.example.org"' };
+      : { id, status: 'fail', summary: 'no Distribution Service and no token key configured: the connector refuses every request', fix: 'Set the Distribution Service URL your vendor gave you, then restart the connector.', setting: `"dsUrl": "https://ds.example.org" in ${ctx.configFile}` };
   }
   const statusUrl = new URL('/v3_5/system/status', dsUrl).toString();
   let response: Response;

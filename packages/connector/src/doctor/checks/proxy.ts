@@ -38,7 +38,7 @@ async function judge(ctx: DoctorContext, setting: ProxySetting, url: string, hos
     }
   }
   if (setting.proxy === undefined) return { setting, direct: true, why: 'no proxy for this scheme' };
-  return { setting, direct: false, why: `sends ${url} to proxy ${setting.proxy}` };
+  return { setting, direct: false, why: `sends ${url} to proxy ${setting.proxy}; exceptions: ${setting.bypass.length > 0 ? setting.bypass.join(', ') : 'none'}` };
 }
 
 /** 4. The connector's URL goes DIRECT in every proxy setting browsers read. */

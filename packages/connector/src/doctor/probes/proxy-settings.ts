@@ -22,10 +22,11 @@ export function envProxy(env: NodeJS.ProcessEnv, scheme: 'http' | 'https'): Prox
   const proxy = scheme === 'https' ? pick('https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY') : pick('http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY');
   if (proxy === undefined) return undefined;
   const noProxy = pick('no_proxy', 'NO_PROXY');
+  const bypass = splitList(noProxy);
   return {
-    source: `environment (${scheme.toUpperCase()}_PROXY=${proxy}${noProxy ? `, NO_PROXY=${noProxy}` : ', no NO_PROXY'})`,
-    proxy, bypass: splitList(noProxy), pacUrl: undefined,
-    howToBypass: (host) => `export NO_PROXY="${noProxy ? `${noProxy},` : ''}${host},127.0.0.1,localhost"   (and the same in the session's environment, e.g. /etc/environment)`,
+    source: `environment (${scheme.toUpperCase()}_PROXY, NO_PROXY)`,
+    proxy, bypass, pacUrl: undefined,
+    howToBypass: (host) => `export NO_PROXY="${[...new Set([...bypass, host, '127.0.0.1', 'localhost'])].join(',')}"   (and the same in the session's environment, e.g. /etc/environment)`,
   };
 }
 
