@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,12 +39,44 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+describe('doctor: bad input', () => {
+  it('a port that is not one, a DS URL that may not carry trust, a broken or missing config file: a clear error, exit 1, nothing written', async () => {
+    const u = user({ port: 51983 });
+    const before = readdirSync(u.home, { recursive: true }).map(String).sort();
+    try {
+      for (const [args, message] of [
+        [['--port', 'abc'], /option '--port <n>' argument 'abc' is invalid\. a TCP port, 1 to 65535/],
+        [['--port', '0'], /a TCP port, 1 to 65535/],
+        [['--port', '70000'], /a TCP port, 1 to 65535/],
+        [['--ds-url', 'http://ds.example.org'], /invalid settings: dsUrl: .*https/],
+        [['--config', join(u.home, 'none.json')], /cannot read config file .*none\.json/],
+      ] as const) {
+        const r = await runCli(['doctor', ...args], '', u.env);
+        assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.equal(r.stdout, '', 'no half report');
+      }
+      const broken = join(u.home, 'broken.json');
+      writeFileSync(broken, JSON.stringify({ port: 51983, proxy: 'x' }));
+      const r = await runCli(['doctor', '--config', broken], '', u.env);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /config file .*broken\.json: : Unrecognized key: "proxy"/);
+      assert.deepEqual(readdirSync(u.home, { recursive: true }).map(String).sort(), [...before, 'broken.json'].sort(), 'the doctor wrote nothing');
+    } finally {
+      u.remove();
+    }
+  });
+});
+
 describe('doctor: connector and port', () => {
   it('nothing listens: the connector fails with the command that starts it, the certificate cannot be read', async () => {
     const port = await freePort();
     const u = user({ port, dsUrl: 'http://127.0.0.1:1' });
+    const files = (): string[] => readdirSync(u.home, { recursive: true }).map(String).sort();
+    const before = files();
     try {
       const run = await runDoctorCli([], u.env);
+      assert.deepEqual(files(), before, 'the doctor changes nothing (no data dir, no CA made)');
       assert.equal(run.code, 1);
       assert.equal(run.healthy, false);
       const connector = run.check('connector');

@@ -5,6 +5,10 @@ import { parseExcludedPortRanges } from '../src/doctor/probes/excluded-ports.js'
 import { hostsEntries } from '../src/doctor/probes/hosts-file.js';
 import { evaluatePac, pacGoesDirect } from '../src/doctor/probes/pac.js';
 import { listeningInodes } from '../src/doctor/probes/port-holder.js';
+import { parseLsofListeners, parseNetstatListeners, parseTasklistImage } from '../src/doctor/probes/port-holders-other.js';
+import { connectorCheck } from '../src/doctor/checks/connector.js';
+import { defaultSettings } from '../src/config/settings.js';
+import type { CommandRunner, DoctorContext } from '../src/doctor/types.js';
 import { envProxy, parseGvariantStrings, parseKdeProxy, parseScutilProxy, parseWindowsProxy } from '../src/doctor/probes/proxy-settings.js';
 import { resolvConfServers } from '../src/doctor/probes/system-resolver.js';
 import { parseKeychainHashes, parseNssList, parseWindowsStore } from '../src/doctor/probes/trust-stores.js';
@@ -127,5 +131,57 @@ describe('doctor: parsing what the operating system prints', () => {
     ].join('\n');
     assert.deepEqual(listeningInodes(tcp, 51983), [4242], 'only the LISTEN socket, not the established one');
     assert.deepEqual(listeningInodes(tcp, 51984), []);
+  });
+});
+
+describe('doctor: the port on Windows and macOS (their tools behind the command runner)', () => {
+  it('netstat -ano, tasklist and lsof -F pcu listings', () => {
+    const netstat = [
+      '', 'Active Connections', '', '  Proto  Local Address          Foreign Address        State           PID',
+      '  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING       1000',
+      '  TCP    127.0.0.1:51983        0.0.0.0:0              LISTENING       4242',
+      '  TCP    127.0.0.1:51983        127.0.0.1:50000        ESTABLISHED     4242',
+      '  TCP    127.0.0.1:50000        127.0.0.1:51983        ESTABLISHED     777',
+    ].join('\r\n');
+    assert.deepEqual(parseNetstatListeners(netstat, 51983), [4242]);
+    assert.equal(parseTasklistImage('"t1c.exe","4242","Console","1","95,000 K"\r\n'), 't1c.exe');
+    assert.equal(parseTasklistImage('INFO: No tasks are running which match the specified criteria.'), undefined);
+    assert.deepEqual(parseLsofListeners('p311\ncnode\nu501\np312\ncsquid\nu0\n'), [{ pid: 311, uid: 501, command: 'node' }, { pid: 312, uid: 0, command: 'squid' }]);
+  });
+
+  const windows = (outputs: Record<string, string>, answer: () => Promise<{ statusCode: number; body: string }>): DoctorContext => {
+    const run: CommandRunner = (command) => {
+      const stdout = outputs[command];
+      return stdout === undefined ? { status: null, stdout: '', stderr: '' } : { status: 0, stdout, stderr: '' };
+    };
+    const unused = (): never => { throw new Error('not used by this check'); };
+    return {
+      settings: defaultSettings('C:\\t1c'), configFile: 'C:\\t1c\\config.json', configFound: false, hostname: undefined, port: 51983, dsUrl: undefined,
+      platform: 'win32', env: {}, home: 'C:\\Users\\ann', uid: -1, now: Date.now, fetch: globalThis.fetch,
+      resolver: { lookup: unused, servers: () => [], query: unused }, run,
+      paths: { hostsFile: 'C:\\Windows\\System32\\drivers\\etc\\hosts', procRoot: '/nonexistent', chromePolicyDirs: [] },
+      probe: answer, servedChain: unused, readers: unused, readText: () => undefined,
+    };
+  };
+
+  it('Windows: a port inside an excluded range fails with the winnat command, before anything is asked', async () => {
+    const ctx = windows({ netsh: 'Start Port    End Port\r\n----------    --------\r\n     51934       52033\r\n' }, () => Promise.reject(new Error('must not be asked')));
+    const r = await connectorCheck(ctx);
+    assert.equal(r.status, 'fail');
+    assert.match(r.summary, /port 51983 lies in a range Windows reserved \(51934-52033\)/);
+    assert.match(r.command ?? '', /^net stop winnat && netsh int ipv4 add excludedportrange protocol=tcp startport=51983 numberofports=1 && net start winnat$/);
+  });
+
+  it('Windows: another program on the port is named from netstat and tasklist', async () => {
+    const ctx = windows({
+      netsh: '     50000       50059\r\n',
+      netstat: '  TCP    127.0.0.1:51983        0.0.0.0:0              LISTENING       4242\r\n',
+      tasklist: '"squid.exe","4242","Console","1","9,000 K"\r\n',
+    }, () => Promise.resolve({ statusCode: 200, body: '<html>proxy</html>' }));
+    const r = await connectorCheck(ctx);
+    assert.equal(r.status, 'fail');
+    assert.match(r.summary, /another program answers on 127\.0\.0\.1:51983/);
+    assert.deepEqual(r.details, ['pid 4242: squid.exe']);
+    assert.equal(r.command, 'taskkill /PID 4242');
   });
 });

@@ -1,6 +1,7 @@
 import { parseJsonOrUndefined } from '../probes/json.js';
 import { z } from 'zod';
 import { linuxPortHolders } from '../probes/port-holder.js';
+import { parseLsofListeners, parseNetstatListeners, parseTasklistImage } from '../probes/port-holders-other.js';
 import { excludedRangeCommand, parseExcludedPortRanges } from '../probes/excluded-ports.js';
 import type { Check, DoctorContext, PortHolder } from '../types.js';
 
@@ -15,6 +16,8 @@ export function startCommand(platform: NodeJS.Platform): string {
   return 'systemctl --user restart t1c.service';
 }
 
+const stopCommand = (platform: NodeJS.Platform, pid: number): string => (platform === 'win32' ? `taskkill /PID ${pid}` : `kill ${pid}`);
+
 /** Whether the port lies in a block Windows reserved; only asked on Windows. */
 function excludedRange(ctx: DoctorContext): string | undefined {
   if (ctx.platform !== 'win32') return undefined;
@@ -25,8 +28,27 @@ function excludedRange(ctx: DoctorContext): string | undefined {
   return hit ? `${hit.start}-${hit.end}` : undefined;
 }
 
+/** Who listens on the port: /proc on Linux, netstat + tasklist on Windows, lsof on macOS. */
+function portHolders(ctx: DoctorContext): PortHolder[] {
+  if (ctx.platform === 'linux') return linuxPortHolders(ctx.paths.procRoot, ctx.port).holders;
+  if (ctx.platform === 'win32') {
+    const netstat = ctx.run('netstat', ['-ano', '-p', 'tcp']);
+    if (netstat.status !== 0) return [];
+    return parseNetstatListeners(netstat.stdout, ctx.port).map((pid) => {
+      const image = ctx.run('tasklist', ['/FI', `PID eq ${pid}`, '/FO', 'CSV', '/NH']);
+      return { pid, uid: -1, command: image.status === 0 ? parseTasklistImage(image.stdout) ?? '' : '' };
+    });
+  }
+  if (ctx.platform === 'darwin') {
+    const lsof = ctx.run('lsof', ['-nP', `-iTCP:${ctx.port}`, '-sTCP:LISTEN', '-F', 'pcu']);
+    return lsof.status === 0 ? parseLsofListeners(lsof.stdout) : [];
+  }
+  return [];
+}
+
 const describeHolder = (h: PortHolder): string => `pid ${h.pid}${h.uid >= 0 ? `, uid ${h.uid}` : ''}: ${h.command || '(command line not readable)'}`;
-const isT1c = (h: PortHolder): boolean => /(^|[\/\\\s])t1c(\.exe|\.js)?(\s|$)/.test(h.command) && /\bapi\b/.test(h.command);
+/** Our program: `t1c … api` where the command line is known; the bare image name where only that is (Windows, macOS). */
+const isT1c = (h: PortHolder): boolean => /(^|[\/\\\s])t1c(\.exe|\.js)?(\s|$)/i.test(h.command) && (/\bapi\b/.test(h.command) || !h.command.includes(' '));
 
 /** 1. The connector runs for this user and answers on its port. */
 export const connectorCheck: Check = async (ctx) => {
@@ -40,7 +62,7 @@ export const connectorCheck: Check = async (ctx) => {
       command: `net stop winnat && netsh int ipv4 add excludedportrange protocol=tcp startport=${ctx.port} numberofports=1 && net start winnat`,
     };
   }
-  const holders = ctx.platform === 'linux' ? linuxPortHolders(ctx.paths.procRoot, ctx.port).holders : [];
+  const holders = portHolders(ctx);
   let answer;
   try {
     answer = await ctx.probe('/info');
@@ -49,7 +71,7 @@ export const connectorCheck: Check = async (ctx) => {
     const first = holders[0];
     if (first) {
       return { id, status: 'fail', summary: `port ${ctx.port} is held by a program that does not answer ${where}`, details: holders.map(describeHolder),
-        fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', command: `kill ${first.pid}` };
+        fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', command: stopCommand(ctx.platform, first.pid) };
     }
     return { id, status: 'fail', summary: `nothing answers on ${where}: ${reason}`, fix: 'Start the connector.', command: startCommand(ctx.platform) };
   }
@@ -59,7 +81,7 @@ export const connectorCheck: Check = async (ctx) => {
   const others = holders.filter((h) => !isT1c(h));
   if (!info.success && !refusal.success) {
     return { id, status: 'fail', summary: `another program answers on ${where} (HTTP ${answer.statusCode}), not the connector`, details: holders.map(describeHolder),
-      fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', ...(others[0] ? { command: `kill ${others[0].pid}` } : {}) };
+      fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', ...(others[0] ? { command: stopCommand(ctx.platform, others[0].pid) } : {}) };
   }
   const foreign = ours.find((h) => h.uid >= 0 && h.uid !== ctx.uid);
   if (foreign) {
