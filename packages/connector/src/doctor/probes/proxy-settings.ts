@@ -120,7 +120,8 @@ export function proxySettings(input: { env: NodeJS.ProcessEnv; platform: NodeJS.
     const r = input.run('scutil', ['--proxy']);
     if (r.status === 0) out.push(parseScutilProxy(r.stdout, scheme));
   } else {
-    out.push(gnomeProxy(input.run, scheme));
+    // Only in a GNOME-family session: gsettings writes a dconf cache in a home that has none.
+    if (/GNOME|Unity|Cinnamon|Budgie|Pantheon|MATE/i.test(input.env.XDG_CURRENT_DESKTOP ?? '')) out.push(gnomeProxy(input.run, scheme));
     const kde = input.readText(kioslavercPath(input.env, input.home));
     if (kde !== undefined) out.push(parseKdeProxy(kde, scheme));
   }
