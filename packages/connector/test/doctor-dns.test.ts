@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { NAME, startDnsRig, type DnsMode, type DnsRig } from './doctor-helpers/dns-rig.js';
 import { runDoctorCli, tempHome, userEnv } from './doctor-helpers/doctor-cli.js';
+import { runCli } from './helpers/run-cli.js';
 
 // A port nothing listens on: these tests look at the name, DNSSEC and proxy lines only.
 const CLOSED_PORT = '1';
@@ -41,6 +42,48 @@ describe('doctor: name and DNSSEC through a real resolver (unbound), zone signed
       const run = await doctor(home(), {}, 'missing.t1c.test');
       assert.equal(run.check('name').status, 'fail');
       assert.match(run.check('name').summary, /does not exist in DNS .*NXDOMAIN/);
+    });
+  });
+});
+
+describe('doctor: a signed zone behind a resolver that does not validate; the doctor validates to a trust anchor', () => {
+  withRig('signed-not-validated', (rig, home) => {
+    const anchored = (file: string | undefined) => {
+      if (!file) throw new Error('signed rig without anchor');
+      return runDoctorCli(['--hostname', NAME, '--port', CLOSED_PORT, '--trust-anchor', file], userEnv(home()));
+    };
+
+    it('without an anchor: a warning that the resolver does not validate (no AD bit)', async () => {
+      const dnssec = (await doctor(home())).check('dnssec');
+      assert.equal(dnssec.status, 'warn');
+      assert.match(dnssec.summary, /is signed, but resolver 127\.0\.0\.1 does not validate it \(no AD bit\)/);
+    });
+
+    it('with the zone\'s DS as --trust-anchor: validated by the doctor (DNSKEY to DS, RRSIG over DNSKEY and A)', async () => {
+      const dnssec = (await anchored(rig().trustAnchorFile)).check('dnssec');
+      assert.equal(dnssec.status, 'ok', JSON.stringify(dnssec));
+      assert.match(dnssec.summary, /validated by t1c doctor from the trust anchor of t1c\.test/);
+    });
+
+    it('with an anchor for a key that signed nothing: a warning that names why', async () => {
+      const dnssec = (await anchored(rig().strangerAnchorFile)).check('dnssec');
+      assert.equal(dnssec.status, 'warn');
+      assert.match(dnssec.summary, /does not validate to the trust anchor of t1c\.test: no DNSKEY of t1c\.test matches the trust anchor/);
+    });
+
+    it('with the anchor but the clock a year ahead (faketime): the signatures have expired, a warning', async () => {
+      const file = rig().trustAnchorFile ?? '';
+      const run = await runDoctorCli(['--hostname', NAME, '--port', CLOSED_PORT, '--trust-anchor', file], userEnv(home()), ['faketime', '-f', '+365d']);
+      assert.equal(run.check('dnssec').status, 'warn');
+      assert.match(run.check('dnssec').summary, /not signed by its anchored key|does not verify/);
+    });
+
+    it('a trust-anchor file without a DS or DNSKEY: a clear error, exit 1', async () => {
+      const file = join(home(), 'empty-anchor');
+      writeFileSync(file, '; nothing\n');
+      const r = await runCli(['doctor', '--trust-anchor', file], '', userEnv(home()));
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no DS or DNSKEY record in .*empty-anchor/);
     });
   });
 });

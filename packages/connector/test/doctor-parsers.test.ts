@@ -7,6 +7,7 @@ import { evaluatePac, pacGoesDirect } from '../src/doctor/probes/pac.js';
 import { listeningInodes } from '../src/doctor/probes/port-holder.js';
 import { parseLsofListeners, parseNetstatListeners, parseTasklistImage } from '../src/doctor/probes/port-holders-other.js';
 import { connectorCheck } from '../src/doctor/checks/connector.js';
+import { dsMatches, keyTag, parseTrustAnchor } from '../src/doctor/probes/dnssec-validate.js';
 import { defaultSettings } from '../src/config/settings.js';
 import type { CommandRunner, DoctorContext } from '../src/doctor/types.js';
 import { envProxy, parseGvariantStrings, parseKdeProxy, parseScutilProxy, parseWindowsProxy } from '../src/doctor/probes/proxy-settings.js';
@@ -156,7 +157,7 @@ describe('doctor: the port on Windows and macOS (their tools behind the command 
     };
     const unused = (): never => { throw new Error('not used by this check'); };
     return {
-      settings: defaultSettings('C:\\t1c'), configFile: 'C:\\t1c\\config.json', configFound: false, hostname: undefined, port: 51983, dsUrl: undefined,
+      settings: defaultSettings('C:\\t1c'), configFile: 'C:\\t1c\\config.json', configFound: false, hostname: undefined, port: 51983, dsUrl: undefined, trustAnchor: undefined,
       platform: 'win32', env: {}, home: 'C:\\Users\\ann', uid: -1, now: Date.now, fetch: globalThis.fetch,
       resolver: { lookup: unused, servers: () => [], query: unused }, run,
       paths: { hostsFile: 'C:\\Windows\\System32\\drivers\\etc\\hosts', procRoot: '/nonexistent', chromePolicyDirs: [] },
@@ -183,5 +184,26 @@ describe('doctor: the port on Windows and macOS (their tools behind the command 
     assert.match(r.summary, /another program answers on 127\.0\.0\.1:51983/);
     assert.deepEqual(r.details, ['pid 4242: squid.exe']);
     assert.equal(r.command, 'taskkill /PID 4242');
+  });
+});
+
+describe('doctor: DNSSEC codec pieces', () => {
+  // The root zone's KSK-2017 and its published DS (IANA root-anchors.xml).
+  const ROOT_KSK = 'AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7HrxRixHlFlExOLAJr5emLvN7SWXgnLh4+B5xQlNVz8Og8kvArMtNROxVQuCaSnIDdD5LKyWbRd2n9WGe2R8PzgCmr3EgVLrjyBxWezF0jLHwVN8efS3rCj/EWgvIWgb9tarpVUDK/b58Da+sqqls3eNbuv7pr+eoZG+SrDK6nWeL3c6H5Apxz7LjVc1uTIdsIXxuOLYA4/ilBmSVIzuDWfdRUfhHdY6+cn8HFRm+2hM8AnXGXws9555KrUB5qihylGa8subX2Nn6UwNR1AkUTV74bU=';
+  const root = parseTrustAnchor(`; root
+. 172800 IN DNSKEY 257 3 8 ${ROOT_KSK}
+. IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D
+`);
+
+  it('parses DS and DNSKEY anchors in zone-file form; computes the key tag and the DS digest of a real key', () => {
+    assert.ok(root);
+    assert.equal(root.zone, '');
+    const [key] = root.dnskeys;
+    const [ds] = root.ds;
+    assert.ok(key && ds);
+    assert.equal(keyTag(key), 20326);
+    assert.ok(dsMatches('.', key, ds));
+    assert.ok(!dsMatches('example.', key, ds), 'the owner name is part of the digest');
+    assert.equal(parseTrustAnchor('junk\n'), undefined);
   });
 });

@@ -7,6 +7,7 @@ interface DoctorFlags {
   readonly port?: number;
   readonly dsUrl?: string;
   readonly config?: string;
+  readonly trustAnchor?: string;
 }
 
 function portNumber(value: string): number {
@@ -24,12 +25,14 @@ export function registerDoctorCommand(program: Command): void {
     .option('--port <n>', 'the connector\'s port (default: the configured one)', portNumber)
     .option('--ds-url <url>', 'the Distribution Service URL (default: the configured one)')
     .option('--config <file>', 'the connector\'s config file (default: the one `t1c api` reads)')
+    .option('--trust-anchor <file>', 'a DS or DNSKEY record (zone-file form) to validate the name\'s DNSSEC to when the resolver does not')
     .action(async (flags: DoctorFlags) => {
       const ctx = buildDoctorContext({
         ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
         ...(flags.port !== undefined ? { port: flags.port } : {}),
         ...(flags.dsUrl !== undefined ? { dsUrl: flags.dsUrl } : {}),
         ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+        ...(flags.trustAnchor !== undefined ? { trustAnchorFile: flags.trustAnchor } : {}),
       });
       const report = await runDoctor(ctx);
       process.stdout.write(flags.json ? reportJson(report) : renderReport(report));

@@ -10,6 +10,7 @@ import { loadSettings } from '../config/load.js';
 import { defaultUserDirs } from '../config/paths.js';
 import type { Settings } from '../config/settings.js';
 import { certificateDnsNames } from '../security/served-hosts.js';
+import { parseTrustAnchor, type TrustAnchor } from './probes/dnssec-validate.js';
 import { isIpLiteral } from './probes/loopback.js';
 import { systemResolver } from './probes/system-resolver.js';
 import type { CommandRunner, DoctorContext, PortAnswer, Resolver, ServedChain } from './types.js';
@@ -27,6 +28,8 @@ export interface DoctorOptions {
   readonly now?: () => number;
   readonly resolver?: Resolver;
   readonly platform?: NodeJS.Platform;
+  /** File with a DS or DNSKEY record (zone-file form) to validate the name to. */
+  readonly trustAnchorFile?: string;
 }
 
 export const systemRunner: CommandRunner = (command, args) => {
@@ -110,10 +113,17 @@ export function buildDoctorContext(options: DoctorOptions = {}): DoctorContext {
   const configFile = options.configFile ?? env.T1C_CONFIG ?? join(defaultUserDirs(env, platform, home).configDir, 'config.json');
   const settings = loadSettings({ env, ...(options.configFile ? { configFile: options.configFile } : {}), flags: { ...(options.port !== undefined ? { port: options.port } : {}), ...(options.dsUrl !== undefined ? { dsUrl: options.dsUrl } : {}) } });
   const port = settings.port;
+  let trustAnchor: TrustAnchor | undefined;
+  if (options.trustAnchorFile !== undefined) {
+    const text = readText(options.trustAnchorFile);
+    if (text === undefined) throw new Error(`cannot read trust anchor ${options.trustAnchorFile}`);
+    trustAnchor = parseTrustAnchor(text);
+    if (!trustAnchor || (trustAnchor.ds.length === 0 && trustAnchor.dnskeys.length === 0)) throw new Error(`no DS or DNSKEY record in ${options.trustAnchorFile}`);
+  }
   const systemRoot = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
   return {
     settings, configFile, configFound: existsSync(configFile),
-    hostname: pageHostname(settings, options.hostname), port, dsUrl: settings.dsUrl,
+    hostname: pageHostname(settings, options.hostname), port, dsUrl: settings.dsUrl, trustAnchor,
     platform, env, home, uid: process.getuid?.() ?? -1,
     now: options.now ?? Date.now, fetch: globalThis.fetch, resolver: options.resolver ?? systemResolver(), run: systemRunner,
     paths: {

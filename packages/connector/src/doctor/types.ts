@@ -1,5 +1,6 @@
 import type { ReaderStatus } from '@t1c/smartcard';
 import type { Settings } from '../config/settings.js';
+import type { RawRecord, TrustAnchor } from './probes/dnssec-validate.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'info';
 
@@ -30,11 +31,13 @@ export interface DnsAnswer {
   readonly flags: { readonly ad: boolean; readonly aa: boolean };
   readonly answers: readonly { readonly type: string; readonly name: string; readonly data: string }[];
   readonly authorities: readonly { readonly type: string; readonly name: string; readonly data: string }[];
+  /** The answer section as decoded, for the doctor's own DNSSEC validation. */
+  readonly records: readonly RawRecord[];
 }
 
 export interface DnsQuery {
   readonly name: string;
-  readonly type: 'A' | 'AAAA' | 'NS' | 'SOA';
+  readonly type: 'A' | 'AAAA' | 'NS' | 'SOA' | 'DNSKEY' | 'DS';
   readonly server: string;
   readonly port?: number;
   /** Recursion desired (off when asking an authoritative server). */
@@ -81,6 +84,8 @@ export interface DoctorContext {
   readonly hostname: string | undefined;
   readonly port: number;
   readonly dsUrl: string | undefined;
+  /** A DS or DNSKEY the doctor validates the name's answer to when the resolver does not (`--trust-anchor`). */
+  readonly trustAnchor: TrustAnchor | undefined;
   readonly platform: NodeJS.Platform;
   readonly env: NodeJS.ProcessEnv;
   readonly home: string;

@@ -12,12 +12,16 @@ const RESOLVER_ADDR = '127.0.0.1';
 /**
  * How the resolver treats the zone: `signed` validated to its trust anchor; `unsigned`; `rebind`
  * drops loopback answers for public names (unbound's private-address, as pfSense does);
- * `bogus` signed but anchored to a key the zone was not signed with.
+ * `bogus` signed but anchored to a key the zone was not signed with; `signed-not-validated`
+ * signed, the resolver holds no anchor (it passes signatures on, sets no AD bit).
  */
-export type DnsMode = 'signed' | 'unsigned' | 'rebind' | 'bogus';
+export type DnsMode = 'signed' | 'signed-not-validated' | 'unsigned' | 'rebind' | 'bogus';
 
 export interface DnsRig {
   readonly dir: string;
+  /** The zone's DS (signed modes) and a DS of a key that signed nothing. */
+  readonly trustAnchorFile: string | undefined;
+  readonly strangerAnchorFile: string | undefined;
   /** This namespace's /etc/hosts becomes the original plus `lines` (bind mount), until the next call or close. */
   setHosts(lines: string): void;
   close(): Promise<void>;
@@ -64,21 +68,21 @@ export async function startDnsRig(mode: DnsMode): Promise<DnsRig> {
   ].join('\n'));
   let served = zone;
   let anchor: string | undefined;
-  if (mode === 'signed' || mode === 'bogus') {
+  let stranger: string | undefined;
+  if (mode === 'signed' || mode === 'bogus' || mode === 'signed-not-validated') {
     const ksk = keygen(dir, true);
     const zsk = keygen(dir, false);
     execFileSync('ldns-signzone', ['-n', zone, ksk, zsk], { cwd: dir });
     served = `${zone}.signed`;
     anchor = join(dir, `${ksk}.ds`);
-    if (mode === 'bogus') {
-      const stranger = keygen(dir, true);
-      anchor = join(dir, `${stranger}.ds`);
-    }
+    stranger = join(dir, `${keygen(dir, true)}.ds`);
   }
+  const zoneAnchor = anchor;
+  const resolverAnchor = mode === 'bogus' ? stranger : mode === 'signed' ? anchor : undefined;
   const auth = unboundConf(dir, 'auth', [`interface: ${AUTH_ADDR}`], ['auth-zone:', `  name: "${ZONE}"`, `  zonefile: "${served}"`, '  for-downstream: yes', '  for-upstream: no']);
   const resolver = unboundConf(dir, 'resolver', [
     `interface: ${RESOLVER_ADDR}`, 'do-not-query-localhost: no', 'module-config: "validator iterator"',
-    ...(anchor ? [`trust-anchor-file: "${anchor}"`] : []),
+    ...(resolverAnchor ? [`trust-anchor-file: "${resolverAnchor}"`] : []),
     // Only the connector's address is filtered, so the name server (127.0.0.2) stays reachable.
     ...(mode === 'rebind' ? ['private-address: 127.0.0.1/32'] : []),
   ], ['stub-zone:', `  name: "${ZONE}"`, `  stub-addr: ${AUTH_ADDR}`]);
@@ -112,7 +116,7 @@ export async function startDnsRig(mode: DnsMode): Promise<DnsRig> {
     throw error;
   }
   return {
-    dir,
+    dir, trustAnchorFile: zoneAnchor, strangerAnchorFile: stranger,
     setHosts(lines) {
       const previous = mounts.lastIndexOf('/etc/hosts');
       if (previous >= 0) {

@@ -1,8 +1,24 @@
 import { hostsEntries } from '../probes/hosts-file.js';
-import type { Check } from '../types.js';
+import { validateAddress } from '../probes/dnssec-validate.js';
+import type { Check, CheckResult, DoctorContext } from '../types.js';
 import { needsDns } from './name.js';
 
 const id = 'dnssec';
+
+/** The resolver does not validate: the doctor does, from the configured trust anchor down. */
+async function ownValidation(ctx: DoctorContext, hostname: string, server: { host: string; port: number }, signed: boolean): Promise<CheckResult> {
+  const anchor = ctx.trustAnchor;
+  if (!anchor) throw new Error('no trust anchor');
+  const query = async (name: string, type: 'A' | 'DNSKEY' | 'DS') =>
+    (await ctx.resolver.query({ name, type, server: server.host, port: server.port, dnssec: true, checkingDisabled: true })).records;
+  const result = await validateAddress(query, hostname, anchor, ctx.now());
+  if (result.secure) {
+    return { id, status: 'ok', summary: `${hostname} is signed and validated by t1c doctor from the trust anchor of ${anchor.zone} (resolver ${server.host} does not validate)`,
+      details: [`chain: ${result.chain.join(' → ')}`] };
+  }
+  return { id, status: 'warn', summary: `${hostname} does not validate to the trust anchor of ${anchor.zone}: ${result.reason}`,
+    ...(signed ? {} : { fix: 'Ask the name\'s operator to sign its zone.' }) };
+}
 
 /** 3. The name's answer is validated by the resolver (AD bit); unsigned or bogus is a warning. */
 export const dnssecCheck: Check = async (ctx) => {
@@ -28,6 +44,7 @@ export const dnssecCheck: Check = async (ctx) => {
   if (!answer.answers.some((a) => a.type === 'A' || a.type === 'AAAA')) {
     return { id, status: 'warn', summary: `resolver ${server.host} gives no address for ${hostname} (${answer.rcode}): nothing to validate` };
   }
+  if (ctx.trustAnchor) return ownValidation(ctx, hostname, server, signed);
   if (signed) {
     return { id, status: 'warn', summary: `${hostname} is signed, but resolver ${server.host} does not validate it (no AD bit)`,
       fix: 'Use a validating resolver (most ISPs and public resolvers validate; systemd-resolved: DNSSEC=yes).' };

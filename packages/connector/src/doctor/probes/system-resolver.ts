@@ -45,6 +45,7 @@ export async function sendQuery(q: DnsQuery): Promise<DnsAnswer> {
       flags: { ad: decoded.flag_ad, aa: decoded.flag_aa },
       answers: records(decoded.answers),
       authorities: records(decoded.authorities),
+      records: (decoded.answers ?? []).map((a) => ({ name: a.name, type: a.type, ttl: 'ttl' in a ? a.ttl ?? 0 : 0, data: 'data' in a ? a.data : undefined })),
     };
   } finally {
     socket.close();
