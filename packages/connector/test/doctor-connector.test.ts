@@ -10,7 +10,7 @@ import { ApiProcess } from './api-helpers/api-process.js';
 import { NAME, startDnsRig, type DnsRig } from './doctor-helpers/dns-rig.js';
 import { runDoctorCli, tempHome, userEnv } from './doctor-helpers/doctor-cli.js';
 import { writePartnerCert } from './doctor-helpers/partner-cert.js';
-import { runCli } from './helpers/run-cli.js';
+import { runCli, T1C_BIN } from './helpers/run-cli.js';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -102,6 +102,33 @@ describe('doctor: connector and port', () => {
       assert.equal(connector.command, `kill ${String(squatter.pid)}`);
     } finally {
       await stopChild(squatter);
+      u.remove();
+    }
+  });
+
+  it('another user\'s connector on the port (a shared desktop): fail, it is not yours, with that user\'s uid', async () => {
+    const port = await freePort();
+    const u = user({ port, transport: 'http', jwt: false });
+    // A uid no account uses: the kernel needs no user entry to run a process as it.
+    const uid = 64_000 + Math.floor(Math.random() * 1000);
+    const otherHome = tempHome('t1c-doctor-other-');
+    execFileSync('chown', ['-R', `${uid}:${uid}`, otherHome.dir]);
+    const other = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', process.execPath, T1C_BIN, 'api', '--http', '--no-jwt', '--port', String(port), '--data-dir', join(otherHome.dir, 'data')], {
+      stdio: ['ignore', 'ignore', 'pipe'], env: { ...userEnv(otherHome.dir), TMPDIR: otherHome.dir },
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let text = '';
+        other.stderr.on('data', (d: Buffer) => { text += d.toString(); if (text.includes('listening on')) resolve(); });
+        other.once('exit', (code) => reject(new Error(`other user's connector exited ${String(code)}: ${text}`)));
+      });
+      const connector = (await runDoctorCli([], u.env)).check('connector');
+      assert.equal(connector.status, 'fail');
+      assert.match(connector.summary, new RegExp(`the connector on 127\\.0\\.0\\.1:${port} \\(http\\) belongs to another user \\(uid ${uid}\\), not to you`));
+      assert.ok(connector.details?.[0]?.startsWith(`pid ${String(other.pid)}, uid ${uid}: `));
+    } finally {
+      await stopChild(other);
+      otherHome.remove();
       u.remove();
     }
   });

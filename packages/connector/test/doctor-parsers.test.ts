@@ -4,7 +4,7 @@ import { bypasses } from '../src/doctor/probes/bypass.js';
 import { parseExcludedPortRanges } from '../src/doctor/probes/excluded-ports.js';
 import { hostsEntries } from '../src/doctor/probes/hosts-file.js';
 import { evaluatePac, pacGoesDirect } from '../src/doctor/probes/pac.js';
-import { listeningInodes } from '../src/doctor/probes/port-holder.js';
+import { listeningInodes, listeningSockets } from '../src/doctor/probes/port-holder.js';
 import { parseLsofListeners, parseNetstatListeners, parseTasklistImage } from '../src/doctor/probes/port-holders-other.js';
 import { connectorCheck } from '../src/doctor/checks/connector.js';
 import { dsMatches, keyTag, parseTrustAnchor } from '../src/doctor/probes/dnssec-validate.js';
@@ -132,6 +132,7 @@ describe('doctor: parsing what the operating system prints', () => {
     ].join('\n');
     assert.deepEqual(listeningInodes(tcp, 51983), [4242], 'only the LISTEN socket, not the established one');
     assert.deepEqual(listeningInodes(tcp, 51984), []);
+    assert.deepEqual(listeningSockets(tcp, 51983), [{ inode: 4242, uid: 1000 }], 'the owner is public even when the process is not');
   });
 });
 

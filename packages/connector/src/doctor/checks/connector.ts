@@ -30,7 +30,12 @@ function excludedRange(ctx: DoctorContext): string | undefined {
 
 /** Who listens on the port: /proc on Linux, netstat + tasklist on Windows, lsof on macOS. */
 function portHolders(ctx: DoctorContext): PortHolder[] {
-  if (ctx.platform === 'linux') return linuxPortHolders(ctx.paths.procRoot, ctx.port).holders;
+  if (ctx.platform === 'linux') {
+    const found = linuxPortHolders(ctx.paths.procRoot, ctx.port);
+    // Another user's process: its fds are not ours to read, but the socket's owner is public.
+    const unseen = found.socketUids.filter((uid) => !found.holders.some((h) => h.uid === uid));
+    return [...found.holders, ...unseen.map((uid) => ({ pid: -1, uid, command: '' }))];
+  }
   if (ctx.platform === 'win32') {
     const netstat = ctx.run('netstat', ['-ano', '-p', 'tcp']);
     if (netstat.status !== 0) return [];
@@ -46,7 +51,7 @@ function portHolders(ctx: DoctorContext): PortHolder[] {
   return [];
 }
 
-const describeHolder = (h: PortHolder): string => `pid ${h.pid}${h.uid >= 0 ? `, uid ${h.uid}` : ''}: ${h.command || '(command line not readable)'}`;
+const describeHolder = (h: PortHolder): string => (h.pid < 0 ? `a process of uid ${h.uid} (not readable to you)` : `pid ${h.pid}${h.uid >= 0 ? `, uid ${h.uid}` : ''}: ${h.command || '(command line not readable)'}`);
 /** Our program: `t1c … api` where the command line is known; the bare image name where only that is (Windows, macOS). */
 const isT1c = (h: PortHolder): boolean => /(^|[\/\\\s])t1c(\.exe|\.js)?(\s|$)/i.test(h.command) && (/\bapi\b/.test(h.command) || !h.command.includes(' '));
 
@@ -68,7 +73,7 @@ export const connectorCheck: Check = async (ctx) => {
     answer = await ctx.probe('/info');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const first = holders[0];
+    const first = holders.find((h) => h.pid >= 0);
     if (first) {
       return { id, status: 'fail', summary: `port ${ctx.port} is held by a program that does not answer ${where}`, details: holders.map(describeHolder),
         fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', command: stopCommand(ctx.platform, first.pid) };
@@ -78,12 +83,12 @@ export const connectorCheck: Check = async (ctx) => {
   const info = infoSchema.safeParse(parseJsonOrUndefined(answer.body));
   const refusal = refusalSchema.safeParse(parseJsonOrUndefined(answer.body));
   const ours = holders.filter(isT1c);
-  const others = holders.filter((h) => !isT1c(h));
+  const others = holders.filter((h) => !isT1c(h) && h.pid >= 0);
   if (!info.success && !refusal.success) {
     return { id, status: 'fail', summary: `another program answers on ${where} (HTTP ${answer.statusCode}), not the connector`, details: holders.map(describeHolder),
       fix: 'Stop that program, or give the connector another port (config.json "port") and restart it.', ...(others[0] ? { command: stopCommand(ctx.platform, others[0].pid) } : {}) };
   }
-  const foreign = ours.find((h) => h.uid >= 0 && h.uid !== ctx.uid);
+  const foreign = [...ours, ...holders.filter((h) => h.pid < 0)].find((h) => h.uid >= 0 && h.uid !== ctx.uid);
   if (foreign) {
     return { id, status: 'fail', summary: `the connector on ${where} belongs to another user (uid ${foreign.uid}), not to you`, details: [describeHolder(foreign)],
       fix: 'Each user needs a connector of their own on their own port; the other user should sign out, or set another "port" for one of you.' };
