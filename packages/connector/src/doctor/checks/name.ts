@@ -10,7 +10,15 @@ export function needsDns(hostname: string | undefined): hostname is string {
   return hostname !== undefined && !isIpLiteral(hostname) && hostname.toLowerCase() !== 'localhost';
 }
 
-const hostsLine = (ctx: DoctorContext, hostname: string): string => `echo "127.0.0.1 ${hostname}" | sudo tee -a ${ctx.paths.hostsFile}`;
+const hostsLine = (ctx: DoctorContext, hostname: string): string => (ctx.platform === 'win32'
+  ? `Add-Content -Path '${ctx.paths.hostsFile}' -Value '127.0.0.1 ${hostname}'   (PowerShell as administrator)`
+  : `echo "127.0.0.1 ${hostname}" | sudo tee -a ${ctx.paths.hostsFile}`);
+
+/** Deletes one line of the hosts file; BSD sed (macOS) wants an explicit empty backup suffix. */
+const removeLine = (ctx: DoctorContext, line: number): string | undefined => {
+  if (ctx.platform === 'win32') return undefined;
+  return `sudo sed -i${ctx.platform === 'darwin' ? " ''" : ''} '${line}d' ${ctx.paths.hostsFile}`;
+};
 
 /** Why the system resolver gave nothing: rebind protection, a missing name, or a broken resolver. */
 async function diagnoseMissing(ctx: DoctorContext, hostname: string, reason: string): Promise<CheckResult> {
@@ -61,7 +69,7 @@ export const nameCheck: Check = async (ctx) => {
   const hostsFirst = hosts[0];
   if (hostsFirst) {
     return { id, status: 'fail', summary: `${hostname} resolves to ${addresses.join(', ')}, not 127.0.0.1, because of the hosts file`, details: hostsNote,
-      fix: `Remove or correct line ${hostsFirst.line} of ${ctx.paths.hostsFile}.`, command: `sudo sed -i '${hostsFirst.line}d' ${ctx.paths.hostsFile}` };
+      fix: `Remove or correct line ${hostsFirst.line} of ${ctx.paths.hostsFile}${ctx.platform === 'win32' ? ' (Notepad as administrator)' : ''}.`, command: removeLine(ctx, hostsFirst.line) };
   }
   return { id, status: 'fail', summary: `${hostname} resolves to ${addresses.join(', ')}, not 127.0.0.1`,
     fix: 'A local DNS server or filter answers for this name. Ask your network administrator to let the public answer (127.0.0.1) through, or map the name on this computer.', command: hostsLine(ctx, hostname) };
