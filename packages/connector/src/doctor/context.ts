@@ -84,11 +84,14 @@ function servedChain(port: number): (servername: string) => Promise<ServedChain>
   });
 }
 
+/** PC/SC as the sandbox sees it (the same backend), loaded only when the cards are checked. */
 async function pcscReaders(): Promise<Awaited<ReturnType<DoctorContext['readers']>>> {
-  const { PcscBackend } = await import('@t1c/smartcard');
-  const backend = new PcscBackend();
+  const { TolerantPcscBackend } = await import('../sandbox/tolerant-backend.js');
+  const backend = new TolerantPcscBackend();
   try {
-    return await backend.listReaders();
+    const readers = await backend.listReaders();
+    if (backend.status === 'down') throw new Error('no connection to the service (SCardEstablishContext failed)');
+    return readers;
   } finally {
     await backend.close();
   }
