@@ -37,6 +37,9 @@ const systemPackages = [
   ['systemd', '/usr/bin/systemd-analyze'],
   ['passwd', '/usr/sbin/useradd'],
   ['gcc-mingw-w64-x86-64', '/usr/bin/x86_64-w64-mingw32-gcc'],
+  ['unbound', '/usr/sbin/unbound'],
+  ['ldnsutils', '/usr/bin/ldns-signzone'],
+  ['faketime', '/usr/bin/faketime'],
 ];
 
 function missingPackages() {

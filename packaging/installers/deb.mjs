@@ -165,6 +165,9 @@ export function buildDeb({ root, distDir, version, target, compression = 'xz' })
     put(stage, 'etc/xdg/autostart/t1c.desktop', readFileSync(join(linux, 't1c.desktop')));
     // The administrator's settings for every user (below each user's own config): empty at first.
     put(stage, 'etc/t1c/connector.json', readFileSync(join(linux, 'connector.json')));
+    // "Check the card connector" in the applications menu: `t1c doctor` in a terminal that stays open.
+    put(stage, 'usr/lib/t1c/check-connector', readFileSync(join(linux, 'check-connector')), 0o755);
+    put(stage, 'usr/share/applications/t1c-doctor.desktop', readFileSync(join(linux, 't1c-doctor.desktop')));
     put(stage, 'usr/share/doc/t1c/copyright', readFileSync(join(linux, 'copyright')));
     const changelog = readFileSync(join(linux, 'changelog.in'), 'utf8')
       .replaceAll('@VERSION@', version).replaceAll('@DATE@', rfc5322(date));

@@ -166,3 +166,4 @@ if [ "$start" = 1 ]; then
 fi
 
 echo "installed: $prefix/t1c (logs: $logs; uninstall: \"$prefix/uninstall.sh\")"
+echo "check the card connector (what stops web pages from reaching it, and the fix): \"$prefix/t1c\" doctor"

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,9 @@ const NEXT_VERSION = `${MAJOR ?? 0}.${MINOR ?? 0}.${(PATCH ?? 0) + 1}`;
  * logs, man-db's index and page cache (its trigger and `systemd-analyze verify` reading the man
  * page fill them), the test user's home, temp files.
  */
-const ALLOWED_CHANGES = [/^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
+// mimeinfo.cache is desktop-file-utils': its dpkg trigger rebuilds it from every menu entry
+// (ours included) and it stays, like for any package with a menu entry.
+const ALLOWED_CHANGES = [/^usr\/share\/applications\/mimeinfo\.cache$/, /^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
 /** Directories compared file by file before install and after purge, inside the throw-away root. */
 const SNAPSHOT_DIRS = ['/etc', '/usr', '/opt', '/var/lib'];
 
@@ -90,6 +92,28 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.match(unit, /^ExecStart=\/usr\/bin\/t1c api$/m);
       assert.match(unit, /^Restart=on-failure$/m);
       assert.match(unit, /^WantedBy=default\.target$/m);
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
+  });
+
+  it('"Check the card connector" in the menu: a valid entry running t1c doctor in a terminal that stays open', () => {
+    const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
+    try {
+      assert.equal(sh('dpkg-deb', ['-x', deb(), unpacked]).code, 0);
+      const desktop = join(unpacked, 'usr/share/applications/t1c-doctor.desktop');
+      const r = sh('desktop-file-validate', [desktop]);
+      assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no errors or hints');
+      assert.equal(r.code, 0);
+      const text = readFileSync(desktop, 'utf8');
+      assert.match(text, /^Name=Check the card connector$/m);
+      assert.match(text, /^Exec=\/usr\/lib\/t1c\/check-connector$/m);
+      assert.match(text, /^Terminal=true$/m);
+      const script = join(unpacked, 'usr/lib/t1c/check-connector');
+      assert.equal(statSync(script).mode & 0o777, 0o755);
+      const lint = sh('shellcheck', [script]);
+      assert.equal(lint.code, 0, lint.stdout);
+      assert.match(readFileSync(script, 'utf8'), /^\/usr\/bin\/t1c doctor "\$@"$/m);
     } finally {
       rmSync(unpacked, { recursive: true, force: true });
     }
@@ -191,6 +215,14 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.deepEqual(processesOf(uid), [], 'the API and its sandbox are gone');
     });
 
+    it('the menu entry\'s command runs the installed t1c doctor as the user, prints its report and waits for Enter', async () => {
+      const r = await root.run(asUser(['sh', '-c', 'echo | /usr/lib/t1c/check-connector --port 1']));
+      assert.equal(r.code, 1, 'nothing listens on port 1: a failed check');
+      assert.match(r.stdout, /^t1c doctor: https:\/\/127\.0\.0\.1:1 /m);
+      assert.match(r.stdout, /^✖ Connector +nothing answers on 127\.0\.0\.1:1 \(https\): connection refused$/m);
+      assert.match(r.stdout, /Press Enter to close this window\. $/);
+    });
+
     it('without a systemd user manager the autostart command runs the API itself', async () => {
       const r = await root.run(asUser(['/usr/lib/t1c/autostart', '--help']));
       assert.equal(r.code, 0, r.stderr);
@@ -272,7 +304,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       await inRoot(['dpkg', '--purge', 't1c']);
       assert.notEqual((await root.run(['dpkg-query', '-W', 't1c'])).code, 0, 'dpkg no longer knows t1c');
       for (const path of ['/usr/lib/t1c', '/usr/bin/t1c', '/usr/lib/systemd/user/t1c.service', '/usr/lib/systemd/user-preset/80-t1c.preset',
-        '/etc/xdg/autostart/t1c.desktop', '/etc/t1c', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
+        '/etc/xdg/autostart/t1c.desktop', '/etc/t1c', '/usr/share/applications/t1c-doctor.desktop', '/usr/lib/t1c/check-connector', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
         assert.equal(await exists(path), false, `${path} is left behind`);
       }
       // The lower layer is the live disk, which other programs may change meanwhile: a

@@ -228,6 +228,7 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     assert.deepEqual(readdirSync(prefix).sort(), ['.t1c-open-install', `${LABEL}.plist`, 't1c', 'uninstall.sh']);
     // No terminal to ask on: the keychain is left alone and the user told how to trust.
     assert.match(r.stdout, /local CA not trusted; to trust it later run: ".*\/t1c" cert install/);
+    assert.ok(r.stdout.includes(`check the card connector (what stops web pages from reaching it, and the fix): "${join(prefix, 't1c')}" doctor`));
   });
 
   it('does not install a program that cannot start on this Mac, and leaves the earlier install as it was', () => {

@@ -62,6 +62,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
   let wine: WinePrefix;
   let installDir: string;
   let startMenu: string;
+  let doctorEntry: string;
   let exe: string;
   let launcher: string;
   let dataDir: string;
@@ -75,6 +76,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     exe = `${wine.windowsUserDir}\\AppData\\Local\\Programs\\T1C\\t1c.exe`;
     launcher = `${wine.windowsUserDir}\\AppData\\Local\\Programs\\T1C\\t1cw.exe`;
     startMenu = join(wine.userDir, 'AppData', 'Roaming', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'T1C Connector.lnk');
+    doctorEntry = join(startMenu, '..', 'Check the card connector.lnk');
   });
   after(() => {
     wine.close();
@@ -106,7 +108,11 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     assert.deepEqual(registry.find((r) => r[1] === 'Software\\Microsoft\\Windows\\CurrentVersion\\Run'),
       ['1', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'T1C Connector', '"[INSTALLDIR]t1cw.exe" api --log-file']);
     assert.ok(registry.every((r) => r[0] === '1'), 'everything under HKCU');
-    assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]), [['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1cw.exe', 'api --log-file']]);
+    // "Check the card connector": t1c doctor in a console that stays open (cmd /k strips the outer quotes).
+    assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]).sort(), [
+      ['ProgramMenuFolder', 'Check the card connector', '[SystemFolder]cmd.exe', '/k ""[INSTALLDIR]t1c.exe" doctor"'],
+      ['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1cw.exe', 'api --log-file'],
+    ]);
     const sequence = new Map(msiTable('InstallExecuteSequence').map(([action = '', condition = '', n = '']) => [action, { condition, n: Number(n) }]));
     const at = (action: string): number => sequence.get(action)?.n ?? Number.NaN;
     assert.equal(sequence.get('StopConnector')?.condition, 'REMOVE="ALL" OR WIX_UPGRADE_DETECTED');
@@ -120,6 +126,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     assert.equal(r.status, 0, r.stdout);
     assert.ok(statSync(join(installDir, 't1c.exe')).size > 10_000_000, 't1c.exe installed');
     assert.ok(existsSync(startMenu), 'Start menu shortcut');
+    assert.ok(existsSync(doctorEntry), '"Check the card connector" shortcut');
     const run = wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector');
     assert.deepEqual(run, { name: 'T1C Connector', type: 'REG_SZ', data: `"${launcher}" api --log-file` });
     assert.deepEqual(wine.regQuery(SETTINGS)?.map((v) => `${v.name} ${v.type} ${v.data}`).sort(),
@@ -229,6 +236,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     }
     assert.equal(existsSync(installDir), false, 'install folder removed');
     assert.equal(existsSync(startMenu), false, 'Start menu entry removed');
+    assert.equal(existsSync(doctorEntry), false, '"Check the card connector" removed');
     assert.equal(existsSync(dataDir), false, 'data folder removed');
     assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'), undefined, 'Run value removed');
     assert.equal(wine.regQuery(SETTINGS), undefined, 'settings key removed');

@@ -23,6 +23,7 @@ export const PACKAGE_FILES = [
   './usr/lib/systemd/user/t1c.service', './usr/lib/systemd/user-preset/80-t1c.preset',
   './etc/xdg/autostart/t1c.desktop', './etc/t1c/connector.json', './usr/share/doc/t1c/copyright', './usr/share/doc/t1c/changelog.gz',
   './usr/share/man/man1/t1c.1.gz', './usr/share/lintian/overrides/t1c',
+  './usr/lib/t1c/check-connector', './usr/share/applications/t1c-doctor.desktop',
 ];
 
 const newest = (paths: readonly string[]): number => Math.max(...paths.map((p) => statSync(p).mtimeMs));
