@@ -17,6 +17,7 @@ import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
+import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -125,6 +126,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
     const bulkPins = new BulkPins({ lifetimeMs: settings.bulkPinLifetimeSeconds * 1000, maxSignatures: settings.bulkPinMaxSignatures, now: clock ?? Date.now });
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
+    const peerLookup = await systemPeerUserLookup();
+    const sameUser = peerLookup ? new SameUserGuard(peerLookup) : undefined;
     app = await buildApp({
       cards: new RemoteCardService(sandbox, (readers) => bulkPins.observe(readers)),
       deviceKey,
@@ -137,7 +140,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       now: clock ?? Date.now,
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
-    }, { logger, https: transport.https });
+    }, { logger, https: transport.https, sameUser });
+    if (!sameUser) app.log.warn(`no way to tell the OS user behind a connection on ${process.platform}: every local user can reach this connector`);
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
