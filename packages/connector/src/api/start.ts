@@ -18,6 +18,8 @@ import { CONNECTOR_VERSION } from '../version.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
 import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
+import { AgentLink } from '../registry/agent-link.js';
+import { systemClipboard } from '../registry/clipboard.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -31,6 +33,8 @@ export interface StartApiOptions extends Partial<Settings> {
   readonly pinDialog?: PinDialog;
   /** Milliseconds since the epoch for PIN lifetimes; tests move it instead of waiting. */
   readonly clock?: () => number;
+  /** Run as an agent of the Registry listening on this Unix socket (`t1c api --registry`). */
+  readonly registrySocket?: string;
 }
 
 export interface RunningApi {
@@ -66,7 +70,7 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _registrySocket, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
@@ -119,6 +123,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     })
     : undefined;
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
+  let registryLink: AgentLink | undefined;
   try {
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
     const dsOrigins = link;
@@ -146,7 +151,16 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
-    await app.listen({ host: '127.0.0.1', port: settings.port });
+    const logTo = app;
+    const agent = options.registrySocket === undefined ? undefined : await AgentLink.start({
+      socketPath: options.registrySocket,
+      clipboard: systemClipboard(env ?? process.env),
+      onRegistryUser: (user) => sameUser?.allow(user),
+      log: (level, message) => logTo.log[level](message),
+    });
+    registryLink = agent?.link;
+    await app.listen({ host: '127.0.0.1', port: agent?.port ?? settings.port });
+    registryLink?.ready((app.server.address() as AddressInfo).port, sandbox.pid);
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
     service.port = port;
@@ -161,6 +175,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {
+        registryLink?.close();
         await sync?.stop();
         await started.close();
         await sandbox.close();
@@ -168,6 +183,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       },
     };
   } catch (error) {
+    registryLink?.close();
     await app?.close().catch(() => undefined);
     seenPins.close();
     throw error;

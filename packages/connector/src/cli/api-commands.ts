@@ -4,6 +4,7 @@ import { readRegistrationKeyFile, REGISTRATION_KEY_FLAG_REFUSED } from '../confi
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
+import { defaultRegistrySocket } from '../registry/settings.js';
 
 interface ApiFlags {
   port?: string;
@@ -28,6 +29,7 @@ interface ApiFlags {
   dataDir?: string;
   config?: string;
   logLevel?: Settings['logLevel'];
+  registry?: string | boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -94,11 +96,13 @@ export function registerApiCommands(program: Command): void {
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
+    .option('--registry [socket]', `run as an agent of \`t1c registry\` (shared hosts): register over its Unix socket (default ${defaultRegistrySocket()}) and listen on the port it gives`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(async (flags: ApiFlags) => {
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
-      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })
+      const registrySocket = flags.registry === undefined || flags.registry === false ? undefined : flags.registry === true ? defaultRegistrySocket() : flags.registry;
+      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}), ...(registrySocket ? { registrySocket } : {}) })
         .catch((error: unknown) => { throw explainListenError(error, 't1c api'); });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
       const stopped = new Promise<void>((resolve) => {

@@ -55,6 +55,13 @@ export function ownerInRows(rows: readonly ProcTcpRow[], connection: LoopbackCon
   return row?.uid;
 }
 
+const TCP_LISTEN = 0x0a;
+const LISTEN_ADDRESSES = ['127.0.0.1', '0.0.0.0', '::', '::1'];
+
+export function listenerInRows(rows: readonly ProcTcpRow[], port: number): number | undefined {
+  return rows.find((r) => r.state === TCP_LISTEN && r.local.port === port && LISTEN_ADDRESSES.includes(r.local.address))?.uid;
+}
+
 /**
  * Linux: the socket tables of this network namespace. Each row carries the uid that owns the
  * socket, so the peer's row names its user with no need to look at its process.
@@ -66,6 +73,13 @@ export function linuxPeerUserLookup(procNet = '/proc/net'): PeerUserLookup {
       for (const file of files) {
         const text = await readFile(`${procNet}/${file}`, 'utf8').catch(() => '');
         const uid = ownerInRows(parseProcNetTcp(text), connection);
+        if (uid !== undefined) return unixUser(uid);
+      }
+      return undefined;
+    },
+    async ownerOfListener(port: number): Promise<OsUserId | undefined> {
+      for (const file of ['tcp', 'tcp6']) {
+        const uid = listenerInRows(parseProcNetTcp(await readFile(`${procNet}/${file}`, 'utf8').catch(() => '')), port);
         if (uid !== undefined) return unixUser(uid);
       }
       return undefined;

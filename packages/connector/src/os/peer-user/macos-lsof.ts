@@ -49,6 +49,11 @@ export function macosPeerUserLookup(lsof = '/usr/sbin/lsof'): PeerUserLookup {
       const uid = ownerInLsof(parseLsofFields(stdout), connection);
       return uid === undefined ? undefined : unixUser(uid);
     },
+    async ownerOfListener(port: number): Promise<OsUserId | undefined> {
+      const { stdout } = await run(lsof, ['-nP', `-iTCP:${port}`, '-sTCP:LISTEN', '-F', 'pun']).catch(() => ({ stdout: '' }));
+      const socket = parseLsofFields(stdout).find((s) => /:(\d+)$/.exec(s.name)?.[1] === String(port));
+      return socket === undefined ? undefined : unixUser(socket.uid);
+    },
     currentUser: () => unixUser(process.getuid?.() ?? -1),
   };
 }

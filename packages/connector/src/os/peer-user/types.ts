@@ -20,6 +20,8 @@ export type OsUserId = string;
  */
 export interface PeerUserLookup {
   ownerOf(connection: LoopbackConnection): Promise<OsUserId | undefined>;
+  /** Who listens on 127.0.0.1:port (or a wildcard address); undefined when nobody we can see. */
+  ownerOfListener(port: number): Promise<OsUserId | undefined>;
   /** The user this process runs as, in the same notation. */
   currentUser(): OsUserId;
 }

@@ -73,6 +73,14 @@ export function windowsPeerUserLookup(api: WindowsApi): PeerUserLookup {
       }
       return undefined;
     },
+    async ownerOfListener(port: number): Promise<OsUserId | undefined> {
+      const MIB_TCP_STATE_LISTEN = 2;
+      for (const family of ['ipv4', 'ipv6'] as const) {
+        const row = parseTcpTable(api.tcpTable(family), family).find((r) => r.state === MIB_TCP_STATE_LISTEN && r.local.port === port);
+        if (row) return api.userOfPid(row.pid);
+      }
+      return undefined;
+    },
     currentUser: () => api.userOfPid(process.pid) ?? 'unknown',
   };
 }
