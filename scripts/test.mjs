@@ -36,6 +36,7 @@ const systemPackages = [
   ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
   ['systemd', '/usr/bin/systemd-analyze'],
   ['passwd', '/usr/sbin/useradd'],
+  ['xclip', '/usr/bin/xclip'],
 ];
 
 function missingPackages() {

@@ -65,7 +65,7 @@ export const REDACT_PATHS = [
 ];
 
 export function sandboxArgs(settings: Settings): string[] {
-  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.pcsc ? [] : ['--no-pcsc'])];
+  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.virtualCardData ? ['--virtual-card-data', settings.virtualCardData] : []), ...(settings.pcsc ? [] : ['--no-pcsc'])];
 }
 
 /** Starts the local API (and its sandbox child) in this process. */

@@ -25,6 +25,7 @@ interface ApiFlags {
   registrationKeyFile?: string;
   allowPlainPin?: boolean;
   virtualCard?: string[];
+  virtualCardData?: string;
   pcsc?: boolean;
   dataDir?: string;
   config?: string;
@@ -63,6 +64,7 @@ export function flagsToSettings(f: ApiFlags): Partial<Settings> {
   if (f.registrationKeyFile !== undefined) out.registrationKey = readRegistrationKeyFile(f.registrationKeyFile);
   if (f.allowPlainPin) out.allowPlainPin = true;
   if (f.virtualCard) out.virtualCards = f.virtualCard.map(parseVirtualCard);
+  if (f.virtualCardData) out.virtualCardData = f.virtualCardData;
   if (f.pcsc === false) out.pcsc = false;
   if (f.dataDir) out.dataDir = f.dataDir;
   if (f.logLevel) out.logLevel = f.logLevel;
@@ -93,6 +95,7 @@ export function registerApiCommands(program: Command): void {
     .addOption(new Option('--registration-key <key>').hideHelp())
     .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
     .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)
+    .option('--virtual-card-data <file>', 'holder data JSON for the virtual cards (format: t1c emulator beid --print-format)')
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
@@ -127,10 +130,14 @@ export function registerApiCommands(program: Command): void {
   program.command('sandbox')
     .description('card sandbox process (started by `t1c api`; talks to it over IPC)')
     .option('--virtual-card <type>', 'attach a virtual eID reader (repeatable)', collect)
+    .option('--virtual-card-data <file>', 'holder data JSON for the virtual cards')
     .option('--no-pcsc', 'do not use PC/SC')
-    .action(async (flags: { virtualCard?: string[]; pcsc?: boolean }) => {
+    .action(async (flags: { virtualCard?: string[]; virtualCardData?: string; pcsc?: boolean }) => {
       const { runSandbox } = await import('../sandbox/server.js');
-      await runSandbox({ virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false });
+      await runSandbox({
+        virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false,
+        ...(flags.virtualCardData ? { virtualCardData: flags.virtualCardData } : {}),
+      });
       // Stay alive on the IPC channel; the sandbox exits when its parent disconnects.
       await new Promise<never>(() => undefined);
     });

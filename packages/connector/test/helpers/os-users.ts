@@ -84,6 +84,12 @@ export class OsUsers {
 
 /** Resolves with the first match of `pattern` in the child's stderr (or rejects when it exits). */
 export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> {
+  return waitForOutput(child, pattern, 'stderr', timeoutMs);
+}
+
+/** The same for stdout (where pino logs go). */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 'stderr', timeoutMs = 60_000): Promise<RegExpExecArray> {
+  const output = child[stream];
   return new Promise((resolve, reject) => {
     let text = '';
     const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms: ${text}`)), timeoutMs);
@@ -92,11 +98,11 @@ export function waitForStderr(child: ChildProcess, pattern: RegExp, timeoutMs = 
       const m = pattern.exec(text);
       if (m) {
         clearTimeout(timer);
-        child.stderr?.off('data', onData);
+        output?.off('data', onData);
         resolve(m);
       }
     };
-    child.stderr?.on('data', onData);
+    output?.on('data', onData);
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code} before ${pattern}: ${text}`)); });
   });
 }

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ConsentSigner } from '../src/registry/consent.js';
+import { T1C_BIN } from './helpers/run-cli.js';
+import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
+
+const A = 't1c-reg-a';
+const B = 't1c-reg-b';
+const C = 't1c-reg-c';
+const ORIGIN = 'https://app.example.org';
+const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
+
+interface Answer { status: number; body: string; headers: string }
+
+/**
+ * The test's scratch space lives under /run: the throw-away root (where the users exist)
+ * bind-mounts the real /run, so root, the users and this test see the same files.
+ */
+function scratchDir(): string {
+  const dir = mkdtempSync('/run/t1c-registry-test-');
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+describe('t1c registry: two OS users, one well-known port, each reaches only their own card', () => {
+  let users: OsUsers;
+  let dir: string;
+  let registry: ChildProcess;
+  let registryUrl = '';
+  const agentUrl: Record<string, string> = {};
+  const agents: Record<string, ChildProcess> = {};
+  const displays: Record<string, string> = { [A]: ':71', [B]: ':72' };
+
+  /** curl as `user`; `-i` so the test sees the headers the Registry passed on. */
+  async function curl(user: string, url: string, args: readonly string[] = []): Promise<Answer> {
+    const r = await users.run(user, ['curl', '-sS', '-i', '-w', '\n%{http_code}', ...args, url]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const status = Number(lines.pop());
+    const text = lines.join('\n');
+    const split = text.lastIndexOf('\r\n\r\n');
+    return { status, headers: text.slice(0, split), body: text.slice(split + 4) };
+  }
+  const json = <T>(answer: Answer): T => JSON.parse(answer.body) as T;
+
+  /** Starts the Registry; resolves once it listens and each of `live` has (re-)registered. */
+  async function startRegistry(mode: string, live: readonly string[] = []): Promise<void> {
+    registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--mode', mode, '--socket', join(dir, 'sock', 'registry.sock'),
+      '--data-dir', join(dir, 'registry-data'), '--allow-origin', ORIGIN, '--log-level', 'info']);
+    const registered = live.map(agentLive);
+    registryUrl = (await waitForStderr(registry, /t1c registry listening on (http:\/\/\S+)/))[1] ?? '';
+    await Promise.all(registered);
+  }
+  async function stopRegistry(): Promise<void> {
+    const exited = new Promise<void>((resolve) => registry.once('exit', () => resolve()));
+    registry.kill('SIGTERM');
+    await exited;
+  }
+  /** Waits for the Registry's own log line saying `user`'s agent is live. */
+  const agentLive = (user: string): Promise<unknown> => waitForOutput(registry, new RegExp(`"username":"${user}","port":\\d+,"msg":"agent (ready|registered again)"`), 'stdout');
+
+  async function startAgent(user: string): Promise<void> {
+    const live = agentLive(user);
+    agents[user] = users.spawn(user, [process.execPath, T1C_BIN, 'api', '--registry', join(dir, 'sock', 'registry.sock'), '--http', '--no-jwt',
+      '--no-pcsc', '--virtual-card', 'beid', '--virtual-card-data', join(dir, `${user}.json`), '--allow-origin', ORIGIN, '--log-level', 'warn'], { DISPLAY: displays[user] });
+    const child = agents[user];
+    assert.ok(child);
+    agentUrl[user] = (await waitForStderr(child, /t1c api listening on (http:\/\/\S+)/))[1] ?? '';
+    await live;
+  }
+
+  /** Reads the holder's surname of the only card `user` sees at `base`. */
+  async function surnameAt(user: string, base: string): Promise<string> {
+    const readers = await curl(user, `${base}/v3/readers`);
+    assert.equal(readers.status, 200, readers.body);
+    const [reader] = json<{ data: { id: string }[] }>(readers).data;
+    assert.ok(reader);
+    const bio = await curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
+    assert.equal(bio.status, 200, bio.body);
+    return json<{ data: { name: string } }>(bio).data.name;
+  }
+
+  before(async () => {
+    users = await OsUsers.create([A, B, C]);
+    dir = scratchDir();
+    for (const [user, surname] of Object.entries(HOLDERS)) {
+      writeFileSync(join(dir, `${user}.json`), JSON.stringify({ surname, firstNames: `${surname} Test`, birthDate: '03 MEI 2001', gender: 'F', nationalNumber: '01050312366', address: { streetAndNumber: 'Kerkstraat 1', zipCode: '2000', municipality: 'Antwerpen' } }), { mode: 0o644 });
+    }
+    // Each user's own X display, for the clipboard the consent mode reads.
+    for (const user of [A, B]) users.spawn(user, ['Xvfb', displays[user] ?? '', '-nolisten', 'tcp']);
+    await startRegistry('ours');
+    await Promise.all([startAgent(A), startAgent(B)]);
+  });
+  after(async () => {
+    await users?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('mode ours: the Registry forwards to the caller\'s own agent by OS user alone', () => {
+    it('A reads A\'s card and B reads B\'s, through the same port', async () => {
+      assert.equal(await surnameAt(A, registryUrl), 'Alpha');
+      assert.equal(await surnameAt(B, registryUrl), 'Bravo');
+    });
+    it('the SDK\'s headers pass both ways: CORS preflight and the echoed Origin come from the agent', async () => {
+      const preflight = await curl(A, `${registryUrl}/v3/readers`, ['-X', 'OPTIONS', '-H', `Origin: ${ORIGIN}`, '-H', 'Access-Control-Request-Method: GET',
+        '-H', 'Access-Control-Request-Headers: x-csrf-token, authorization, x-t1c-billing-tag']);
+      assert.equal(preflight.status, 204, preflight.headers);
+      assert.match(preflight.headers, /access-control-allow-headers: .*x-csrf-token/i);
+      const get = await curl(A, `${registryUrl}/v3/readers`, ['-H', `Origin: ${ORIGIN}`, '-H', 'X-CSRF-Token: t1c-js', '-H', 'X-T1C-BILLING-TAG: tag']);
+      assert.equal(get.status, 200);
+      assert.match(get.headers, new RegExp(`access-control-allow-origin: ${ORIGIN}`, 'i'));
+      const refused = await curl(A, `${registryUrl}/v3/readers`, ['-H', 'Origin: https://evil.example']);
+      assert.equal(refused.status, 403, 'the agent\'s own origin check still applies');
+    });
+    it('B straight to A\'s agent port: 403 104032', async () => {
+      const r = await curl(B, `${agentUrl[A]}/v3/readers`);
+      assert.equal(r.status, 403);
+      assert.equal(json<{ code: string }>(r).code, '104032');
+    });
+    it('C, who has no agent, gets 112020 "no agent"', async () => {
+      const r = await curl(C, `${registryUrl}/v3/readers`);
+      assert.equal(r.status, 503);
+      assert.equal(json<{ code: string }>(r).code, '112020');
+    });
+    it('a DNS-rebinding Host is refused before any forwarding', async () => {
+      const r = await curl(A, `${registryUrl}/v3/readers`, ['-H', 'Host: evil.example']);
+      assert.equal(r.status, 421);
+    });
+  });
+
+  describe('mode optional-consent (after a Registry restart: agents register again by themselves)', () => {
+    before(async () => {
+      await stopRegistry();
+      await startRegistry('optional-consent', [A, B]);
+    });
+    it('/info says PROXY with optionalConsent', async () => {
+      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await curl(C, `${registryUrl}/info`));
+      assert.equal(info.t1CInfoAPI.service.deviceType, 'PROXY');
+      assert.equal(info.t1CInfoAPI.optionalConsent, true);
+    });
+    it('/v3/agents lists only the caller\'s own agent; each reads their own card on it', async () => {
+      for (const user of [A, B]) {
+        const list = json<{ data: { apiPort: string; username: string }[] }>(await curl(user, `${registryUrl}/v3/agents`)).data;
+        assert.equal(list.length, 1);
+        assert.equal(list[0]?.username, user);
+        assert.equal(list[0]?.apiPort, new URL(agentUrl[user] ?? '').port, 'the agent kept its port across the Registry restart');
+        assert.equal(await surnameAt(user, `http://127.0.0.1:${list[0]?.apiPort}`), HOLDERS[user as keyof typeof HOLDERS]);
+      }
+      assert.deepEqual(json<{ data: unknown[] }>(await curl(C, `${registryUrl}/v3/agents`)).data, []);
+    });
+  });
+});
