@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { AgentRecord } from '../src/registry/agent-table.js';
 import { ConsentSigner } from '../src/registry/consent.js';
 import { T1C_BIN } from './helpers/run-cli.js';
 import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
@@ -12,6 +13,8 @@ const A = 't1c-reg-a';
 const B = 't1c-reg-b';
 const C = 't1c-reg-c';
 const ORIGIN = 'https://app.example.org';
+/** Also allowed by the Registry, so only the consent's origin binding can refuse it. */
+const OTHER_ORIGIN = 'https://other.example.org';
 const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
 
 interface Answer { status: number; body: string; headers: string }
@@ -50,7 +53,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   /** Starts the Registry; resolves once it listens and each of `live` has (re-)registered. */
   async function startRegistry(mode: string, live: readonly string[] = []): Promise<void> {
     registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--mode', mode, '--socket', join(dir, 'sock', 'registry.sock'),
-      '--data-dir', join(dir, 'registry-data'), '--allow-origin', ORIGIN, '--log-level', 'info']);
+      '--data-dir', join(dir, 'registry-data'), '--allow-origin', ORIGIN, '--allow-origin', OTHER_ORIGIN, '--log-level', 'info']);
     const registered = live.map(agentLive);
     registryUrl = (await waitForStderr(registry, /t1c registry listening on (http:\/\/\S+)/))[1] ?? '';
     await Promise.all(registered);
@@ -153,4 +156,91 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.deepEqual(json<{ data: unknown[] }>(await curl(C, `${registryUrl}/v3/agents`)).data, []);
     });
   });
+  describe('mode consent: the code word on the caller\'s clipboard picks the agent; consents are signed, bound and expire', () => {
+    const word = `::t1c::miksa::${'x'.repeat(8)}${Date.now()}`;
+    let consentOfA = '';
+    type ConsentAnswer = { data: { consentState: string; consents: string[]; consent?: string } };
+    const post = (user: string, path: string, body: unknown, origin = ORIGIN): Promise<Answer> => curl(user, `${registryUrl}${path}`, ['-X', 'POST',
+      '-H', 'Content-Type: application/json', '-H', 'X-CSRF-Token: t1c-js', '-H', `Origin: ${origin}`, '--data-binary', JSON.stringify(body)]);
+    const decode = (consent: string): { agent: Record<string, unknown> } => JSON.parse(Buffer.from(consent, 'base64').toString('utf8')) as { agent: Record<string, unknown> };
+
+    before(async () => {
+      await stopRegistry();
+      await startRegistry('consent', [A, B]);
+      const copied = await users.run(A, ['sh', '-c', 'printf %s "$W" | xclip -selection clipboard -i >/dev/null 2>&1'], { DISPLAY: displays[A], W: word });
+      assert.equal(copied.code, 0, copied.stderr);
+    });
+
+    it('/info says PROXY without optionalConsent (the SDK asks for consent)', async () => {
+      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await curl(A, `${registryUrl}/info`));
+      assert.equal(info.t1CInfoAPI.service.deviceType, 'PROXY');
+      assert.equal(info.t1CInfoAPI.optionalConsent, false);
+    });
+    it('B posting A\'s code word gets no consent (B\'s clipboard does not hold it)', async () => {
+      const r = json<ConsentAnswer>(await post(B, '/v3/consent', { codeWord: word, durationInDays: 1 }));
+      assert.equal(r.data.consentState, 'REQUIRED');
+      assert.equal(r.data.consent, undefined);
+    });
+    it('A posting the word on A\'s clipboard gets APPROVED with A\'s agent port; A reads A\'s card there', async () => {
+      const r = json<ConsentAnswer>(await post(A, '/v3/consent', { codeWord: word, durationInDays: 1 }));
+      assert.equal(r.data.consentState, 'APPROVED');
+      consentOfA = r.data.consent ?? '';
+      assert.ok(r.data.consents.includes(consentOfA));
+      assert.match(consentOfA, /^[A-Za-z0-9+/]+=*$/, 'standard base64, as the SDK atob()s it');
+      const agent = decode(consentOfA).agent;
+      assert.equal(agent.apiPort, new URL(agentUrl[A] ?? '').port);
+      assert.equal(agent.username, A);
+      assert.equal(await surnameAt(A, `http://127.0.0.1:${String(agent.apiPort)}`), 'Alpha');
+    });
+    it('/v3/validate: A\'s stored consent is APPROVED for A on the same origin', async () => {
+      const r = json<ConsentAnswer>(await post(A, '/v3/validate', { consents: [consentOfA] }));
+      assert.equal(r.data.consentState, 'APPROVED');
+      assert.equal(decode(r.data.consent ?? '').agent.apiPort, new URL(agentUrl[A] ?? '').port);
+    });
+    it('refused: B\'s browser with A\'s consent, another origin, a tampered string, an expired one, garbage', async () => {
+      const required = async (user: string, consents: string[], origin = ORIGIN): Promise<void> => {
+        const answer = await post(user, '/v3/validate', { consents }, origin);
+        assert.equal(answer.status, 200, answer.body);
+        const r = json<ConsentAnswer>(answer);
+        assert.equal(r.data.consentState, 'REQUIRED', `${user} ${origin}`);
+        assert.equal(r.data.consent, undefined);
+      };
+      await required(B, [consentOfA]);
+      await required(A, [consentOfA], OTHER_ORIGIN);
+      const tampered = decode(consentOfA);
+      tampered.agent.expiresAt = Number(tampered.agent.expiresAt) + 365 * 86_400_000;
+      await required(A, [Buffer.from(JSON.stringify(tampered)).toString('base64')]);
+      const moved = decode(consentOfA);
+      moved.agent.user = `uid:${users.user(B).uid}`;
+      await required(B, [Buffer.from(JSON.stringify(moved)).toString('base64')]);
+      // Signed with the Registry's own key but past its expiry.
+      const signer = ConsentSigner.open(join(dir, 'registry-data'), hostname());
+      const expired = signer.issue(decode(consentOfA).agent as unknown as AgentRecord, { user: `uid:${users.user(A).uid}`, origin: ORIGIN, expiresAt: Date.now() - 1000 });
+      await required(A, [expired]);
+      await required(A, ['not base64 at all', Buffer.from('{"agent":1}').toString('base64')]);
+    });
+    it('a body that is not the SDK\'s shape is 400 106001', async () => {
+      for (const body of [{}, { codeWord: 5 }, { codeWord: 'x', durationInDays: -1 }]) {
+        const r = await post(A, '/v3/consent', body);
+        assert.equal(r.status, 400);
+        assert.equal(json<{ code: string }>(r).code, '106001');
+      }
+      assert.equal((await post(A, '/v3/validate', { consents: 'x' })).status, 400);
+    });
+  });
+
+  describe('agent crash and restart', () => {
+    it('a killed agent leaves the list; started again, it registers again and serves its user', async () => {
+      const gone = waitForOutput(registry, new RegExp(`"username":"${A}","port":\\d+,"msg":"agent left"`), 'stdout');
+      agents[A]?.kill('SIGKILL');
+      await gone;
+      assert.deepEqual(json<{ data: unknown[] }>(await curl(A, `${registryUrl}/v3/agents`)).data, []);
+      assert.equal(json<{ data: unknown[] }>(await curl(B, `${registryUrl}/v3/agents`)).data.length, 1, 'B is not affected');
+      await startAgent(A);
+      const list = json<{ data: { apiPort: string }[] }>(await curl(A, `${registryUrl}/v3/agents`)).data;
+      assert.equal(list.length, 1);
+      assert.equal(await surnameAt(A, `http://127.0.0.1:${list[0]?.apiPort ?? ''}`), 'Alpha');
+    });
+  });
 });
+
