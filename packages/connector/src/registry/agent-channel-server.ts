@@ -77,6 +77,7 @@ export class AgentChannelServer {
       }
       agent.ready = true;
       agent.sandboxPid = message.sandboxPid;
+      send(socket, { type: 'live', port: agent.port });
       this.options.log.info({ username: agent.username, port: agent.port }, 'agent ready');
       return;
     }
@@ -104,6 +105,7 @@ export class AgentChannelServer {
       && (await this.options.lookup.ownerOfListener(wanted)) === user) {
       this.agents.add({ user, username, pid, socket, port: wanted, sandboxPid: undefined, ready: true, registeredAt: new Date(), lastUsed: new Date() });
       send(socket, { type: 'accepted', port: wanted });
+      send(socket, { type: 'live', port: wanted });
       this.options.log.info({ username, port: wanted }, 'agent registered again');
       return;
     }

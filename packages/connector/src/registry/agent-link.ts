@@ -81,6 +81,7 @@ export class AgentLink {
         void this.options.clipboard.read().then((text) => send(socket, { type: 'clipboard-answer', id: message.id, matches: clipboardMatches(text, message.codeWord) }));
         return;
       }
+      if (message.type === 'live') return;
       if (message.type === 'refused') {
         this.options.log('warn', `the Registry refused this agent: ${message.reason}`);
       } else if (!registered) {

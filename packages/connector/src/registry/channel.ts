@@ -17,6 +17,8 @@ export const registryMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('assigned'), port: z.number().int().min(1).max(65535) }),
   z.object({ type: z.literal('accepted'), port: z.number().int().min(1).max(65535) }),
   z.object({ type: z.literal('refused'), reason: z.string() }),
+  // The port was verified as this user's listener: the agent is in the list now.
+  z.object({ type: z.literal('live'), port: z.number().int().min(1).max(65535) }),
   // The Registry never sends the code word itself to an agent twice; agents answer only yes/no.
   z.object({ type: z.literal('clipboard-check'), id: z.number().int().nonnegative(), codeWord: z.string().min(1).max(512) }),
 ]);
