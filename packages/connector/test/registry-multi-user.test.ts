@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { AgentRecord } from '../src/registry/agent-table.js';
 import { ConsentSigner } from '../src/registry/consent.js';
@@ -15,6 +16,7 @@ const C = 't1c-reg-c';
 const ORIGIN = 'https://app.example.org';
 /** Also allowed by the Registry, so only the consent's origin binding can refuse it. */
 const OTHER_ORIGIN = 'https://other.example.org';
+const SDK_READ = fileURLToPath(new URL('./helpers/sdk-read-as-user.mjs', import.meta.url));
 const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
 
 interface Answer { status: number; body: string; headers: string }
@@ -76,6 +78,13 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
     await live;
   }
 
+  /** Our SDK (packages/sdk) under Node as `user`, through the Registry. */
+  async function sdkRead(user: string, codeWord?: string): Promise<{ url?: string; surname?: string; kind?: string }> {
+    const r = await users.run(user, [process.execPath, SDK_READ, registryUrl, ...(codeWord ? [codeWord] : [])]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { url?: string; surname?: string; kind?: string };
+  }
+
   /** Reads the holder's surname of the only card `user` sees at `base`. */
   async function surnameAt(user: string, base: string): Promise<string> {
     const readers = await curl(user, `${base}/v3/readers`);
@@ -124,6 +133,11 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.equal(r.status, 403);
       assert.equal(json<{ code: string }>(r).code, '104032');
     });
+    it('our SDK, unchanged, reads each user\'s own card through the Registry; C gets kind no-agent', async () => {
+      assert.deepEqual(await sdkRead(A), { url: registryUrl, surname: 'Alpha' });
+      assert.deepEqual(await sdkRead(B), { url: registryUrl, surname: 'Bravo' });
+      assert.deepEqual(await sdkRead(C), { kind: 'no-agent' });
+    });
     it('C, who has no agent, gets 112020 "no agent"', async () => {
       const r = await curl(C, `${registryUrl}/v3/readers`);
       assert.equal(r.status, 503);
@@ -154,6 +168,11 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
         assert.equal(await surnameAt(user, `http://127.0.0.1:${list[0]?.apiPort}`), HOLDERS[user as keyof typeof HOLDERS]);
       }
       assert.deepEqual(json<{ data: unknown[] }>(await curl(C, `${registryUrl}/v3/agents`)).data, []);
+    });
+    it('our SDK follows /v3/agents to the user\'s own agent; C gets kind no-agent', async () => {
+      assert.deepEqual(await sdkRead(A), { url: agentUrl[A], surname: 'Alpha' });
+      assert.deepEqual(await sdkRead(B), { url: agentUrl[B], surname: 'Bravo' });
+      assert.deepEqual(await sdkRead(C), { kind: 'no-agent' });
     });
   });
   describe('mode consent: the code word on the caller\'s clipboard picks the agent; consents are signed, bound and expire', () => {
@@ -218,6 +237,11 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       const expired = signer.issue(decode(consentOfA).agent as unknown as AgentRecord, { user: `uid:${users.user(A).uid}`, origin: ORIGIN, expiresAt: Date.now() - 1000 });
       await required(A, [expired]);
       await required(A, ['not base64 at all', Buffer.from('{"agent":1}').toString('base64')]);
+    });
+    it('our SDK: no stored consent and no code word → consent-required; with the word on A\'s clipboard A reads A\'s card; B with it is refused', async () => {
+      assert.deepEqual(await sdkRead(A), { kind: 'consent-required' });
+      assert.deepEqual(await sdkRead(A, word), { url: agentUrl[A], surname: 'Alpha' });
+      assert.deepEqual(await sdkRead(B, word), { kind: 'consent-required' });
     });
     it('a body that is not the SDK\'s shape is 400 106001', async () => {
       for (const body of [{}, { codeWord: 5 }, { codeWord: 'x', durationInDays: -1 }]) {

@@ -80,6 +80,9 @@ export const SDK_CODES = {
   'signature-mismatch': '904300',
   'not-found': '112999',
   internal: '112999',
+  // Shared hosts: the same codes a Registry sends, so pages branch on one kind either way.
+  'no-agent': '112020',
+  'consent-required': '814501',
 } as const satisfies Partial<Record<T1cErrorKind, string>>;
 
 export type SdkErrorKind = keyof typeof SDK_CODES;
