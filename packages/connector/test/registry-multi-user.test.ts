@@ -9,6 +9,7 @@ import type { AgentRecord } from '../src/registry/agent-table.js';
 import { ConsentSigner } from '../src/registry/consent.js';
 import { T1C_BIN } from './helpers/run-cli.js';
 import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
+import { startPageServer } from './api-helpers/page-server.js';
 
 const A = 't1c-reg-a';
 const B = 't1c-reg-b';
@@ -16,6 +17,7 @@ const C = 't1c-reg-c';
 const ORIGIN = 'https://app.example.org';
 /** Also allowed by the Registry, so only the consent's origin binding can refuse it. */
 const OTHER_ORIGIN = 'https://other.example.org';
+const OFFICIAL_SDK = fileURLToPath(new URL('./helpers/official-sdk-consent-as-user.mjs', import.meta.url));
 const SDK_READ = fileURLToPath(new URL('./helpers/sdk-read-as-user.mjs', import.meta.url));
 const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
 
@@ -36,6 +38,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   let dir: string;
   let registry: ChildProcess;
   let registryUrl = '';
+  let page: Awaited<ReturnType<typeof startPageServer>>;
   const agentUrl: Record<string, string> = {};
   const agents: Record<string, ChildProcess> = {};
   const displays: Record<string, string> = { [A]: ':71', [B]: ':72' };
@@ -55,7 +58,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   /** Starts the Registry; resolves once it listens and each of `live` has (re-)registered. */
   async function startRegistry(mode: string, live: readonly string[] = []): Promise<void> {
     registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--mode', mode, '--socket', join(dir, 'sock', 'registry.sock'),
-      '--data-dir', join(dir, 'registry-data'), '--allow-origin', ORIGIN, '--allow-origin', OTHER_ORIGIN, '--log-level', 'info']);
+      '--data-dir', join(dir, 'registry-data'), '--allow-origin', ORIGIN, '--allow-origin', OTHER_ORIGIN, '--allow-origin', page.origin, '--log-level', 'info']);
     const registered = live.map(agentLive);
     registryUrl = (await waitForStderr(registry, /t1c registry listening on (http:\/\/\S+)/))[1] ?? '';
     await Promise.all(registered);
@@ -71,7 +74,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   async function startAgent(user: string): Promise<void> {
     const live = agentLive(user);
     agents[user] = users.spawn(user, [process.execPath, T1C_BIN, 'api', '--registry', join(dir, 'sock', 'registry.sock'), '--http', '--no-jwt',
-      '--no-pcsc', '--virtual-card', 'beid', '--virtual-card-data', join(dir, `${user}.json`), '--allow-origin', ORIGIN, '--log-level', 'warn'], { DISPLAY: displays[user] });
+      '--no-pcsc', '--virtual-card', 'beid', '--virtual-card-data', join(dir, `${user}.json`), '--allow-origin', ORIGIN, '--allow-origin', page.origin, '--log-level', 'warn'], { DISPLAY: displays[user] });
     const child = agents[user];
     assert.ok(child);
     agentUrl[user] = (await waitForStderr(child, /t1c api listening on (http:\/\/\S+)/))[1] ?? '';
@@ -98,6 +101,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
 
   before(async () => {
     users = await OsUsers.create([A, B, C]);
+    page = await startPageServer();
     dir = scratchDir();
     for (const [user, surname] of Object.entries(HOLDERS)) {
       writeFileSync(join(dir, `${user}.json`), JSON.stringify({ surname, firstNames: `${surname} Test`, birthDate: '03 MEI 2001', gender: 'F', nationalNumber: '01050312366', address: { streetAndNumber: 'Kerkstraat 1', zipCode: '2000', municipality: 'Antwerpen' } }), { mode: 0o644 });
@@ -109,6 +113,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   });
   after(async () => {
     await users?.close();
+    await page?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -242,6 +247,23 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.deepEqual(await sdkRead(A), { kind: 'consent-required' });
       assert.deepEqual(await sdkRead(A, word), { url: agentUrl[A], surname: 'Alpha' });
       assert.deepEqual(await sdkRead(B, word), { kind: 'consent-required' });
+    });
+    it('the official SDK 3.6.1 in Chromium as A on A\'s own display: implicit consent reads A\'s card, again from the stored consent; a tampered one is refused; B\'s browser with A\'s consents is refused', async () => {
+      const run = async (user: string, extra: string[]): Promise<Record<string, string>> => {
+        const r = await users.run(user, [process.execPath, OFFICIAL_SDK, `${page.origin}/`, new URL(registryUrl).port, ...extra], { DISPLAY: displays[user] });
+        assert.equal(r.code, 0, r.stderr);
+        return JSON.parse(r.stdout) as Record<string, string>;
+      };
+      const a = await run(A, []);
+      assert.equal(a.error, undefined, a.error);
+      assert.equal(a.first, '814501', 'no consent yet: the SDK asks for one');
+      assert.equal(a.copiedBy, 'page', 'the page itself put the code word on the X clipboard');
+      assert.equal(a.afterConsent, 'Alpha');
+      assert.equal(a.afterReload, 'Alpha');
+      assert.equal(a.tampered, '814501');
+      const b = await run(B, [a.stored ?? '']);
+      assert.equal(b.first, '814501');
+      assert.equal(b.afterReload, undefined);
     });
     it('a body that is not the SDK\'s shape is 400 106001', async () => {
       for (const body of [{}, { codeWord: 5 }, { codeWord: 'x', durationInDays: -1 }]) {
