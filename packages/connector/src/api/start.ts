@@ -70,7 +70,7 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _registrySocket, ...flags } = options;
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _agentOfRegistry, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { addressFromBytes, sameEndpoint } from './address.js';
 import { unixUser, type LoopbackConnection, type OsUserId, type PeerUserLookup, type TcpEndpoint } from './types.js';
@@ -63,6 +63,19 @@ export function listenerInRows(rows: readonly ProcTcpRow[], port: number): numbe
 }
 
 /**
+ * Read synchronously on purpose: /proc is memory, not disk, and an answer in the same turn of
+ * the event loop means a client that half-closes right after its request (HTTP/1.0 tools) still
+ * gets its answer instead of Node closing the socket first.
+ */
+function table(procNet: string, file: string): ProcTcpRow[] {
+  try {
+    return parseProcNetTcp(readFileSync(`${procNet}/${file}`, 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Linux: the socket tables of this network namespace. Each row carries the uid that owns the
  * socket, so the peer's row names its user with no need to look at its process.
  */
@@ -71,15 +84,14 @@ export function linuxPeerUserLookup(procNet = '/proc/net'): PeerUserLookup {
     async ownerOf(connection: LoopbackConnection): Promise<OsUserId | undefined> {
       const files = connection.client.address.includes(':') && !/^::ffff:/i.test(connection.client.address) ? ['tcp6'] : ['tcp', 'tcp6'];
       for (const file of files) {
-        const text = await readFile(`${procNet}/${file}`, 'utf8').catch(() => '');
-        const uid = ownerInRows(parseProcNetTcp(text), connection);
+        const uid = ownerInRows(table(procNet, file), connection);
         if (uid !== undefined) return unixUser(uid);
       }
       return undefined;
     },
     async ownerOfListener(port: number): Promise<OsUserId | undefined> {
       for (const file of ['tcp', 'tcp6']) {
-        const uid = listenerInRows(parseProcNetTcp(await readFile(`${procNet}/${file}`, 'utf8').catch(() => '')), port);
+        const uid = listenerInRows(table(procNet, file), port);
         if (uid !== undefined) return unixUser(uid);
       }
       return undefined;
