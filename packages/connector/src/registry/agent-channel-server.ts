@@ -136,7 +136,10 @@ export class AgentChannelServer {
 
   async close(): Promise<void> {
     for (const agent of this.agents.all()) agent.socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // Only the socket this Registry made; whatever else sits at the path is not ours.
     rmSync(this.options.socketPath, { force: true });
   }
 }
