@@ -73,6 +73,13 @@ describe('registry: the agent channel', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a second Registry on the same socket refuses to start and leaves the first one working', async () => {
+    await assert.rejects(startRegistry(registrySettings({ port: 0, socketPath: socketPath(), logLevel: 'silent' })), /another Registry is running/);
+    const agent = await RawAgent.open(socketPath());
+    agent.socket.destroy();
+    await agent.closed;
+  });
+
   it('the socket is open to every user (who they are comes from the kernel)', async () => {
     const { statSync } = await import('node:fs');
     assert.equal(statSync(socketPath()).mode & 0o777, 0o666);

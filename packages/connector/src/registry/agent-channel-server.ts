@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import { unixUser, type PeerUserLookup } from '../os/peer-user/index.js';
@@ -10,6 +10,15 @@ import { unixPeerUid } from './unix-peer-credentials.js';
 import { usernameOf } from './username.js';
 
 const CLIPBOARD_ANSWER_MS = 2000;
+
+/** True when something accepts connections on the Unix socket at `path`. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => { probe.destroy(); resolve(true); });
+    probe.once('error', () => resolve(false));
+  });
+}
 
 /**
  * The Registry's side of the agent channel: a Unix socket every user may connect to. The
@@ -32,6 +41,7 @@ export class AgentChannelServer {
     // A socket file left by a Registry that died; anything else at that path is not ours to remove.
     if (existsSync(socketPath)) {
       if (!lstatSync(socketPath).isSocket()) throw new Error(`${socketPath} exists and is not a socket`);
+      if (await answers(socketPath)) throw new Error(`another Registry is running on ${socketPath}`);
       rmSync(socketPath);
     }
     const server = createServer((socket) => { void this.accept(socket); });
