@@ -40,6 +40,7 @@ const systemPackages = [
   ['unbound', '/usr/sbin/unbound'],
   ['ldnsutils', '/usr/bin/ldns-signzone'],
   ['faketime', '/usr/bin/faketime'],
+  ['xclip', '/usr/bin/xclip'],
 ];
 
 function missingPackages() {

@@ -18,6 +18,9 @@ import { CONNECTOR_VERSION } from '../version.js';
 import { RotatingLogFile } from '../logging/rotating-log-file.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
+import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
+import { AgentLink } from '../registry/agent-link.js';
+import { systemClipboard } from '../registry/clipboard.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -31,6 +34,8 @@ export interface StartApiOptions extends Partial<Settings> {
   readonly pinDialog?: PinDialog;
   /** Milliseconds since the epoch for PIN lifetimes; tests move it instead of waiting. */
   readonly clock?: () => number;
+  /** Run as an agent of the Registry listening on this Unix socket (`t1c api --registry`). */
+  readonly registrySocket?: string;
 }
 
 export interface RunningApi {
@@ -69,12 +74,12 @@ export const REDACT_PATHS = [
 export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
 
 export function sandboxArgs(settings: Settings): string[] {
-  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.pcsc ? [] : ['--no-pcsc'])];
+  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.virtualCardData ? ['--virtual-card-data', settings.virtualCardData] : []), ...(settings.pcsc ? [] : ['--no-pcsc'])];
 }
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _agentOfRegistry, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
@@ -128,6 +133,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     })
     : undefined;
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
+  let registryLink: AgentLink | undefined;
   try {
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
     const dsOrigins = link;
@@ -135,6 +141,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
     const bulkPins = new BulkPins({ lifetimeMs: settings.bulkPinLifetimeSeconds * 1000, maxSignatures: settings.bulkPinMaxSignatures, now: clock ?? Date.now });
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
+    const peerLookup = await systemPeerUserLookup();
+    const sameUser = peerLookup ? new SameUserGuard(peerLookup) : undefined;
     app = await buildApp({
       cards: new RemoteCardService(sandbox, (readers) => bulkPins.observe(readers)),
       deviceKey,
@@ -147,14 +155,24 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       now: clock ?? Date.now,
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
-    }, { logger, https: transport.https });
+    }, { logger, https: transport.https, sameUser });
+    if (!sameUser) app.log.warn(`no way to tell the OS user behind a connection on ${process.platform}: every local user can reach this connector`);
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
     // Started at login (launcher, LaunchAgent, unit) nobody sees the CLI's offer: the log says it too.
     else if (transport.caCreated) app.log.warn('a local CA was made for HTTPS on localhost; browsers accept it once the user runs `t1c cert install`');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
-    await app.listen({ host: '127.0.0.1', port: settings.port });
+    const logTo = app;
+    const agent = options.registrySocket === undefined ? undefined : await AgentLink.start({
+      socketPath: options.registrySocket,
+      clipboard: systemClipboard(env ?? process.env),
+      onRegistryUser: (user) => sameUser?.allow(user),
+      log: (level, message) => logTo.log[level](message),
+    });
+    registryLink = agent?.link;
+    await app.listen({ host: '127.0.0.1', port: agent?.port ?? settings.port });
+    registryLink?.ready((app.server.address() as AddressInfo).port, sandbox.pid);
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
     service.port = port;
@@ -169,6 +187,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {
+        registryLink?.close();
         await sync?.stop();
         await started.close();
         await sandbox.close();
@@ -177,6 +196,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       },
     };
   } catch (error) {
+    registryLink?.close();
     await app?.close().catch(() => undefined);
     seenPins.close();
     logFile?.end();

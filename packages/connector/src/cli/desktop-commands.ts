@@ -6,6 +6,7 @@ import type { CommandModule } from './program.js';
  */
 export const DESKTOP_COMMANDS: readonly CommandModule[] = [
   { names: ['api', 'sandbox', 'cert'], load: async () => (await import('./api-commands.js')).registerApiCommands },
+  { names: ['registry'], load: async () => (await import('./registry-commands.js')).registerRegistryCommands },
   { names: ['card'], load: async () => (await import('./card-commands.js')).registerCardCommands },
   { names: ['config'], load: async () => (await import('./config-commands.js')).registerConfigCommands },
   { names: ['doctor'], load: async () => (await import('./doctor-command.js')).registerDoctorCommand },

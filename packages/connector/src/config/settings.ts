@@ -27,6 +27,8 @@ const settingsObject = z.object({
   registrationKey: z.string().refine(isRegistrationKey, 'not a registration key (t1crk_…, as issued by the DS)').optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
+  /** Holder data (JSON, `t1c emulator beid --print-format`) for the virtual cards instead of the specimen. */
+  virtualCardData: z.string().min(1).optional(),
   pcsc: z.boolean(),
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
