@@ -36,6 +36,8 @@ const systemPackages = [
   ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
   ['systemd', '/usr/bin/systemd-analyze'],
   ['passwd', '/usr/sbin/useradd'],
+  ['softhsm2', '/usr/bin/softhsm2-util'],
+  ['opensc', '/usr/bin/pkcs11-tool'],
 ];
 
 function missingPackages() {

@@ -1,0 +1,8 @@
+export { Pkcs11Module, type Pkcs11OpenOptions } from './pkcs11-module.js';
+export {
+  checkLibraryPath, knownLibraryDirectories, currentOs, DEFAULT_LIBRARIES, type Pkcs11Os,
+} from './library-path.js';
+export type {
+  Pkcs11LibraryInfo, Pkcs11Slot, Pkcs11TokenInfo, Pkcs11Mechanism, Pkcs11Certificate, CertificateUsage, KeyType,
+  DigestName, Pkcs11SignRequest, Pkcs11Signature,
+} from './types.js';
