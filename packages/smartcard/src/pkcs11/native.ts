@@ -35,12 +35,19 @@ interface Cryptoki {
   readonly slotInfo: TypeObject;
   readonly tokenInfo: TypeObject;
   readonly mechanismInfo: TypeObject;
+  readonly sessionInfo: TypeObject;
   readonly mechanism: TypeObject;
   readonly attribute: TypeObject;
   readonly initializeArgs: TypeObject;
   readonly functionList: TypeObject;
   readonly ulongBytes: number;
+  /** Signatures of the entries this binding calls, declared once per process (koffi type names are global). */
+  readonly prototypes: Record<FunctionName, TypeObject>;
 }
+
+type FunctionName = 'C_Initialize' | 'C_Finalize' | 'C_GetInfo' | 'C_GetSlotList' | 'C_GetSlotInfo' | 'C_GetTokenInfo'
+  | 'C_GetMechanismList' | 'C_GetMechanismInfo' | 'C_OpenSession' | 'C_CloseSession' | 'C_GetSessionInfo' | 'C_Login'
+  | 'C_Logout' | 'C_FindObjectsInit' | 'C_FindObjects' | 'C_FindObjectsFinal' | 'C_GetAttributeValue' | 'C_SignInit' | 'C_Sign';
 
 let types: Cryptoki | undefined;
 
@@ -65,6 +72,7 @@ function cryptokiTypes(): Cryptoki {
       hardwareVersion: version, firmwareVersion: version, utcTime: bytes(16),
     }),
     mechanismInfo: record('T1C_CK_MECHANISM_INFO', { ulMinKeySize: U, ulMaxKeySize: U, flags: U }),
+    sessionInfo: record('T1C_CK_SESSION_INFO', { slotID: U, state: U, flags: U, ulDeviceError: U }),
     mechanism: record('T1C_CK_MECHANISM', { mechanism: U, pParameter: 'void *', ulParameterLen: U }),
     attribute: record('T1C_CK_ATTRIBUTE', { type: U, pValue: 'void *', ulValueLen: U }),
     initializeArgs: record('T1C_CK_C_INITIALIZE_ARGS', {
@@ -72,7 +80,33 @@ function cryptokiTypes(): Cryptoki {
     }),
     functionList: record('T1C_CK_FUNCTION_LIST', functionFields),
     ulongBytes: koffi.sizeof(U),
+    prototypes: {} as Record<FunctionName, TypeObject>,
   };
+  const t = types;
+  const signatures: Record<FunctionName, string> = {
+    C_Initialize: `${t.initializeArgs.name} *args`,
+    C_Finalize: 'void *reserved',
+    C_GetInfo: `_Out_ ${t.info.name} *info`,
+    C_GetSlotList: `uint8_t present, void *list, _Inout_ ${U} *count`,
+    C_GetSlotInfo: `${U} slot, _Out_ ${t.slotInfo.name} *info`,
+    C_GetTokenInfo: `${U} slot, _Out_ ${t.tokenInfo.name} *info`,
+    C_GetMechanismList: `${U} slot, void *list, _Inout_ ${U} *count`,
+    C_GetMechanismInfo: `${U} slot, ${U} type, _Out_ ${t.mechanismInfo.name} *info`,
+    C_OpenSession: `${U} slot, ${U} flags, void *application, void *notify, _Out_ ${U} *session`,
+    C_CloseSession: `${U} session`,
+    C_GetSessionInfo: `${U} session, _Out_ ${t.sessionInfo.name} *info`,
+    C_Login: `${U} session, ${U} userType, void *pin, ${U} pinLength`,
+    C_Logout: `${U} session`,
+    C_FindObjectsInit: `${U} session, ${t.attribute.name} *template, ${U} count`,
+    C_FindObjects: `${U} session, void *objects, ${U} max, _Out_ ${U} *count`,
+    C_FindObjectsFinal: `${U} session`,
+    C_GetAttributeValue: `${U} session, ${U} object, _Inout_ ${t.attribute.name} *template, ${U} count`,
+    C_SignInit: `${U} session, ${t.mechanism.name} *mechanism, ${U} key`,
+    C_Sign: `${U} session, void *data, ${U} dataLength, void *signature, _Inout_ ${U} *signatureLength`,
+  };
+  for (const [name, signature] of Object.entries(signatures) as [FunctionName, string][]) {
+    t.prototypes[name] = koffi.proto(`unsigned long T1C_${name}(${signature})`);
+  }
   return types;
 }
 
@@ -88,6 +122,7 @@ export interface Pkcs11Native {
   readonly getMechanismInfo: NativeFunction;
   readonly openSession: NativeFunction;
   readonly closeSession: NativeFunction;
+  readonly getSessionInfo: NativeFunction;
   readonly login: NativeFunction;
   readonly logout: NativeFunction;
   readonly findObjectsInit: NativeFunction;
@@ -126,32 +161,32 @@ export function loadPkcs11Library(realPath: string): Pkcs11Native {
       throw new SmartCardError('PKCS11_LIBRARY_MISSING', `C_GetFunctionList of ${JSON.stringify(realPath)} failed (0x${rv.toString(16)})`);
     }
     const list: unknown = koffi.decode(out[0], t.functionList);
-    const entry = (name: (typeof FUNCTION_LIST_ORDER)[number], signature: string): NativeFunction => {
+    const entry = (name: FunctionName): NativeFunction => {
       const pointer = typeof list === 'object' && list !== null ? (list as Record<string, unknown>)[name] : undefined;
       if (!isPointer(pointer)) throw new SmartCardError('PKCS11_LIBRARY_MISSING', `${JSON.stringify(realPath)} has no ${name}`);
-      return koffi.decode(pointer, koffi.proto(`unsigned long T1C_${name}(${signature})`)) as unknown as NativeFunction;
+      return koffi.decode(pointer, t.prototypes[name]) as unknown as NativeFunction;
     };
-    const U = 'unsigned long';
     return {
       ulongBytes: t.ulongBytes,
-      initialize: entry('C_Initialize', `${t.initializeArgs.name} *args`),
-      finalize: entry('C_Finalize', 'void *reserved'),
-      getInfo: entry('C_GetInfo', `_Out_ ${t.info.name} *info`),
-      getSlotList: entry('C_GetSlotList', `uint8_t present, void *list, _Inout_ ${U} *count`),
-      getSlotInfo: entry('C_GetSlotInfo', `${U} slot, _Out_ ${t.slotInfo.name} *info`),
-      getTokenInfo: entry('C_GetTokenInfo', `${U} slot, _Out_ ${t.tokenInfo.name} *info`),
-      getMechanismList: entry('C_GetMechanismList', `${U} slot, void *list, _Inout_ ${U} *count`),
-      getMechanismInfo: entry('C_GetMechanismInfo', `${U} slot, ${U} type, _Out_ ${t.mechanismInfo.name} *info`),
-      openSession: entry('C_OpenSession', `${U} slot, ${U} flags, void *application, void *notify, _Out_ ${U} *session`),
-      closeSession: entry('C_CloseSession', `${U} session`),
-      login: entry('C_Login', `${U} session, ${U} userType, void *pin, ${U} pinLength`),
-      logout: entry('C_Logout', `${U} session`),
-      findObjectsInit: entry('C_FindObjectsInit', `${U} session, ${t.attribute.name} *template, ${U} count`),
-      findObjects: entry('C_FindObjects', `${U} session, void *objects, ${U} max, _Out_ ${U} *count`),
-      findObjectsFinal: entry('C_FindObjectsFinal', `${U} session`),
-      getAttributeValue: entry('C_GetAttributeValue', `${U} session, ${U} object, _Inout_ ${t.attribute.name} *template, ${U} count`),
-      signInit: entry('C_SignInit', `${U} session, ${t.mechanism.name} *mechanism, ${U} key`),
-      sign: entry('C_Sign', `${U} session, void *data, ${U} dataLength, void *signature, _Inout_ ${U} *signatureLength`),
+      initialize: entry('C_Initialize'),
+      finalize: entry('C_Finalize'),
+      getInfo: entry('C_GetInfo'),
+      getSlotList: entry('C_GetSlotList'),
+      getSlotInfo: entry('C_GetSlotInfo'),
+      getTokenInfo: entry('C_GetTokenInfo'),
+      getMechanismList: entry('C_GetMechanismList'),
+      getMechanismInfo: entry('C_GetMechanismInfo'),
+      openSession: entry('C_OpenSession'),
+      closeSession: entry('C_CloseSession'),
+      getSessionInfo: entry('C_GetSessionInfo'),
+      login: entry('C_Login'),
+      logout: entry('C_Logout'),
+      findObjectsInit: entry('C_FindObjectsInit'),
+      findObjects: entry('C_FindObjects'),
+      findObjectsFinal: entry('C_FindObjectsFinal'),
+      getAttributeValue: entry('C_GetAttributeValue'),
+      signInit: entry('C_SignInit'),
+      sign: entry('C_Sign'),
       unload: () => lib.unload(),
     };
   } catch (error) {

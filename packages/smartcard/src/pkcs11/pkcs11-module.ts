@@ -27,6 +27,9 @@ export interface Pkcs11OpenOptions {
 
 type Record_ = Record<string, unknown>;
 
+/** CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS, CKS_RW_SO_FUNCTIONS. */
+const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
+
 /** Blank-padded CK_UTF8CHAR fields. */
 function text(value: unknown): string {
   if (!(value instanceof Uint8Array)) return '';
@@ -191,6 +194,21 @@ export class Pkcs11Module {
       } finally {
         wipe(pin);
       }
+    });
+  }
+
+  /**
+   * Whether this process is logged in to the token (login state is per application, so a fresh
+   * session shows it). After every operation of this class it is false.
+   */
+  loggedIn(slotId: number): Promise<boolean> {
+    return this.#exclusive(async () => {
+      await this.#tokenRecord(slotId);
+      return this.#withSession(slotId, async (session) => {
+        const info: Record_ = {};
+        check('C_GetSessionInfo', await this.#call(this.#native.getSessionInfo, session, info));
+        return USER_STATES.has(this.#ulong(info.state));
+      });
     });
   }
 
