@@ -54,8 +54,10 @@ export interface Pkcs11TokenInfoResponse {
 export interface Pkcs11Certificates {
   authenticationCertificate?: CertificateList;
   nonRepudiationCertificate?: CertificateList;
-  /** CA certificates the token holds. */
+  /** Self-signed CA certificates the token holds. */
   rootCertificate?: CertificateList;
+  /** Other CA certificates the token holds. */
+  intermediateCertificates?: CertificateList;
 }
 
 export type Pkcs11PinOptions = PinOptions;

@@ -1,4 +1,5 @@
 export { Pkcs11Module, type Pkcs11OpenOptions } from './pkcs11-module.js';
+export { Pkcs11Libraries } from './library-cache.js';
 export {
   checkLibraryPath, knownLibraryDirectories, currentOs, DEFAULT_LIBRARIES, type Pkcs11Os,
 } from './library-path.js';
