@@ -14,6 +14,7 @@ import { check, ckrError } from './errors.js';
 import { checkLibraryPath } from './library-path.js';
 import { mechanismName, signMechanism } from './mechanisms.js';
 import { callAsync, loadPkcs11Library, UlongArray, type NativeFunction, type Pkcs11Native } from './native.js';
+import { counter, flags, flagSet, text, version, type CkStruct } from './struct-fields.js';
 import type {
   KeyType, Pkcs11Certificate, Pkcs11LibraryInfo, Pkcs11Mechanism, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Slot,
   Pkcs11TokenInfo,
@@ -25,32 +26,8 @@ export interface Pkcs11OpenOptions {
   readonly configuredDirectories?: readonly string[];
 }
 
-type Record_ = Record<string, unknown>;
-
 /** CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS, CKS_RW_SO_FUNCTIONS. */
 const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
-
-/** Blank-padded CK_UTF8CHAR fields. */
-function text(value: unknown): string {
-  if (!(value instanceof Uint8Array)) return '';
-  return Buffer.from(value).toString('utf8').replace(/[\s\0]+$/u, '');
-}
-
-function field(record: Record_, name: string): unknown {
-  return record[name];
-}
-
-function version(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return '';
-  const v = value as Record_;
-  return `${String(v.major)}.${String(v.minor)}`;
-}
-
-function flagSet<K extends string>(bits: number, table: Readonly<Record<K, number>>): Record<K, boolean> {
-  const out = {} as Record<K, boolean>;
-  for (const [name, bit] of Object.entries(table) as [K, number][]) out[name] = (bits & bit) >>> 0 === bit >>> 0 && bit !== 0;
-  return out;
-}
 
 /**
  * A loaded PKCS#11 library. Every call is serialised (one Cryptoki call at a time per library)
@@ -78,14 +55,14 @@ export class Pkcs11Module {
       const args = { CreateMutex: null, DestroyMutex: null, LockMutex: null, UnlockMutex: null, flags: CKF_OS_LOCKING_OK, pReserved: null };
       check('C_Initialize', await callAsync(native.initialize, args));
       initialised = true;
-      const info: Record_ = {};
+      const info: CkStruct = {};
       check('C_GetInfo', await callAsync(native.getInfo, info));
       return new Pkcs11Module(native, {
         path: realPath,
-        cryptokiVersion: version(field(info, 'cryptokiVersion')),
-        manufacturerId: text(field(info, 'manufacturerID')),
-        description: text(field(info, 'libraryDescription')),
-        libraryVersion: version(field(info, 'libraryVersion')),
+        cryptokiVersion: version(info.cryptokiVersion),
+        manufacturerId: text(info.manufacturerID),
+        description: text(info.libraryDescription),
+        libraryVersion: version(info.libraryVersion),
       });
     } catch (error) {
       if (initialised) await callAsync(native.finalize, null).catch(() => undefined);
@@ -107,12 +84,12 @@ export class Pkcs11Module {
     return this.#exclusive(async () => {
       const slots: Pkcs11Slot[] = [];
       for (const slotId of await this.#slotIds()) {
-        const info: Record_ = {};
+        const info: CkStruct = {};
         check('C_GetSlotInfo', await this.#call(this.#native.getSlotInfo, slotId, info));
-        const flags = this.#ulong(field(info, 'flags'));
+        const slotFlags = flags(info.flags);
         let token: Pkcs11Slot['token'];
-        if (flags & CKF_TOKEN_PRESENT) {
-          const t: Record_ = {};
+        if (slotFlags & CKF_TOKEN_PRESENT) {
+          const t: CkStruct = {};
           const rv = await this.#call(this.#native.getTokenInfo, slotId, t);
           if (rv === CKR_OK) {
             token = { label: text(t.label), serialNumber: text(t.serialNumber), manufacturerId: text(t.manufacturerID), model: text(t.model) };
@@ -120,10 +97,10 @@ export class Pkcs11Module {
         }
         slots.push({
           slotId,
-          description: text(field(info, 'slotDescription')),
-          manufacturerId: text(field(info, 'manufacturerID')),
-          removable: (flags & CKF_REMOVABLE_DEVICE) !== 0,
-          hardware: (flags & CKF_HW_SLOT) !== 0,
+          description: text(info.slotDescription),
+          manufacturerId: text(info.manufacturerID),
+          removable: (slotFlags & CKF_REMOVABLE_DEVICE) !== 0,
+          hardware: (slotFlags & CKF_HW_SLOT) !== 0,
           ...(token ? { token } : {}),
         });
       }
@@ -141,13 +118,13 @@ export class Pkcs11Module {
       const mechanisms: Pkcs11Mechanism[] = [];
       for (let i = 0; i < Number(countCell[0]); i++) {
         const type = list.get(i);
-        const mi: Record_ = {};
+        const mi: CkStruct = {};
         if (await this.#call(this.#native.getMechanismInfo, slotId, type, mi) !== CKR_OK) continue;
         mechanisms.push({
           mechanism: mechanismName(type),
-          flags: flagSet(this.#ulong(mi.flags), MECHANISM_FLAGS),
-          ulMinKeySize: this.#counter(mi.ulMinKeySize),
-          ulMaxKeySize: this.#counter(mi.ulMaxKeySize),
+          flags: flagSet(flags(mi.flags), MECHANISM_FLAGS),
+          ulMinKeySize: counter(mi.ulMinKeySize, this.#native.ulongBytes),
+          ulMaxKeySize: counter(mi.ulMaxKeySize, this.#native.ulongBytes),
         });
       }
       return {
@@ -156,18 +133,18 @@ export class Pkcs11Module {
         manufacturerId: text(t.manufacturerID),
         model: text(t.model),
         serialNumber: text(t.serialNumber),
-        flags: flagSet(this.#ulong(t.flags), TOKEN_FLAGS),
+        flags: flagSet(flags(t.flags), TOKEN_FLAGS),
         mechanisms,
-        ulMaxSessionCount: this.#counter(t.ulMaxSessionCount),
-        ulSessionCount: this.#counter(t.ulSessionCount),
-        ulMaxRwSessionCount: this.#counter(t.ulMaxRwSessionCount),
-        ulRwSessionCount: this.#counter(t.ulRwSessionCount),
-        ulMaxPinLen: this.#counter(t.ulMaxPinLen),
-        ulMinPinLen: this.#counter(t.ulMinPinLen),
-        ulTotalPublicMemory: this.#counter(t.ulTotalPublicMemory),
-        ulFreePublicMemory: this.#counter(t.ulFreePublicMemory),
-        ulTotalPrivateMemory: this.#counter(t.ulTotalPrivateMemory),
-        ulFreePrivateMemory: this.#counter(t.ulFreePrivateMemory),
+        ulMaxSessionCount: counter(t.ulMaxSessionCount, this.#native.ulongBytes),
+        ulSessionCount: counter(t.ulSessionCount, this.#native.ulongBytes),
+        ulMaxRwSessionCount: counter(t.ulMaxRwSessionCount, this.#native.ulongBytes),
+        ulRwSessionCount: counter(t.ulRwSessionCount, this.#native.ulongBytes),
+        ulMaxPinLen: counter(t.ulMaxPinLen, this.#native.ulongBytes),
+        ulMinPinLen: counter(t.ulMinPinLen, this.#native.ulongBytes),
+        ulTotalPublicMemory: counter(t.ulTotalPublicMemory, this.#native.ulongBytes),
+        ulFreePublicMemory: counter(t.ulFreePublicMemory, this.#native.ulongBytes),
+        ulTotalPrivateMemory: counter(t.ulTotalPrivateMemory, this.#native.ulongBytes),
+        ulFreePrivateMemory: counter(t.ulFreePrivateMemory, this.#native.ulongBytes),
         hardwareVersion: version(t.hardwareVersion),
         firmwareVersion: version(t.firmwareVersion),
       };
@@ -205,9 +182,9 @@ export class Pkcs11Module {
     return this.#exclusive(async () => {
       await this.#tokenRecord(slotId);
       return this.#withSession(slotId, async (session) => {
-        const info: Record_ = {};
+        const info: CkStruct = {};
         check('C_GetSessionInfo', await this.#call(this.#native.getSessionInfo, session, info));
-        return USER_STATES.has(this.#ulong(info.state));
+        return USER_STATES.has(flags(info.state));
       });
     });
   }
@@ -322,10 +299,10 @@ export class Pkcs11Module {
     if (!isSmartCardError(error, 'PIN_INCORRECT')) throw error;
     // PKCS#11 gives no counter, only flags: final try and locked are the two it can tell.
     const t = await this.#tokenRecord(slotId).catch(() => undefined);
-    const flags = t ? flagSet(this.#ulong(t.flags), TOKEN_FLAGS) : undefined;
-    if (flags?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
-    if (flags?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', 'wrong PIN, 1 try left', { triesLeft: 1 });
-    throw new SmartCardError('PIN_INCORRECT', 'wrong PIN', { pinCountLow: flags?.isUserPinCountLow ?? false });
+    const state = t ? flagSet(flags(t.flags), TOKEN_FLAGS) : undefined;
+    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
+    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', 'wrong PIN, 1 try left', { triesLeft: 1 });
+    throw new SmartCardError('PIN_INCORRECT', 'wrong PIN', { pinCountLow: state?.isUserPinCountLow ?? false });
   }
 
   async #logout(session: number): Promise<void> {
@@ -352,26 +329,14 @@ export class Pkcs11Module {
   }
 
   /** CK_TOKEN_INFO of a slot that exists and holds a token; typed errors otherwise. */
-  async #tokenRecord(slotId: number): Promise<Record_> {
+  async #tokenRecord(slotId: number): Promise<CkStruct> {
     if (!(await this.#slotIds()).includes(slotId)) throw new SmartCardError('PKCS11_SLOT_UNKNOWN', `no PKCS#11 slot ${slotId}`);
-    const slot: Record_ = {};
+    const slot: CkStruct = {};
     check('C_GetSlotInfo', await this.#call(this.#native.getSlotInfo, slotId, slot));
-    if ((this.#ulong(slot.flags) & CKF_TOKEN_PRESENT) === 0) throw new SmartCardError('PKCS11_TOKEN_ABSENT', `no token in slot ${slotId}`);
-    const t: Record_ = {};
+    if ((flags(slot.flags) & CKF_TOKEN_PRESENT) === 0) throw new SmartCardError('PKCS11_TOKEN_ABSENT', `no token in slot ${slotId}`);
+    const t: CkStruct = {};
     check('C_GetTokenInfo', await this.#call(this.#native.getTokenInfo, slotId, t));
     return t;
-  }
-
-  #ulong(value: unknown): number {
-    return typeof value === 'bigint' ? Number(value & 0xffffffffn) : typeof value === 'number' ? value : 0;
-  }
-
-  /** CK_UNAVAILABLE_INFORMATION (all ones) becomes -1. */
-  #counter(value: unknown): number {
-    const unavailable = this.#native.ulongBytes === 8 ? 0xffffffffffffffffn : 0xffffffffn;
-    if (typeof value === 'bigint') return value === unavailable ? -1 : Number(value);
-    if (typeof value === 'number') return BigInt(value) === unavailable ? -1 : value;
-    return -1;
   }
 
   #call(fn: NativeFunction, ...args: unknown[]): Promise<number> {
