@@ -66,7 +66,7 @@ describe('virtual Belgian eID through OpenSC (pkcs15-tool, pkcs11-tool) in a rea
     dir = mkdtempSync(join(tmpdir(), 't1c-pkcs15-'));
     pcscd = await startPcscd();
     card = await BeidVirtualCard.create({ appletVersion: '1.7', pin: PIN });
-    kidsCard = await BeidVirtualCard.create({ appletVersion: '1.7', emptyNonRepudiation: true });
+    kidsCard = await BeidVirtualCard.create({ appletVersion: '1.8', emptyNonRepudiation: true });
     links.push(await attachToVpcd(card, { port: 35963, retryMs: 100 }), await attachToVpcd(kidsCard, { port: 35964, retryMs: 100 }));
     await waitForCards(['Virtual PCD 00 00', 'Virtual PCD 00 01']);
   });
@@ -110,9 +110,11 @@ describe('virtual Belgian eID through OpenSC (pkcs15-tool, pkcs11-tool) in a rea
     assert.deepEqual(new Uint8Array(new X509Certificate(readFileSync(out)).raw), card.pki.authenticationCertificate);
   });
 
-  it('a card without a signing certificate has no Signature entry in its CDF', async () => {
+  it('an applet 1.8 card without a signing certificate: EC keys in the PrKDF, no Signature entry in its CDF', async () => {
     const { stdout, code, stderr } = await tool('pkcs15-tool', ['--reader', '1', '-D']);
     assert.equal(code, 0, stderr);
+    assert.match(objectBlock(stdout, 'Private EC Key [Authentication]'), /Key ref\s+: 130 \(0x82\)/);
+    assert.match(objectBlock(stdout, 'Private EC Key [Signature]'), /Key ref\s+: 131 \(0x83\)/);
     assert.doesNotMatch(stdout, /X\.509 Certificate \[Signature\]/);
     assert.match(stdout, /X\.509 Certificate \[Authentication\]/);
     assert.match(stdout, /X\.509 Certificate \[Root\]/);
