@@ -7,4 +7,3 @@ export type { BeidTestPki } from './pki/test-pki.js';
 export { attachToVpcd, type VpcdLink, type VpcdOptions } from './vpcd/vpcd-link.js';
 export { encodeFrame, FrameReader, VpcdControl } from './vpcd/frames.js';
 export { startPcscd, type PcscdHarness, type PcscdOptions, type PcscdReader } from './testing/pcscd.js';
-export { createSoftHsmToken, SOFTHSM2_LIBRARY, type SoftHsmToken, type SoftHsmKey, type SoftHsmTokenOptions } from './testing/softhsm-token.js';

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator';
+import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator/softhsm';
 import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard';
 import { Pkcs11Module, type Pkcs11Certificate } from '@t1c/smartcard/pkcs11';
 

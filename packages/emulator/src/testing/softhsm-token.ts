@@ -1,4 +1,4 @@
-// @peculiar/x509's tsyringe needs the Reflect metadata polyfill loaded first.
+// Test-only (its own subpath, never in the desktop bundle). @peculiar/x509's tsyringe needs the Reflect metadata polyfill loaded first.
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, webcrypto, type KeyObject } from 'node:crypto';
