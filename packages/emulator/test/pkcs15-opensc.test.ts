@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend, type ReaderStatus } from '@t1c/smartcard';
+import type { ReaderStatus } from '@t1c/smartcard/reader';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { attachToVpcd, BeidVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '../src/index.js';
 
 /**

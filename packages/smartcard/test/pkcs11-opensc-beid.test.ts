@@ -3,7 +3,8 @@ import { createHash, verify, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { attachToVpcd, BeidVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
-import { isSmartCardError, PcscBackend, type ReaderStatus, type SmartCardErrorCode } from '@t1c/smartcard';
+import { isSmartCardError, type ReaderStatus, type SmartCardErrorCode } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { Pkcs11Module, type Pkcs11Slot } from '@t1c/smartcard/pkcs11';
 
 /**

@@ -1,32 +1,42 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { Pkcs11Certificate, Pkcs11Slot, Pkcs11TokenInfo } from '@t1c/smartcard/pkcs11';
-import type { T1CCertificate } from './beid.js';
+import { z } from 'zod';
+import { pkcs11TokenInfoSchema, type Pkcs11CertificateData, type Pkcs11SlotInfo, type Pkcs11TokenInfoData } from '../ipc/index.js';
+import { certificatesSchema, type T1CCertificate } from './beid.js';
 
 /**
- * PKCS#11 results in the shapes of the T1C v3 wire API (t1c-api.md §2.6, §2.3.3, §2.3.4).
- * A slot is a reader whose id is the slot id; a certificate's `id` is its CKA_ID (hex), the
- * value a sign request names the key with.
+ * PKCS#11 results in the shapes of the T1C v3 wire API (t1c-api.md §2.6, §2.3.3, §2.3.4),
+ * declared once as zod types. A slot is a reader whose id is the slot id; a certificate's `id`
+ * is its CKA_ID (hex), the value a sign request names the key with.
  */
-export interface Pkcs11Reader {
-  id: string;
-  name: string;
-  pinpad: boolean;
-  card?: { atr: string; description: string[]; module: string[]; modules: string[] };
-}
+export const pkcs11ReaderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  pinpad: z.boolean(),
+  card: z.object({ atr: z.string(), description: z.array(z.string()), module: z.array(z.string()), modules: z.array(z.string()) }).optional(),
+});
+export type Pkcs11Reader = z.infer<typeof pkcs11ReaderSchema>;
 
-export interface Pkcs11TokenInfoData {
-  info: Pkcs11TokenInfo;
-  infoType: 'PKCS11';
-  module: { name: 'pkcs11'; isHashedByToken: boolean };
-}
+export const pkcs11TokenInfoResponseSchema = z.object({
+  info: pkcs11TokenInfoSchema,
+  infoType: z.literal('PKCS11'),
+  module: z.object({ name: z.literal('pkcs11'), isHashedByToken: z.boolean() }),
+});
+export type Pkcs11TokenInfoResponse = z.infer<typeof pkcs11TokenInfoResponseSchema>;
 
-export type Pkcs11CertificateKind = 'authenticationCertificate' | 'nonRepudiationCertificate' | 'rootCertificate' | 'intermediateCertificates';
-export type Pkcs11CertList = Partial<Record<Pkcs11CertificateKind, { certificates: T1CCertificate[] }>>;
+export const pkcs11CertificateKinds = ['authenticationCertificate', 'nonRepudiationCertificate', 'rootCertificate', 'intermediateCertificates'] as const;
+export type Pkcs11CertificateKind = (typeof pkcs11CertificateKinds)[number];
+export const pkcs11CertListSchema = z.object({
+  authenticationCertificate: certificatesSchema.optional(),
+  nonRepudiationCertificate: certificatesSchema.optional(),
+  rootCertificate: certificatesSchema.optional(),
+  intermediateCertificates: certificatesSchema.optional(),
+});
+export type Pkcs11CertList = z.infer<typeof pkcs11CertListSchema>;
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
 /** A slot as T1C's CardReader; a token shows as the card (no ATR: PKCS#11 does not give one). */
-export function slotAsReader(slot: Pkcs11Slot): Pkcs11Reader {
+export function slotAsReader(slot: Pkcs11SlotInfo): Pkcs11Reader {
   const out: Pkcs11Reader = { id: String(slot.slotId), name: slot.description, pinpad: false };
   if (slot.token) {
     const description = [slot.token.label, slot.token.model].filter((s) => s.length > 0);
@@ -35,12 +45,12 @@ export function slotAsReader(slot: Pkcs11Slot): Pkcs11Reader {
   return out;
 }
 
-export function toPkcs11TokenInfo(info: Pkcs11TokenInfo): Pkcs11TokenInfoData {
-  // The digest is computed by the caller; the token only signs it.
+export function toPkcs11TokenInfo(info: Pkcs11TokenInfoData): Pkcs11TokenInfoResponse {
+  // The caller computes the digest; the token only signs it.
   return { info, infoType: 'PKCS11', module: { name: 'pkcs11', isHashedByToken: false } };
 }
 
-function kindOf(certificate: Pkcs11Certificate, x509: X509Certificate): Pkcs11CertificateKind | undefined {
+function kindOf(certificate: Pkcs11CertificateData, x509: X509Certificate): Pkcs11CertificateKind | undefined {
   if (certificate.usage === 'authentication') return 'authenticationCertificate';
   if (certificate.usage === 'nonRepudiation') return 'nonRepudiationCertificate';
   if (certificate.usage === 'authority') return x509.subject === x509.issuer ? 'rootCertificate' : 'intermediateCertificates';
@@ -54,8 +64,8 @@ const CERTIFICATE_TYPE: Record<Pkcs11CertificateKind, string> = {
   intermediateCertificates: 'intermediate',
 };
 
-/** The token's certificates grouped as T1C's cert-list; the issuer key hash when the token holds the issuer. */
-export function toPkcs11CertList(certificates: readonly Pkcs11Certificate[]): Pkcs11CertList {
+/** The token's certificates grouped as T1C's cert-list, with the issuer key hash when the token holds the issuer. */
+export function toPkcs11CertList(certificates: readonly Pkcs11CertificateData[]): Pkcs11CertList {
   const parsed = certificates.map((c) => ({ c, x509: new X509Certificate(c.der) }));
   const keyHash = (x: X509Certificate): string =>
     createHash('sha256').update(x.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');

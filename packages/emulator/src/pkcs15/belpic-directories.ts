@@ -1,4 +1,4 @@
-import { concatBytes, fromHex } from '@t1c/smartcard';
+import { concatBytes, fromHex } from '@t1c/smartcard/codec';
 import { bits, boolean, context, contextPrimitive, enumerated, integer, integerContent, octets, sequence, utf8, type Der } from './der-writer.js';
 
 /**

@@ -1,7 +1,7 @@
 export { Pkcs11Module, type Pkcs11OpenOptions } from './pkcs11-module.js';
 export { Pkcs11Libraries } from './library-cache.js';
 export {
-  checkLibraryPath, knownLibraryDirectories, currentOs, DEFAULT_LIBRARIES, type Pkcs11Os,
+  checkLibraryPath, knownLibraryDirectories, currentOs, type Pkcs11Os,
 } from './library-path.js';
 export type {
   Pkcs11LibraryInfo, Pkcs11Slot, Pkcs11TokenInfo, Pkcs11Mechanism, Pkcs11Certificate, CertificateUsage, KeyType,

@@ -16,13 +16,6 @@ const KNOWN_DIRECTORIES: Record<Pkcs11Os, readonly string[]> = {
   win: ['C:\\Windows\\System32', 'C:\\Program Files', 'C:\\Program Files (x86)'],
 };
 
-/** OpenSC is the one library that serves most national eIDs and PIV tokens; it is the default. */
-export const DEFAULT_LIBRARIES: Record<Pkcs11Os, string> = {
-  linux: process.arch === 'arm64' ? '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so' : '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
-  macos: '/Library/OpenSC/lib/opensc-pkcs11.so',
-  win: 'C:\\Windows\\System32\\opensc-pkcs11.dll',
-};
-
 export function currentOs(platform: NodeJS.Platform = process.platform): Pkcs11Os {
   return platform === 'win32' ? 'win' : platform === 'darwin' ? 'macos' : 'linux';
 }
