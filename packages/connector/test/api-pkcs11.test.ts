@@ -24,7 +24,8 @@ describe('pkcs11 module over HTTP (t1c-api.md §2.6): SoftHSM2 and OpenSC over t
   let slot: string;
   const data = (answer: Answer): unknown => verifiedData(answer, f.api.deviceKeyPem);
   const get = async (path: string): Promise<unknown> => data(await f.c.call('GET', `${PREFIX}${path}`));
-  const post = (path: string, body: object): Promise<Answer> => f.c.call('POST', `${PREFIX}${path}`, { body });
+  // Our SDK's way: RSA-OAEP with a timestamp, announced by its header.
+  const post = (path: string, body: object): Promise<Answer> => f.c.call('POST', `${PREFIX}${path}`, { body, headers: { 'x-t1c-pin-encryption': 'RSA-OAEP-256' } });
   const pin = (digits: string): string => encryptPinOaep(f.api.deviceKeyPem, digits);
   const useLibrary = async (library: string): Promise<void> => {
     const answer = await post('/config', { linux: library });
