@@ -126,6 +126,17 @@ describe('pkcs11 module over HTTP (t1c-api.md §2.6): SoftHSM2 and OpenSC over t
     assert.equal(forged.valid, false);
   });
 
+  it('bulk signing keeps the PIN for this token across reader listings until reset-bulk-pin', async () => {
+    const body = { algorithm: 'sha256', data: SHA256.toString('base64') };
+    assert.equal((await post(`/readers/${slot}/sign?bulk=true`, { ...body, pin: pin(HSM_PIN) })).status, 200);
+    await f.c.call('GET', '/v3/readers');
+    const kept = await post(`/readers/${slot}/sign?bulk=true`, body);
+    assert.equal(kept.status, 200, kept.text);
+    assert.equal(errorCode(await post(`/readers/${slot}/sign`, body)), '108001', 'without bulk=true the kept PIN is not used');
+    assert.equal(data(await f.c.call('GET', `${PREFIX}/reset-bulk-pin`)), true);
+    assert.equal(errorCode(await post(`/readers/${slot}/sign?bulk=true`, body)), '108001');
+  });
+
   it('bad inputs: wrong PIN, unknown slot, malformed slot id, hex id, base64, digest length, algorithm; a good call still works after', async () => {
     const cases: [string, object, number, string][] = [
       [`/readers/${slot}/verify-pin`, { pin: pin('0000') }, 400, '108003'],

@@ -6,6 +6,7 @@ import {
   certificatesSchema, pkcs11CertListSchema, pkcs11ReaderSchema, pkcs11TokenInfoResponseSchema, slotAsReader,
   toPkcs11CertList, toPkcs11TokenInfo, type Pkcs11CertificateKind, type T1CCertificate,
 } from '../../../wire/index.js';
+import { tokenBulkKey } from '../../bulk-pins.js';
 import { callerOf } from '../../caller.js';
 import type { ApiContext } from '../../context.js';
 import { T1CError } from '../../errors.js';
@@ -102,7 +103,8 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
       // A kept bulk PIN belongs to one token: its serial number stands for the card insertion.
       const tokenSerial = bulk ? `pkcs11:${(await ctx.cards.call('pkcs11', 'tokenInfo', rid, library())).serialNumber}` : undefined;
       const caller = callerOf(request);
-      const source = await pinFor(ctx, request, caller, { pinpad: false, body, rid, bulkInsertion: tokenSerial });
+      const bulkKey = tokenBulkKey(rid);
+      const source = await pinFor(ctx, request, caller, { pinpad: false, body, rid: bulkKey, bulkInsertion: tokenSerial });
       if (!source) throw new T1CError('PIN_REQUIRED');
       try {
         const { signature } = await ctx.cards.call('pkcs11', 'sign', rid, {
@@ -110,11 +112,11 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
         });
         // Only a PIN this request brought starts a bulk session; using a kept one never extends it.
         if (bulk && source.from === 'request' && source.pin.kind === 'digits' && tokenSerial !== undefined) {
-          ctx.bulkPins.remember(rid, caller, tokenSerial, source.pin.pin);
+          ctx.bulkPins.remember(bulkKey, caller, tokenSerial, source.pin.pin);
         }
         return { data: Buffer.from(signature).toString('base64') };
       } catch (error) {
-        if (bulk) ctx.bulkPins.forgetFor(rid, caller);
+        if (bulk) ctx.bulkPins.forgetFor(bulkKey, caller);
         throw error;
       } finally {
         wipePin(source.pin);
