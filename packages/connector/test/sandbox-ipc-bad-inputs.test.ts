@@ -86,6 +86,11 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['a reader that does not exist', () => ({ module: 'beid', op: 'read', reader: 'no-such-reader', args: {} }), 'PCSC_UNKNOWN_READER', /no reader/],
     ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
+    ['a PKCS#11 op without a library', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: {} }), 'ARGS_INVALID', /library/],
+    ['a relative PKCS#11 library path', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: { library: 'libsofthsm2.so' } }), 'PKCS11_LIBRARY_REFUSED', /relative/],
+    ['a PKCS#11 library outside the allowed directories', () => ({ module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library: '/tmp/libevil.so' } }), 'PKCS11_LIBRARY_REFUSED', /outside the allowed directories/],
+    ['a PKCS#11 slot that is not a number', () => ({ module: 'pkcs11', op: 'tokenInfo', reader: '../0', args: { library: '/usr/lib/softhsm/libsofthsm2.so' } }), 'PKCS11_SLOT_UNKNOWN', /decimal/],
+    ['a PKCS#11 key id that is not hex', () => ({ module: 'pkcs11', op: 'sign', reader: '0', args: { library: '/usr/lib/softhsm/libsofthsm2.so', usage: 'authentication', certificateId: 'zz', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits(PIN) } } }), 'ARGS_INVALID', /certificateId/],
   ];
   for (const [what, body, code, message] of cases) {
     it(`${what} → ${code}`, async () => {

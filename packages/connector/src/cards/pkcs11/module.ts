@@ -44,14 +44,19 @@ export function pkcs11Module(env: NodeJS.ProcessEnv = process.env): CardModule<'
       },
       slots: async ({ library }) => ({ slots: await (await libraries.module(library)).slots() }),
       tokenInfo: async ({ library }, reader) => {
-        const info = await (await libraries.module(library)).tokenInfo(slotOf(reader));
+        const slot = slotOf(reader);
+        const info = await (await libraries.module(library)).tokenInfo(slot);
         return { ...info, mechanisms: [...info.mechanisms] };
       },
-      certificates: async ({ library }, reader) => ({ certificates: await (await libraries.module(library)).certificates(slotOf(reader)) }),
+      certificates: async ({ library }, reader) => {
+        const slot = slotOf(reader);
+        return { certificates: await (await libraries.module(library)).certificates(slot) };
+      },
       verifyPin: async ({ library, pin }, reader) => {
         const bytes = digits(pin);
         try {
-          await (await libraries.module(library)).verifyPin(slotOf(reader), bytes);
+          const slot = slotOf(reader);
+          await (await libraries.module(library)).verifyPin(slot, bytes);
         } finally {
           bytes.fill(0);
         }
@@ -60,9 +65,10 @@ export function pkcs11Module(env: NodeJS.ProcessEnv = process.env): CardModule<'
       sign: async ({ library, usage, certificateId, algorithm, digest, pin }, reader) => {
         const bytes = digits(pin);
         try {
+          const slotId = slotOf(reader);
           const module = await libraries.module(library);
           return await module.sign({
-            slotId: slotOf(reader), usage, digestAlgorithm: algorithm, digest, pin: bytes,
+            slotId, usage, digestAlgorithm: algorithm, digest, pin: bytes,
             ...(certificateId !== undefined ? { certificateId } : {}),
           });
         } finally {
