@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { existsSync } from 'node:fs';
 import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator/softhsm';
-import { startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
+import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
 import { connect, PinIncorrectError, T1cError, type FetchLike, type Pkcs11, type Pkcs11Token } from '../src/index.js';
 
 const HSM_PIN = '8642';
+const OPENSC = ['/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so', '/usr/lib/aarch64-linux-gnu/opensc-pkcs11.so'].find((p) => existsSync(p))
+  ?? '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const MESSAGE = Buffer.from('signed through @t1c/sdk');
 const DIGEST = new Uint8Array(createHash('sha256').update(MESSAGE).digest());
 
@@ -65,5 +68,23 @@ describe('@t1c/sdk pkcs11 calls against the connector and SoftHSM2', () => {
     await assert.rejects(pkcs11.setConfig({ linux: '/tmp/libsofthsm2.so' }), (e: unknown) => e instanceof T1cError && e.code === '105010');
     assert.equal((await pkcs11.getConfig()).linux, token.library);
     assert.equal(await slot.verifyPin({ pin: HSM_PIN }), true);
+  });
+
+  it('drives OpenSC\'s library over the virtual eID (applet 1.7) in pcscd: the card\'s certificate, an authentication that verifies', async () => {
+    await pkcs11.setConfig({ linux: OPENSC });
+    try {
+      const readers = await pkcs11.slots({ tokenPresent: true });
+      const card = readers.find((r) => r.name.startsWith('Virtual PCD 00 00'));
+      assert.ok(card, JSON.stringify(readers));
+      assert.equal(card.card?.description[0], 'BELPIC (Basic PIN)');
+      const eid = pkcs11.token(card.id);
+      const der = Buffer.from((await eid.authenticationCertificate()).certificates[0]?.certificate ?? '', 'base64');
+      assert.deepEqual(der, Buffer.from(f.rig.cards[0]?.pki.authenticationCertificate ?? []));
+      assert.equal(await eid.verifyPin({ pin: PIN }), true);
+      const { data } = await eid.authenticate({ algorithm: 'sha256', digest: DIGEST, pin: PIN });
+      assert.ok(verify('sha256', MESSAGE, new X509Certificate(der).publicKey, Buffer.from(data, 'base64')));
+    } finally {
+      await pkcs11.setConfig({ linux: token.library });
+    }
   });
 });
