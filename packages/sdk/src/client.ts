@@ -1,4 +1,5 @@
 import { Beid } from './beid/beid.js';
+import { Pkcs11 } from './pkcs11/pkcs11.js';
 import { Connection } from './connection.js';
 import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo, type Discovered } from './discovery.js';
 import { agentPort, type ConsentOptions } from './registry/bind-agent.js';
@@ -95,6 +96,11 @@ export class T1cClient {
   /** The Belgian eID API for one reader. */
   beid(readerId: string): Beid {
     return new Beid(this.connection, readerId);
+  }
+
+  /** Tokens behind the connector's configured PKCS#11 library. */
+  pkcs11(): Pkcs11 {
+    return new Pkcs11(this.connection);
   }
 }
 

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator/softhsm';
 import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
 
 const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -38,13 +40,47 @@ async function drive(args: { url: string; jwt: string; pin: string }): Promise<P
   return { readers: readers.map((r) => r.id), name, verified, signature, wrong };
 }
 
+interface Pkcs11PageResult {
+  label: string | undefined;
+  certificate: string;
+  signature: string;
+  wrong: { kind: string; code: string } | undefined;
+}
+
+/** In the page: our bundle's pkcs11 calls against a SoftHSM2 token the connector loads. */
+async function drivePkcs11(args: { url: string; jwt: string; library: string; pin: string; digest: number[] }): Promise<Pkcs11PageResult> {
+  interface Token {
+    tokenInfo(): Promise<{ info: { label: string } }>;
+    nonRepudiationCertificate(): Promise<{ certificates: { certificate: string }[] }>;
+    sign(o: { algorithm: string; digest: Uint8Array; pin: string }): Promise<{ data: string }>;
+    verifyPin(o: { pin: string }): Promise<boolean>;
+  }
+  interface Pkcs11 { setConfig(c: object): Promise<unknown>; slots(o: object): Promise<{ id: string }[]>; token(id: string): Token }
+  interface Sdk { connect(o: object): Promise<{ pkcs11(): Pkcs11 }> }
+  const sdk = await import('/t1c-sdk.min.js' as string) as Sdk;
+  const client = await sdk.connect({ candidates: [args.url], getJwt: async () => args.jwt, verifySignatures: 'required' });
+  const pkcs11 = client.pkcs11();
+  await pkcs11.setConfig({ linux: args.library });
+  const [slot] = await pkcs11.slots({ tokenPresent: true });
+  const token = pkcs11.token(slot?.id ?? '');
+  const label = (await token.tokenInfo()).info.label;
+  const certificate = (await token.nonRepudiationCertificate()).certificates[0]?.certificate ?? '';
+  const signature = (await token.sign({ algorithm: 'sha256', digest: new Uint8Array(args.digest), pin: args.pin })).data;
+  const wrong = await token.verifyPin({ pin: '0000' }).then(() => undefined, (e: { kind: string; code: string }) => ({ kind: e.kind, code: e.code }));
+  return { label, certificate, signature, wrong };
+}
+
 describe('our bundle in Chromium against the real connector', () => {
   let f: Fixture;
   let site: Server;
   let origin: string;
   let browser: Browser;
+  let token: SoftHsmToken;
 
   before(async () => {
+    token = await createSoftHsmToken({ label: 'browser-test', pin: '2468' });
+    // The connector's sandbox inherits the environment: SoftHSM reads SOFTHSM2_CONF there.
+    process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
     assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
     const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
     site = createServer((req, res) => {
@@ -63,6 +99,7 @@ describe('our bundle in Chromium against the real connector', () => {
   after(async () => {
     await browser?.close();
     await f?.close();
+    token?.remove();
     site?.closeAllConnections();
     await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
   });
@@ -83,5 +120,21 @@ describe('our bundle in Chromium against the real connector', () => {
     assert.equal(result.wrong?.kind, 'pin-incorrect');
     assert.equal(result.wrong?.code, '108003');
     assert.equal(typeof result.wrong?.triesLeft, 'number');
+  });
+
+  it('drives a PKCS#11 token (SoftHSM2): config, slots, token info, certificate, an EC signature that verifies, a wrong PIN', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const tab = await context.newPage();
+    await tab.addInitScript('globalThis.__name = (fn) => fn;');
+    await tab.goto(`${origin}/`);
+    const jwt = await f.issuer.token({ origins: [origin] });
+    const message = Buffer.from('signed in Chromium');
+    const digest = [...createHash('sha256').update(message).digest()];
+    const result = await tab.evaluate(drivePkcs11, { url: f.base, jwt, library: token.library, pin: '2468', digest });
+    await context.close();
+    assert.equal(result.label, 'browser-test');
+    const key = new X509Certificate(Buffer.from(result.certificate, 'base64')).publicKey;
+    assert.ok(verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(result.signature, 'base64')));
+    assert.deepEqual(result.wrong, { kind: 'pin-incorrect', code: '108003' });
   });
 });

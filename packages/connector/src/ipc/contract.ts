@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { BEID_OPS } from './beid.js';
+import { PKCS11_OPS } from './pkcs11.js';
 import { CORE_OPS } from './core.js';
 import type { CardModuleName } from './modules.js';
 import type { OpSpec } from './op.js';
@@ -11,6 +12,7 @@ import type { OpSpec } from './op.js';
 export const CONTRACT = {
   core: CORE_OPS,
   beid: BEID_OPS,
+  pkcs11: PKCS11_OPS,
 } as const satisfies Record<'core' | CardModuleName, Record<string, OpSpec>>;
 
 export type ModuleName = keyof typeof CONTRACT;

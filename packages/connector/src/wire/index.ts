@@ -4,3 +4,7 @@ export {
   type TokenBiometricData, type TokenAddressData, type TokenPictureData, type TokenInfo, type T1CCertificate,
 } from './beid.js';
 export { jpegSize } from './jpeg-size.js';
+export {
+  slotAsReader, toPkcs11TokenInfo, toPkcs11CertList, pkcs11ReaderSchema, pkcs11TokenInfoResponseSchema, pkcs11CertListSchema,
+  pkcs11CertificateKinds, type Pkcs11Reader, type Pkcs11TokenInfoResponse, type Pkcs11CertList, type Pkcs11CertificateKind,
+} from './pkcs11.js';
