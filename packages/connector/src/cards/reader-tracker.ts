@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { toHex } from '@t1c/smartcard/codec';
 import { SmartCardError } from '@t1c/smartcard/errors';
 import { CardSession, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
-import type { ReaderInfo } from '../ipc/index.js';
+import type { CardModuleName, ReaderInfo } from '../ipc/index.js';
 import type { AnyCardModule, CardContext } from './card-module.js';
 import type { CardModuleRegistry } from './registry.js';
 
@@ -11,7 +11,15 @@ interface KnownReader {
   readonly backend: ReaderBackend;
   pinpad: boolean | undefined;
   /** The card in it as last seen: what tells a new insertion from the same one. */
-  inserted: { readonly id: string; readonly atr: string; readonly events: number | undefined } | undefined;
+  inserted: Insertion | undefined;
+}
+
+interface Insertion {
+  readonly id: string;
+  readonly atr: string;
+  readonly events: number | undefined;
+  /** The module a probe found for this insertion (null: none); undefined until probed. */
+  probed?: CardModuleName | null;
 }
 
 /**
@@ -49,10 +57,11 @@ export class ReaderTracker {
       if (!status.atr) this.registry.forget(status.name);
       if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
       const inserted = this.insertion(entry, status);
+      const module = status.atr && inserted ? this.registry.recognise(status.atr) ?? await this.probe(backend, status.name, inserted) : null;
       out.push({
         id: entry.id,
         name: status.name,
-        card: status.atr && inserted ? { atr: inserted.atr, module: this.registry.recognise(status.atr) ?? null, insertion: inserted.id } : null,
+        card: status.atr && inserted ? { atr: inserted.atr, module, insertion: inserted.id } : null,
         pinpad: entry.pinpad ?? false,
         virtual: backend.kind === 'virtual',
       });
@@ -64,7 +73,7 @@ export class ReaderTracker {
    * Same insertion while the card stayed listed with the same ATR and the platform's event
    * counter did not move; otherwise a fresh random id (so a restarted sandbox never reuses one).
    */
-  private insertion(entry: KnownReader, status: ReaderStatus): KnownReader['inserted'] {
+  private insertion(entry: KnownReader, status: ReaderStatus): Insertion | undefined {
     if (!status.atr) {
       entry.inserted = undefined;
       return undefined;
@@ -75,6 +84,31 @@ export class ReaderTracker {
       entry.inserted = { id: randomBytes(12).toString('hex'), atr, events: status.events };
     }
     return entry.inserted;
+  }
+
+  /** Runs the probing modules once per insertion on a card no ATR row claimed. */
+  private async probe(backend: ReaderBackend, name: string, inserted: Insertion): Promise<CardModuleName | null> {
+    if (inserted.probed !== undefined) return inserted.probed;
+    const modules = this.registry.probing();
+    inserted.probed = null;
+    if (modules.length === 0) return null;
+    try {
+      const connection = await backend.connect(name, { shareMode: 'shared' });
+      try {
+        for (const module of modules) {
+          // A card that refuses one module's probe may still be another's.
+          if (await module.probe?.(new CardSession(connection)).catch(() => false)) {
+            inserted.probed = module.name;
+            break;
+          }
+        }
+      } finally {
+        await connection.disconnect('leave').catch(() => undefined);
+      }
+    } catch {
+      // Busy or gone: listed without a module; the next insertion is probed again.
+    }
+    return inserted.probed;
   }
 
   /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */

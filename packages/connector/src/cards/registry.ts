@@ -27,6 +27,11 @@ export class CardModuleRegistry {
     return this.modules.find((m) => m.atrs.some((row) => atrMatches(atr, row.pattern)))?.name;
   }
 
+  /** Modules that recognise their cards by probing them, in registry order. */
+  probing(): AnyCardModule[] {
+    return this.modules.filter((m) => m.probe !== undefined);
+  }
+
   atrTable(): AtrEntry[] {
     return this.modules.flatMap((m) => m.atrs.map((row) => ({ atr: row.atr, module: m.name, moduleDescription: row.description })));
   }
