@@ -10,6 +10,7 @@ import { plainSerializerCompiler, zodValidatorCompiler } from './route.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidRoutes } from './routes/beid/index.js';
+import { registerRemoteloadingRoutes } from './routes/remoteloading/index.js';
 import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
 
 export interface BuildOptions {
@@ -92,6 +93,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   registerCoreRoutes(app, ctx);
   registerBeidRoutes(app, ctx);
+  registerRemoteloadingRoutes(app, ctx);
   registerDsRoutes(app, ctx);
   return app;
 }

@@ -1,3 +1,3 @@
 export { LocalCardService, type LocalCardServiceOptions } from './local-card-service.js';
 export { CardModuleRegistry, defaultRegistry } from './registry.js';
-export type { CardModule, AnyCardModule, CardContext, AtrRow, OpHandler } from './card-module.js';
+export type { CardModule, AnyCardModule, CardContext, AtrRow, OpHandler, ReaderAccess } from './card-module.js';

@@ -7,6 +7,7 @@ import {
   type ModuleName, type OpArgs, type OpName, type OpResult, type OpTarget, type PcscState, type ReaderInfo,
 } from '../ipc/index.js';
 import type { AnyCardModule, CardContext } from './card-module.js';
+import { ReaderLocks } from './reader-locks.js';
 import { defaultRegistry, type CardModuleRegistry } from './registry.js';
 
 export interface LocalCardServiceOptions {
@@ -32,12 +33,22 @@ interface KnownReader {
 export class LocalCardService {
   private readonly known = new Map<string, KnownReader>();
   private plugCounter = 0;
+  private readonly locks = new ReaderLocks();
   private readonly registry: CardModuleRegistry;
   private readonly pcscState: () => PcscState;
 
   constructor(private readonly backends: readonly ReaderBackend[], options: LocalCardServiceOptions = {}) {
     this.registry = options.registry ?? defaultRegistry();
     this.pcscState = options.pcscState ?? (() => 'off');
+    for (const module of this.registry.modules) {
+      module.attach?.({
+        connect: async (readerId) => {
+          const { name, entry } = await this.reader(readerId);
+          return { connection: await entry.backend.connect(name, { shareMode: 'shared' }), readerName: name };
+        },
+        withReaderLock: (readerName, work) => this.locks.run(readerName, work),
+      });
+    }
   }
 
   async listReaders(): Promise<ReaderInfo[]> {
@@ -187,6 +198,10 @@ export class LocalCardService {
   /** Connects, runs `work` on the card in the reader if `module` handles it, and always disconnects. */
   private async withCard<T>(readerId: string, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const { name, entry } = await this.reader(readerId);
+    return this.locks.run(name, () => this.onCard(name, entry, module, work));
+  }
+
+  private async onCard<T>(name: string, entry: KnownReader, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const connection = await entry.backend.connect(name, { shareMode: 'shared' });
     try {
       if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;

@@ -1,6 +1,7 @@
 import { atrMatches } from '@t1c/smartcard/codec';
 import type { AtrEntry, CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
+import { remoteloadingModule } from './remoteloading/module.js';
 import type { AnyCardModule } from './card-module.js';
 
 /**
@@ -41,5 +42,5 @@ export class CardModuleRegistry {
 
 /** Every card module the connector ships, in ATR-table order. */
 export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule()]);
+  return new CardModuleRegistry([beidModule(), remoteloadingModule()]);
 }

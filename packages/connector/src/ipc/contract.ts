@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { BEID_OPS } from './beid.js';
 import { CORE_OPS } from './core.js';
+import { REMOTELOADING_OPS } from './remoteloading.js';
 import type { CardModuleName } from './modules.js';
 import type { OpSpec } from './op.js';
 
@@ -11,6 +12,7 @@ import type { OpSpec } from './op.js';
 export const CONTRACT = {
   core: CORE_OPS,
   beid: BEID_OPS,
+  remoteloading: REMOTELOADING_OPS,
 } as const satisfies Record<'core' | CardModuleName, Record<string, OpSpec>>;
 
 export type ModuleName = keyof typeof CONTRACT;

@@ -4,6 +4,7 @@
  */
 export const CARD_MODULES = {
   beid: { description: 'Belgium Electronic ID card' },
+  remoteloading: { description: 'Remote loading (APDUs from the application backend)' },
 } as const satisfies Record<string, { description: string }>;
 
 export type CardModuleName = keyof typeof CARD_MODULES;
