@@ -1,3 +1,4 @@
+import type { CommandApdu } from '@t1c/smartcard/codec';
 import { SmartCardError } from '@t1c/smartcard/errors';
 import { CardSession, type CardConnection } from '@t1c/smartcard/reader';
 import { SandboxError, type CcidFeatureName, type RemoteExchange } from '../../ipc/index.js';
@@ -62,23 +63,15 @@ export function remoteloadingModule(): CardModule<'remoteloading'> {
         return { sessionId: await sessions.open(reader, timeoutSeconds * 1000) };
       },
       closeSession: async ({ sessionId }) => ({ closed: await sessions.close(sessionId) }),
-      transmit: async ({ sessionId, apdus }, reader) => onConnection(reader, sessionId, async (connection) => {
+      transmit: async ({ sessionId, apdus }, reader) => {
+        // Every APDU is checked before the card is touched: a bad one sends none of the batch.
         const commands = apdus.map(parseCommandApdu);
-        const session = new CardSession(connection);
-        const exchanges = await session.inTransaction(async () => {
-          const out: RemoteExchange[] = [];
-          for (const [index, command] of commands.entries()) {
-            const response = await session.transmit(command);
-            out.push({ tx: apdus[index] ?? new Uint8Array(0), rx: response.data, sw: response.sw });
-          }
-          return out;
-        });
-        return { exchanges };
-      }),
+        return onConnection(reader, sessionId, (connection) => sendAll(connection, apdus, commands));
+      },
       atr: async ({ sessionId }, reader) => onConnection(reader, sessionId, async (connection) => ({ atr: connection.atr })),
       cardPresent: async ({ sessionId }, reader) => {
         try {
-          // A zero-length status probe: an empty transaction fails once the card is gone.
+          // An empty transaction: it fails once the card is gone or was reset.
           return await onConnection(reader, sessionId, async (connection) => {
             await connection.beginTransaction();
             await connection.endTransaction('leave');
@@ -110,4 +103,18 @@ export function remoteloadingModule(): CardModule<'remoteloading'> {
     },
     close: () => sessions.closeAll(),
   };
+}
+
+/** The batch in one PC/SC transaction: no other application's APDU falls between two of ours. */
+async function sendAll(connection: CardConnection, apdus: readonly Uint8Array[], commands: readonly CommandApdu[]): Promise<{ exchanges: RemoteExchange[] }> {
+  const session = new CardSession(connection);
+  const exchanges = await session.inTransaction(async () => {
+    const out: RemoteExchange[] = [];
+    for (const [index, command] of commands.entries()) {
+      const response = await session.transmit(command);
+      out.push({ tx: apdus[index] ?? new Uint8Array(0), rx: response.data, sw: response.sw });
+    }
+    return out;
+  });
+  return { exchanges };
 }
