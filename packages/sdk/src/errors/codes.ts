@@ -18,6 +18,8 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '104030': 'host-not-served',
   // /ds/transactions without a JWT: there is no application to show counters for.
   '104031': 'unauthorized',
+  // A remote loading session opened by another application.
+  '104032': 'unauthorized',
   '106001': 'invalid-input',
   '106002': 'invalid-input',
   '106003': 'invalid-input',
@@ -25,6 +27,13 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '106005': 'invalid-input',
   '106006': 'pin-encryption-failed',
   '106007': 'invalid-input',
+  '106008': 'invalid-input',
+  '106009': 'invalid-input',
+  // Remote loading sessions: unknown, closed or timed out, on another reader, too many.
+  '107001': 'not-found',
+  '107002': 'not-found',
+  '107003': 'invalid-input',
+  '107004': 'rate-limited',
   '108001': 'pin-required',
   '108002': 'invalid-input',
   '108003': 'pin-incorrect',
