@@ -28,12 +28,12 @@ describe('remoteloading over HTTP, a virtual eID in a real pcscd', () => {
   const data = <T>(answer: Answer): T => verifiedData(answer, f.api.deviceKeyPem) as T;
   const open = async (timeout = 30, reader = rid): Promise<string> => data<string>(await post('open-session', { timeout }, reader));
   /** The identity file as READ BINARY gives it, 256 bytes at a time, on this session. */
-  const readIdentity = async (sessionId: string | undefined): Promise<Buffer> => {
-    const [selected] = data<Command[]>(await post('commands', { commands: [SELECT_IDENTITY], ...(sessionId ? { sessionId } : {}) }));
+  const readIdentity = async (sessionId: string | undefined, reader = rid): Promise<Buffer> => {
+    const [selected] = data<Command[]>(await post('commands', { commands: [SELECT_IDENTITY], ...(sessionId ? { sessionId } : {}) }, reader));
     assert.equal(selected?.sw, '9000');
     const parts: Buffer[] = [];
     for (let offset = 0; ; ) {
-      const answer = data<Command>(await post('command', { command: readBinary(offset), ...(sessionId ? { sessionId } : {}) }));
+      const answer = data<Command>(await post('command', { command: readBinary(offset), ...(sessionId ? { sessionId } : {}) }, reader));
       if (answer.sw !== '9000') break;
       const chunk = Buffer.from(answer.rx ?? '', 'hex');
       parts.push(chunk);
@@ -152,5 +152,49 @@ describe('remoteloading over HTTP, a virtual eID in a real pcscd', () => {
     const late = await post('command', { command: readBinary(0), sessionId });
     assert.equal(errorCode(late), '107002');
     await beidStillReads();
+  });
+
+  it('a sandbox restart ends every session: the next call says closed (107002), a new session works', async () => {
+    const sessionId = await open();
+    const pid = f.api.sandboxPid();
+    assert.ok(pid);
+    process.kill(pid, 'SIGKILL');
+    // The next listing starts a new sandbox (api-sandbox-kill.test.ts).
+    let listed = await f.c.call('GET', '/v3/readers');
+    for (let i = 0; i < 50 && listed.status !== 200; i++) listed = await f.c.call('GET', '/v3/readers');
+    assert.equal(listed.status, 200, listed.text);
+    assert.notEqual(f.api.sandboxPid(), pid);
+    for (let i = 0; i < 2; i++) {
+      const gone = await post('command', { command: readBinary(0), sessionId });
+      assert.equal(errorCode(gone), '107002', gone.text);
+    }
+    const fresh = await open();
+    assert.deepEqual(await readIdentity(fresh), identityFile(0));
+    await post('close-session', { sessionId: fresh });
+  });
+
+  it('the card taken out ends its session: a clear card error, then 107002; the reader works with the next card', async () => {
+    const sessionId = await open(30, other);
+    await f.rig.eject(1);
+    let present = true;
+    for (let i = 0; i < 100 && present; i++) {
+      present = data<boolean>(await post('card-present', {}, other));
+      if (present) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(present, false);
+    const failed = await post('command', { command: SELECT_IDENTITY, sessionId }, other);
+    assert.ok(['702001', '702002'].includes(errorCode(failed) ?? ''), failed.text);
+    const after = await post('command', { command: SELECT_IDENTITY, sessionId }, other);
+    assert.equal(errorCode(after), '107002', after.text);
+    await f.rig.replace(1, { appletVersion: '1.7', pin: PIN });
+    let back = false;
+    for (let i = 0; i < 100 && !back; i++) {
+      back = data<boolean>(await post('card-present', {}, other));
+      if (!back) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(back, true);
+    const next = await open(30, other);
+    assert.deepEqual(await readIdentity(next, other), identityFile(1));
+    await post('close-session', { sessionId: next }, other);
   });
 });
