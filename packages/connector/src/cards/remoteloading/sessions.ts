@@ -41,8 +41,11 @@ export class RemoteSessions {
     if (!session) return false;
     this.held.delete(sessionId);
     clearTimeout(session.timer);
-    // Under the reader lock: a batch running on this connection finishes first.
-    await this.readers().withReaderLock(session.readerName, () => session.connection.disconnect('leave')).catch(() => undefined);
+    // Under the reader lock: a batch running on this connection finishes first. A reader busy
+    // past the wait still gets the connection closed: a closed session never holds the card.
+    await this.readers().withReaderLock(session.readerName, () => session.connection.disconnect('leave'))
+      .catch(() => session.connection.disconnect('leave'))
+      .catch(() => undefined);
     return true;
   }
 
