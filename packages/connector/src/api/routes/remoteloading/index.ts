@@ -5,6 +5,7 @@ import {
   SandboxError, type RemoteExchange,
 } from '../../../ipc/index.js';
 import { callerOf } from '../../caller.js';
+import { T1CError } from '../../errors.js';
 import type { ApiContext } from '../../context.js';
 import { route } from '../../route.js';
 import { readerParams } from '../../schemas.js';
@@ -14,6 +15,8 @@ import { SessionOwners } from './sessions.js';
 /** Every remote loading route sits under this prefix (t1c-api.md §2.9). */
 export const REMOTELOADING_PREFIX = '/v3/modules/remoteloading/apps/hsm/readers/:rid';
 const TAGS = ['remoteloading'];
+/** Sandbox answers after which it no longer holds the session (it closes it on a card gone or reset). */
+const ENDS_SESSION: ReadonlySet<string> = new Set(['SESSION_UNKNOWN', 'PCSC_CARD_REMOVED', 'PCSC_NO_CARD', 'PCSC_CARD_RESET']);
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex').toUpperCase();
 const sessionId = z.string().max(128).optional();
@@ -57,7 +60,7 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
     try {
       return await work();
     } catch (error) {
-      if (id !== undefined && error instanceof SandboxError && (error.code === 'SESSION_UNKNOWN' || error.code === 'PCSC_CARD_REMOVED' || error.code === 'PCSC_NO_CARD')) owners.forget(id);
+      if (id !== undefined && error instanceof SandboxError && ENDS_SESSION.has(error.code)) owners.forget(id);
       throw error;
     }
   };
@@ -94,7 +97,7 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
     body: z.object({ command: commandHex, sessionId }), response: commandResponse,
   }, async ({ params: { rid }, body, request }) => {
     const [response] = await transmit(request, rid, body.sessionId, [commandFromHex(body.command)]);
-    if (!response) throw new SandboxError('SANDBOX_INTERNAL', 'no answer to the command');
+    if (!response) throw new T1CError('INTERNAL');
     return response;
   });
 
@@ -108,7 +111,7 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
     body: z.object({ apdu: apduFields, sessionId }), response: commandResponse,
   }, async ({ params: { rid }, body, request }) => {
     const [response] = await transmit(request, rid, body.sessionId, [commandFromFields(body.apdu)]);
-    if (!response) throw new SandboxError('SANDBOX_INTERNAL', 'no answer to the APDU');
+    if (!response) throw new T1CError('INTERNAL');
     return response;
   });
 
