@@ -14,6 +14,9 @@ interface PageResult {
   selectSw: string;
   apduRx: string;
   closed: string;
+  batch: string[];
+  features: string;
+  implicitAtr: string;
   afterClose: { code: string; description: string };
   badHex: { code: string; description: string };
 }
@@ -28,6 +31,8 @@ async function driveRemoteLoading(args: { port: number; jwt: string; readerName:
     command(tx: string, sessionId?: string): Res<Command>;
     commands(tx: string[], sessionId?: string): Res<Command[]>;
     apdu(apdu: { cla: string; ins: string; p1: string; p2: string; data?: string; le?: string }, sessionId?: string): Res<Command>;
+    apdus(apdus: { cla: string; ins: string; p1: string; p2: string; data?: string; le?: string }[], sessionId?: string): Res<Command[]>;
+    ccidFeatures(sessionId?: string): Res<string>;
     atr(sessionId?: string): Res<string>;
     isPresent(sessionId?: string): Res<boolean>;
   }
@@ -54,6 +59,10 @@ async function driveRemoteLoading(args: { port: number; jwt: string; readerName:
   }
   const apduRx = (await relo.apdu({ cla: '00', ins: 'B0', p1: '00', p2: '00', le: '04' }, sessionId)).data.rx ?? '';
   const atr = (await relo.atr(sessionId)).data;
+  const batch = (await relo.apdus([{ cla: '00', ins: 'A4', p1: '08', p2: '0C', data: args.path }, { cla: '00', ins: 'B0', p1: '00', p2: '04', le: '04' }], sessionId)).data.map((c) => `${c.sw}:${c.rx ?? ''}`);
+  const features = (await relo.ccidFeatures(sessionId)).data;
+  // No session: the call opens and closes a connection of its own.
+  const implicitAtr = (await relo.atr()).data;
   const present = (await relo.isPresent(sessionId)).data;
   // No helper functions in the page: the test transpiler's name helpers do not exist there.
   let badHex = { code: 'none', description: 'no error' };
@@ -69,7 +78,7 @@ async function driveRemoteLoading(args: { port: number; jwt: string; readerName:
   } catch (error) {
     afterClose = { code: String((error as { code: string }).code), description: String((error as { description: string }).description) };
   }
-  return { sessionId, identity, atr, present, selectSw: select?.sw ?? '', apduRx, closed, afterClose, badHex };
+  return { sessionId, identity, atr, present, selectSw: select?.sw ?? '', apduRx, closed, afterClose, badHex, batch, features, implicitAtr };
 }
 
 describe('official t1c-sdk-js 3.6.1 remoteloading in Debian Chromium against the connector', () => {
@@ -107,6 +116,9 @@ describe('official t1c-sdk-js 3.6.1 remoteloading in Debian Chromium against the
     assert.equal(result.apduRx, expected.subarray(0, 4).toString('hex').toUpperCase());
     assert.equal(result.atr, Buffer.from(card.atr).toString('hex').toUpperCase());
     assert.equal(result.present, true);
+    assert.deepEqual(result.batch, ['9000:', `9000:${expected.subarray(4, 8).toString('hex').toUpperCase()}`]);
+    assert.equal(result.features, '');
+    assert.equal(result.implicitAtr, result.atr);
     assert.equal(result.closed, result.sessionId);
     assert.deepEqual(result.badHex.code, '106008');
     assert.deepEqual(result.afterClose, { code: '107002', description: 'The remote loading session was closed or timed out' });
