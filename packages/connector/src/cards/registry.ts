@@ -2,6 +2,7 @@ import { atrMatches } from '@t1c/smartcard/codec';
 import type { AtrEntry, CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
 import { pkcs11Module } from './pkcs11/module.js';
+import { remoteloadingModule } from './remoteloading/module.js';
 import type { AnyCardModule } from './card-module.js';
 
 /**
@@ -47,5 +48,5 @@ export class CardModuleRegistry {
 
 /** Every card module the connector ships, in ATR-table order. */
 export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule(), pkcs11Module()]);
+  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule()]);
 }
