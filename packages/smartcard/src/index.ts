@@ -17,3 +17,6 @@ export { PcscBackend } from './pcsc/pcsc-backend.js';
 export { parseFeatures } from './pcsc/pcsc-connection.js';
 export { controlCode } from './pcsc/native.js';
 export { pcscError } from './pcsc/errors.js';
+export {
+  decodeBerTlv, encodeBerTlv, encodeBerLength, findBerTlv, flattenBerTlv, decodeDol, type BerTlv, type DolEntry,
+} from './codec/ber-tlv.js';
