@@ -1,5 +1,6 @@
 import { Beid } from './beid/beid.js';
 import { Connection } from './connection.js';
+import { Emv } from './emv/emv.js';
 import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo } from './discovery.js';
 import type { SignatureCheck } from './envelope.js';
 import { T1cError } from './errors/t1c-error.js';
@@ -92,6 +93,11 @@ export class T1cClient {
   /** The Belgian eID API for one reader. */
   beid(readerId: string): Beid {
     return new Beid(this.connection, readerId);
+  }
+
+  /** The EMV payment card API for one reader. */
+  emv(readerId: string): Emv {
+    return new Emv(this.connection, readerId);
   }
 }
 

@@ -1,5 +1,6 @@
 export { connect, T1cClient, type ConnectOptions } from './client.js';
 export { Beid } from './beid/beid.js';
+export { Emv } from './emv/emv.js';
 export type { WaitForCardOptions } from './readers.js';
 export { permissionState, type LoopbackPermissionState } from './lna/permission.js';
 export { T1cError, PinIncorrectError, isT1cError, type T1cErrorOptions } from './errors/t1c-error.js';
@@ -11,3 +12,4 @@ export type { JwtProvider } from './http/jwt.js';
 export type { AddressSpace, FetchInit, FetchLike, ResponseLike, BodyReader } from './http/types.js';
 export type { CardReader, InfoResponse } from './types/core.js';
 export type * from './types/beid.js';
+export type * from './types/emv.js';
