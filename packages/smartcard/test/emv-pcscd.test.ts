@@ -154,6 +154,14 @@ describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
     assert.equal(card.pinTriesLeft, 3);
   });
 
+  test('a pinpad PIN on a reader without a pinpad is refused and spends no try', async () => {
+    const card = await EmvVirtualCard.create();
+    const emv = await EmvCard.open(await insert(card));
+    await assert.rejects(emv.verifyPin({ kind: 'pinpad' }), (e: unknown) => isSmartCardError(e, 'PCSC_UNSUPPORTED'));
+    assert.ok(!card.exchanges.some((e) => e.ins === 0x20));
+    assert.equal(card.pinTriesLeft, 3);
+  });
+
   test('READ RECORD before GPO is refused by the card (6985) and reported; the normal flow still works after it', async () => {
     const card = await EmvVirtualCard.create();
     const session = await insert(card);

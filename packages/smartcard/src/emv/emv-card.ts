@@ -3,7 +3,8 @@ import { command, type ResponseApdu } from '../codec/apdu.js';
 import { decodeBerTlv, findBerTlv, flattenBerTlv, type BerTlv } from '../codec/ber-tlv.js';
 import { concatBytes, toHex, wipe } from '../codec/hex.js';
 import { describeStatusWord, SW, triesLeft } from '../codec/status-words.js';
-import { pinBlock } from '../beid/pin.js';
+import type { PinSource } from '../beid/beid-card.js';
+import { pinBlock, pinpadVerifyStructure } from '../beid/pin.js';
 import { SmartCardError } from '../errors.js';
 import type { CardSession } from '../reader/session.js';
 import { parseAfl, type AflEntry } from './afl.js';
@@ -250,28 +251,44 @@ export class EmvCard {
   }
 
   /**
-   * Offline plaintext PIN (Book 3 §6.5.12) after SELECT and GPO. A counter already at zero is
-   * reported without sending the PIN, as Book 4 §6.3.4 has terminals do. The PIN buffer is
-   * the caller's; the block built from it is wiped here.
+   * Offline plaintext PIN (Book 3 §6.5.12) after SELECT and GPO, from the caller's digits or
+   * typed on the reader's pinpad (PC/SC part 10 builds the same VERIFY). A counter already at
+   * zero is reported without asking for the PIN, as Book 4 §6.3.4 has terminals do. Digits
+   * stay the caller's to wipe; the block built from them is wiped here.
    */
-  async verifyPin(pin: Uint8Array, aid: string = this.preferredAid()): Promise<void> {
+  async verifyPin(source: PinSource | Uint8Array, aid: string = this.preferredAid()): Promise<void> {
     const wanted = this.checkAid(aid);
-    const block = pinBlock(pin);
+    const pin: PinSource = source instanceof Uint8Array ? { kind: 'digits', pin: source } : source;
+    const block = pin.kind === 'digits' ? pinBlock(pin.pin) : undefined;
     try {
       await this.session.inTransaction(async () => {
         await this.initiate(wanted);
         if ((await this.readTryCounter()) === 0) throw new SmartCardError('PIN_BLOCKED', 'the PIN is blocked', { triesLeft: 0 });
-        const { sw } = await this.session.transmit(command(0x00, 0x20, 0x00, PLAINTEXT_PIN, block));
-        if (sw === SW.OK) return;
-        const tries = triesLeft(sw);
-        if (tries === 0 || sw === SW.AUTH_METHOD_BLOCKED) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
-        if (tries !== undefined) throw new SmartCardError('PIN_INCORRECT', `wrong PIN, ${tries} tries left`, { triesLeft: tries });
-        throw new SmartCardError('CARD_STATUS', `VERIFY: ${describeStatusWord(sw)}`, { sw });
+        checkEmvVerifyAnswer(block ? (await this.session.transmit(command(0x00, 0x20, 0x00, PLAINTEXT_PIN, block))).sw : await this.pinpadVerify());
       });
     } finally {
-      wipe(block);
+      if (block) wipe(block);
     }
   }
+
+  private async pinpadVerify(): Promise<number> {
+    const features = await this.session.connection.features();
+    if (features.verifyPinDirect === undefined) throw new SmartCardError('PCSC_UNSUPPORTED', 'the reader has no pinpad');
+    const answer = await this.session.connection.control(features.verifyPinDirect, pinpadVerifyStructure(PLAINTEXT_PIN));
+    if (answer.length !== 2) throw new SmartCardError('PCSC_COMM_ERROR', `pinpad answered ${answer.length} bytes`);
+    return ((answer[0] ?? 0) << 8) | (answer[1] ?? 0);
+  }
+}
+
+/** VERIFY's answer (Book 3 §6.5.12.4, and the pinpad's own status words) as done or a typed PIN error. */
+function checkEmvVerifyAnswer(sw: number): void {
+  if (sw === SW.OK) return;
+  const tries = triesLeft(sw);
+  if (tries === 0 || sw === SW.AUTH_METHOD_BLOCKED) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
+  if (tries !== undefined) throw new SmartCardError('PIN_INCORRECT', `wrong PIN, ${tries} tries left`, { triesLeft: tries });
+  if (sw === SW.NO_PRECISE_DIAGNOSIS) throw new SmartCardError('PIN_TIMEOUT', 'no PIN was entered on the pinpad in time', { sw });
+  if (sw === SW.PINPAD_CANCELLED) throw new SmartCardError('PIN_CANCELLED', 'PIN entry was cancelled on the pinpad', { sw });
+  throw new SmartCardError('CARD_STATUS', `VERIFY: ${describeStatusWord(sw)}`, { sw });
 }
 
 async function listFromPpse(session: CardSession): Promise<EmvApplication[] | undefined> {
