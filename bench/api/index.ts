@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
-import { PcscBackend } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
 import { swapCard } from '../lib/swap-card.js';

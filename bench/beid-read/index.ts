@@ -1,7 +1,8 @@
 // Full Belgian eID read through pcscd + vpcd: APDU count and p50/p99 over 50 reads, beside the
 // floor: the same APDUs sent raw through PC/SC with no parsing, no T=0 logic, no checks.
 // Usage (root, or where unshare works): node --import tsx bench/beid-read/index.ts [reads=50]
-import { CardSession, PcscBackend, VirtualReaderBackend, type CardConnection, type ReaderBackend } from '@t1c/smartcard';
+import { CardSession, VirtualReaderBackend, type CardConnection, type ReaderBackend } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { BeidCard, readAll, type AppletVersion } from '@t1c/smartcard/beid';
 import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';

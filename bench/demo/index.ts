@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { PcscBackend } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
 import { runProduct } from '@t1c/connector';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';

@@ -1,4 +1,5 @@
-import { PcscBackend, type VirtualCard } from '@t1c/smartcard';
+import { type VirtualCard } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import type { VpcdLink } from '@t1c/emulator';
 
 /** Pulls the card, waits until pcscd saw it go, inserts the next one and waits until it is seen. */

@@ -51,6 +51,25 @@ describe('bad inputs get a T1C error with the right status, never a 404/401 for 
     it(`${name} → ${status} ${code}`, async () => expectError(await run(), status, code));
   }
 
+  it('an unknown module or operation under /v3/modules says which, as a 404 (the SDK\'s "functionality not found")', async () => {
+    const module = await f.c.call('GET', '/v3/modules/nosuchcard/apps/token/readers/abc/biometric');
+    expectError(module, 404, '112999');
+    assert.match((module.json as { description: string }).description, /No card module named "nosuchcard"; this connector has beid/);
+    const op = await f.c.call('POST', beidPath(rid17, 'format-card'), { body: {} });
+    expectError(op, 404, '112999');
+    assert.equal((op.json as { description: string }).description, 'The beid module has no operation POST format-card');
+    const hostile = await f.c.call('GET', `/v3/modules/${'%3Cscript%3E'.repeat(20)}/x`);
+    assert.doesNotMatch((hostile.json as { description: string }).description, /<|%3C/);
+  });
+
+  it('malformed arguments never reach the card: wrong PINs in refused bodies leave the tries alone', async () => {
+    for (let i = 0; i < 3; i++) {
+      expectError(await f.c.call('POST', beidPath(rid17, 'verify-pin'), { body: { pin: encryptPin(f.api.deviceKeyPem, '999999'), timeout: 'soon' } }), 400, '106001');
+    }
+    assert.equal((await f.c.call('POST', beidPath(rid17, 'verify-pin'), { body: { pin: encryptPin(f.api.deviceKeyPem, PIN) } })).status, 200);
+    assert.equal((await f.c.call('GET', beidPath(rid17, 'biometric'))).status, 200, 'the reader is free');
+  });
+
   it('a wrong PIN reports the tries left, then the right PIN resets the counter', async () => {
     const wrong = await f.c.call('POST', beidPath(rid17, 'verify-pin'), { body: { pin: encryptPin(f.api.deviceKeyPem, '111111') } });
     assert.match(String((wrong.json as { description: string }).description), /\d tries left/);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend, type ReaderStatus } from '@t1c/smartcard';
+import { type ReaderStatus } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { startApi, type RunningApi } from '../src/index.js';
 import { beidPath, encryptPin, ORIGIN, PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { client, errorCode, verifiedData, type Answer, type Client } from './api-helpers/http.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SmartCardError } from '@t1c/smartcard';
-import { CATALOGUE, SMARTCARD_ERRORS, toT1CError } from '../src/api/errors.js';
+import { CATALOGUE, SANDBOX_ERRORS, toT1CError } from '../src/api/errors.js';
+import { CARD_ERROR_CODES, CONTRACT_ERROR_CODES, SandboxError, type SandboxErrorCode } from '../src/ipc/index.js';
 import { loadSettings } from '../src/config/load.js';
 import { defaultUserDirs } from '../src/config/paths.js';
 import { dialogCommand } from '../src/os/pin-dialog.js';
@@ -24,13 +24,15 @@ describe('error catalogue', () => {
       if (entry.status === 404) assert.equal(key, 'NOT_FOUND');
     }
   });
-  it('maps every SmartCardError code; card errors are never 401/404', () => {
-    for (const [code, key] of Object.entries(SMARTCARD_ERRORS)) {
-      const error = toT1CError(new SmartCardError(code as keyof typeof SMARTCARD_ERRORS, 'x'));
-      assert.equal(error.key, key);
+  it('maps every code the card service may answer with; card errors are never 401/404', () => {
+    const codes: readonly SandboxErrorCode[] = [...CARD_ERROR_CODES, ...CONTRACT_ERROR_CODES];
+    assert.deepEqual(Object.keys(SANDBOX_ERRORS).sort(), [...codes].sort());
+    for (const code of codes) {
+      const error = toT1CError(new SandboxError(code, 'x'));
+      assert.equal(error.key, SANDBOX_ERRORS[code]);
       assert.ok(![401, 404].includes(error.status), code);
     }
-    assert.equal(toT1CError(new SmartCardError('PIN_INCORRECT', 'x', { triesLeft: 1 })).description, 'Wrong PIN, 1 tries left');
+    assert.equal(toT1CError(new SandboxError('PIN_INCORRECT', 'x', { triesLeft: 1 })).description, 'Wrong PIN, 1 tries left');
     assert.equal(toT1CError(new Error('boom')).code, '112999');
   });
 });

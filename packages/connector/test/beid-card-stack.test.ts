@@ -49,7 +49,7 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
       });
 
       it('reads every file and the data equals the emulator holder', async () => {
-        const r = await service.readBeid(readerId);
+        const r = await service.call('beid', 'read', readerId, {});
         const h = card.holder;
         assert.equal(r.applet, applet);
         assert.equal(r.identity.surname, h.surname);
@@ -76,7 +76,7 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
       });
 
       it('passes every integrity check', async () => {
-        const { integrity } = await service.readBeid(readerId);
+        const { integrity } = await service.call('beid', 'read', readerId, {});
         assert.equal(integrity.valid, true, JSON.stringify(integrity));
         assert.equal(integrity.basicKeyHash.skipped ?? false, applet === '1.7');
       });
@@ -84,7 +84,7 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
       it('signs a SHA-256 digest with the non-repudiation key, verifiable with its certificate', async () => {
         const message = randomBytes(100);
         const digest = createHash('sha256').update(message).digest();
-        const signature = await service.signBeid(readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest, pin: { kind: 'digits', pin: digits('1234') } });
+        const { signature } = await service.call('beid', 'sign', readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest, pin: { kind: 'digits', pin: digits('1234') } });
         assert.ok(verifySignature(applet, card.pki.nonRepudiationCertificate, message, signature));
         assert.ok(!verifySignature(applet, card.pki.nonRepudiationCertificate, randomBytes(100), signature));
       });
@@ -92,20 +92,20 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
       it('authenticates with the authentication key', async () => {
         const message = randomBytes(48);
         const digest = createHash('sha256').update(message).digest();
-        const signature = await service.signBeid(readerId, { key: 'authentication', algorithm: 'SHA-256', digest, pin: { kind: 'digits', pin: digits('1234') } });
+        const { signature } = await service.call('beid', 'sign', readerId, { key: 'authentication', algorithm: 'SHA-256', digest, pin: { kind: 'digits', pin: digits('1234') } });
         assert.ok(verifySignature(applet, card.pki.authenticationCertificate, message, signature));
       });
 
       it('refuses a digest of the wrong length before touching the card', async () => {
         await assert.rejects(
-          service.signBeid(readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest: new Uint8Array(20), pin: { kind: 'digits', pin: digits('1234') } }),
+          service.call('beid', 'sign', readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest: new Uint8Array(20), pin: { kind: 'digits', pin: digits('1234') } }),
           (e: unknown) => isSmartCardError(e, 'DIGEST_INVALID'),
         );
       });
 
       it('refuses a PIN that is not 4 to 12 digits', async () => {
         for (const pin of ['123', '1234567890123', '12a4', '']) {
-          await assert.rejects(service.verifyBeidPin(readerId, { kind: 'digits', pin: digits(pin) }), (e: unknown) => isSmartCardError(e, 'PIN_FORMAT'));
+          await assert.rejects(service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: digits(pin) } }), (e: unknown) => isSmartCardError(e, 'PIN_FORMAT'));
         }
         assert.equal(card.pinTriesLeft, 3, 'a malformed PIN never reaches the card');
       });
@@ -120,29 +120,29 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
           if (command[1] === 0xb0 && ++reads === 6) void rig.remove();
           return undefined;
         };
-        await assert.rejects(service.readBeid(readerId), (e: unknown) => isSmartCardError(e, 'PCSC_CARD_REMOVED'));
+        await assert.rejects(service.call('beid', 'read', readerId, {}), (e: unknown) => isSmartCardError(e, 'PCSC_CARD_REMOVED'));
         card.faultHook = undefined;
         await rig.remove();
         await rig.insert(card);
         const again = (await service.listReaders()).find((r) => r.name === rig.readerName);
         assert.ok(again?.card);
-        const r = await service.readBeid(again.id);
+        const r = await service.call('beid', 'read', again.id, {});
         assert.equal(r.identity.surname, card.holder.surname);
         readerId = again.id;
       });
 
       it('counts wrong PINs down, then blocks, and a blocked PIN stays blocked', async () => {
         const wrong = async (tries: number): Promise<void> => {
-          await assert.rejects(service.verifyBeidPin(readerId, { kind: 'digits', pin: digits('9999') }),
+          await assert.rejects(service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: digits('9999') } }),
             (e: unknown) => isSmartCardError(e, 'PIN_INCORRECT') && e.details.triesLeft === tries);
         };
-        await service.verifyBeidPin(readerId, { kind: 'digits', pin: digits('1234') });
+        await service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: digits('1234') } });
         await wrong(2);
         await wrong(1);
-        await assert.rejects(service.verifyBeidPin(readerId, { kind: 'digits', pin: digits('0000') }), (e: unknown) => isSmartCardError(e, 'PIN_BLOCKED'));
-        await assert.rejects(service.verifyBeidPin(readerId, { kind: 'digits', pin: digits('1234') }), (e: unknown) => isSmartCardError(e, 'PIN_BLOCKED'));
+        await assert.rejects(service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: digits('0000') } }), (e: unknown) => isSmartCardError(e, 'PIN_BLOCKED'));
+        await assert.rejects(service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: digits('1234') } }), (e: unknown) => isSmartCardError(e, 'PIN_BLOCKED'));
         await assert.rejects(
-          service.signBeid(readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits('1234') } }),
+          service.call('beid', 'sign', readerId, { key: 'nonRepudiation', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits('1234') } }),
           (e: unknown) => isSmartCardError(e, 'PIN_BLOCKED'),
         );
       });
@@ -153,7 +153,7 @@ for (const rigKind of ['pcsc', 'virtual'] as const) {
         await rig.insert(tampered);
         const reader = (await service.listReaders()).find((r) => r.name === rig.readerName);
         assert.ok(reader);
-        const { integrity } = await service.readBeid(reader.id);
+        const { integrity } = await service.call('beid', 'read', reader.id, {});
         assert.equal(integrity.valid, false);
         assert.equal(integrity.identitySignature.ok, false);
         assert.match(integrity.identitySignature.reason ?? '', /identity file/);

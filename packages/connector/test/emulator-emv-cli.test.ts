@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { CardSession, PcscBackend } from '@t1c/smartcard';
+import { CardSession } from '@t1c/smartcard/reader';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvCard } from '@t1c/smartcard/emv';
 import { startPcscd, type PcscdHarness } from '@t1c/emulator';
 import { collectOutput, runCli, T1C_BIN } from './helpers/run-cli.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend, VirtualReaderBackend } from '@t1c/smartcard';
+import { VirtualReaderBackend } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { BeidVirtualCard, attachToVpcd, startPcscd, type PcscdHarness } from '@t1c/emulator';
 import { LocalCardService } from '../src/cards/index.js';
 
@@ -35,7 +36,7 @@ describe('reader hot-plug through the real pcscd', () => {
       for (let i = 0; i < 50 && !list.find((r) => r.name === target.name)?.card; i++) list = await service.waitForReaderChange(list, 500);
       const reader = list.find((r) => r.name === target.name);
       assert.equal(reader?.card?.module, 'beid');
-      const readout = await service.readBeid(reader?.id ?? '');
+      const readout = await service.call('beid', 'read', reader?.id ?? '', {});
       assert.equal(readout.identity.surname, card.holder.surname);
     } finally {
       await link.close();

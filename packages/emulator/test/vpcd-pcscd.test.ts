@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CardSession, command, PcscBackend, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
+import { CardSession, command, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { BEID_ATR_1_8 } from '@t1c/smartcard/beid';
 import { attachToVpcd, BeidVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '../src/index.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeTlv, fromHex, isSmartCardError, parseFeatures, toHex } from '@t1c/smartcard';
+import { encodeTlv, fromHex, isSmartCardError, toHex } from '@t1c/smartcard';
+import { parseFeatures } from '@t1c/smartcard/pcsc';
 import {
   certificateFromFile, checkVerifyAnswer, parseAddress, parseBirthDate, parseCardData, parseCardDate, parseIdentity,
   parseTokenInfo, pinBlock, pinpadVerifyStructure,

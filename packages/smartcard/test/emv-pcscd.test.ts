@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CardSession, command, fromHex, isSmartCardError, PcscBackend, type CardConnection, type VirtualCard } from '@t1c/smartcard';
+import { CardSession, command, fromHex, isSmartCardError, type CardConnection, type VirtualCard } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvCard, maskPans, recoverCertificate } from '@t1c/smartcard/emv';
 import { attachToVpcd, BeidVirtualCard, EmvVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 

@@ -4,10 +4,13 @@ import { hostAllowed } from '@t1c/ds/client';
 import { checkOrigin } from '../security/cors.js';
 import { rememberCaller } from './caller.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
+import { describeMissingRoute } from './missing-route.js';
+import { trackRoutes } from './openapi.js';
+import { plainSerializerCompiler, zodValidatorCompiler } from './route.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
-import { registerBeidDataRoutes } from './routes/beid-data.js';
-import { registerBeidPinRoutes } from './routes/beid-pin.js';
+import { registerBeidRoutes } from './routes/beid/index.js';
+import { registerEmvRoutes } from './routes/emv/index.js';
 import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
 
 export interface BuildOptions {
@@ -38,6 +41,12 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
 
+  // Request parts are checked by the zod types each route declares; responses go out as
+  // JSON.stringify made them (the envelope's signature is over that text).
+  trackRoutes(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(plainSerializerCompiler);
+
   // `application/json;charset=UTF-8` and SDK 3.6.1's `null` body on POST reset-bulk-pin.
   // JSON only: a text/plain body (a "simple" CORS request) is refused outright.
   app.removeAllContentTypeParsers();
@@ -57,8 +66,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
     else request.log.info({ t1cCode: t1c.code }, 'request failed');
     void reply.code(t1c.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(t1c));
   });
-  app.setNotFoundHandler((_request, reply) => {
-    const error = new T1CError('NOT_FOUND');
+  app.setNotFoundHandler((request, reply) => {
+    const error = new T1CError('NOT_FOUND', describeMissingRoute(request.method, request.url));
     void reply.code(error.status).send(errorBody(error));
   });
 
@@ -83,8 +92,8 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   });
 
   registerCoreRoutes(app, ctx);
-  registerBeidDataRoutes(app, ctx);
-  registerBeidPinRoutes(app, ctx);
+  registerBeidRoutes(app, ctx);
+  registerEmvRoutes(app, ctx);
   registerDsRoutes(app, ctx);
   return app;
 }

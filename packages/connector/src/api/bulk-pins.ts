@@ -1,4 +1,4 @@
-import type { ReaderInfo } from '../cards/index.js';
+import type { ReaderInfo } from '../ipc/index.js';
 import { callerKey, type Caller } from './caller.js';
 
 export interface BulkPinPolicy {

@@ -1,6 +1,5 @@
 import type { HostPolicy } from '@t1c/ds/client';
-import type { BeidReadout, BeidSigningKey, DigestAlgorithm } from '@t1c/smartcard/beid';
-import type { PinInput, ReaderInfo } from '../cards/index.js';
+import type { ModuleName, OpArgs, OpName, OpResult, PcscState, ReaderInfo } from '../ipc/index.js';
 import type { DsLink } from '../ds-client/index.js';
 import type { DeviceKey } from '../security/device-key.js';
 import type { SeenCiphertexts } from '../security/seen-ciphertexts.js';
@@ -8,14 +7,16 @@ import type { JwtVerifier } from '../security/jwt.js';
 import type { PinDialog } from '../os/pin-dialog.js';
 import type { BulkPins } from './bulk-pins.js';
 
-/** Card operations the routes need; the sandbox client implements it, unit tests may fake it. */
+/**
+ * Cards as the routes reach them: only through the IPC contract. The sandbox client implements
+ * it; unit tests may fake it.
+ */
 export interface ApiCards {
-  listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: 'up' | 'down' | 'off' }>;
+  listReaders(): Promise<{ readers: ReaderInfo[]; pcsc: PcscState }>;
   /** True when the last listing gave this reader id (no sandbox call). */
   isListed(readerId: string): boolean;
-  readBeid(readerId: string): Promise<BeidReadout>;
-  verifyBeidPin(readerId: string, pin: PinInput): Promise<void>;
-  signBeid(readerId: string, input: { key: BeidSigningKey; algorithm: DigestAlgorithm; digest: Uint8Array; pin?: PinInput }): Promise<Uint8Array>;
+  /** One op of the contract, on the reader with this public id (null for ops that name none). */
+  call<M extends ModuleName, O extends OpName<M>>(module: M, op: O, readerId: string | null, args: OpArgs<M, O>): Promise<OpResult<M, O>>;
 }
 
 export interface ApiPolicy {

@@ -1,4 +1,4 @@
-import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard';
+import { SandboxError, type SandboxErrorCode } from '../ipc/index.js';
 
 /**
  * The one error catalogue of the local API. Codes follow T1C's six-digit `OTTDDD` scheme
@@ -52,14 +52,19 @@ export const CATALOGUE = {
   DS_NOT_CONFIGURED: { code: '112011', status: 400, description: 'This connector does not use a Distribution Service' },
   DS_UNAVAILABLE: { code: '112012', status: 503, description: 'The Distribution Service could not be reached; try again later' },
   NOT_CONFIGURED: { code: '112013', status: 503, description: 'This connector is not configured: it has no Distribution Service or JWT key to check tokens with (set DsUrl, or --ds-url, --jwks-url or --jwt-public-key)' },
+  MODULE_UNKNOWN: { code: '111001', status: 400, description: 'No card module with this name' },
+  OPERATION_UNKNOWN: { code: '111004', status: 400, description: 'The card module has no such operation' },
   NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
   INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
 } as const satisfies Record<string, { code: string; status: number; description: string }>;
 
 export type ErrorKey = keyof typeof CATALOGUE;
 
-/** Exhaustive: adding a SmartCardError code without mapping it here fails the type-check. */
-export const SMARTCARD_ERRORS: Record<SmartCardErrorCode, ErrorKey> = {
+/**
+ * Every code the card service may answer with (ipc/errors.ts), as a T1C error. Exhaustive:
+ * adding a code to the contract without mapping it here fails the type-check.
+ */
+export const SANDBOX_ERRORS: Record<SandboxErrorCode, ErrorKey> = {
   APDU_MALFORMED: 'CARD_DATA_INVALID',
   TLV_MALFORMED: 'CARD_DATA_INVALID',
   ATR_MALFORMED: 'CARD_DATA_INVALID',
@@ -93,6 +98,13 @@ export const SMARTCARD_ERRORS: Record<SmartCardErrorCode, ErrorKey> = {
   PIN_REQUIRED: 'PIN_REQUIRED',
   ALGORITHM_UNSUPPORTED: 'ALGORITHM_UNSUPPORTED',
   DIGEST_INVALID: 'DIGEST_INVALID',
+  // The request itself: the API built it, so a refusal is the connector's fault, not the page's.
+  REQUEST_MALFORMED: 'INTERNAL',
+  MODULE_UNKNOWN: 'MODULE_UNKNOWN',
+  OP_UNKNOWN: 'OPERATION_UNKNOWN',
+  ARGS_INVALID: 'INVALID_INPUT',
+  READER_REQUIRED: 'INVALID_INPUT',
+  SANDBOX_INTERNAL: 'INTERNAL',
 };
 
 /** An API failure as a value: the catalogue entry plus an optional more precise description. */
@@ -116,8 +128,8 @@ export class T1CError extends Error {
 /** Any thrown value as a T1CError; card errors keep their safe detail (tries left). */
 export function toT1CError(error: unknown): T1CError {
   if (error instanceof T1CError) return error;
-  if (isSmartCardError(error)) {
-    const key = SMARTCARD_ERRORS[error.code];
+  if (error instanceof SandboxError) {
+    const key = SANDBOX_ERRORS[error.code];
     if (error.code === 'PIN_INCORRECT' && typeof error.details.triesLeft === 'number') {
       return new T1CError(key, `Wrong PIN, ${error.details.triesLeft} tries left`);
     }

@@ -1,16 +1,25 @@
-import type { ReaderInfo } from '../cards/index.js';
+import { z } from 'zod';
+import { CARD_MODULE_NAMES, CARD_MODULES, type CardModuleName, type ReaderInfo } from '../ipc/index.js';
 import { T1CError } from './errors.js';
 import type { ApiCards } from './context.js';
 
-/** `CardReader` of t1c-api.md §2.1: both `module` (docs) and `modules` (SDK model) are sent. */
-export interface CardReader {
-  id: string;
-  name: string;
-  pinpad: boolean;
-  card?: { atr: string; description: string[]; module: string[]; modules: string[] };
-}
+/**
+ * `CardReader` of t1c-api.md §2.1: the card's module is named in both `module` (docs) and
+ * `modules` (SDK model, RMC's `card.modules[0]`).
+ */
+export const cardReaderSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  pinpad: z.boolean(),
+  card: z.object({
+    atr: z.string(),
+    description: z.array(z.string()),
+    module: z.array(z.enum(CARD_MODULE_NAMES)),
+    modules: z.array(z.enum(CARD_MODULE_NAMES)),
+  }).optional(),
+});
+export type CardReader = z.infer<typeof cardReaderSchema>;
 
-const DESCRIPTIONS: Record<string, string> = { beid: 'Belgium Electronic ID card' };
 
 export function toCardReader(reader: ReaderInfo): CardReader {
   const out: CardReader = { id: reader.id, name: reader.name, pinpad: reader.pinpad };
@@ -18,7 +27,7 @@ export function toCardReader(reader: ReaderInfo): CardReader {
     const modules = reader.card.module ? [reader.card.module] : [];
     out.card = {
       atr: reader.card.atr,
-      description: modules.map((m) => DESCRIPTIONS[m] ?? m),
+      description: modules.map((m) => CARD_MODULES[m].description),
       module: modules,
       modules,
     };
@@ -26,12 +35,15 @@ export function toCardReader(reader: ReaderInfo): CardReader {
   return out;
 }
 
-/** The reader with a Belgian eID in it, or the T1C error saying why not. */
-export async function beidReader(cards: ApiCards, readerId: string): Promise<ReaderInfo> {
+/** The reader holding a card of `module`, or the T1C error saying why not. */
+export async function moduleReader(cards: ApiCards, readerId: string, module: CardModuleName): Promise<ReaderInfo> {
   const { readers } = await cards.listReaders();
   const reader = readers.find((r) => r.id === readerId);
   if (!reader) throw new T1CError('READER_UNKNOWN');
   if (!reader.card) throw new T1CError('NO_CARD');
-  if (reader.card.module !== 'beid') throw new T1CError('CARD_UNKNOWN');
+  if (reader.card.module !== module) {
+    // The catalogue's text names the Belgian eID, the first module; others say which they are.
+    throw module === 'beid' ? new T1CError('CARD_UNKNOWN') : new T1CError('CARD_UNKNOWN', `The card is not handled by the ${module} module`);
+  }
   return reader;
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { T1CError } from './errors.js';
 
 /** Reader ids are ours (hex); anything else cannot name a reader. */
 export const readerParams = z.object({ rid: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/) });
@@ -37,10 +36,5 @@ export const signBody = z.object({
   timeout,
 });
 
-/** Parses with zod; failures name the fields, never echo their values. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
-  if (result.success) return result.data;
-  const fields = result.error.issues.map((i) => i.path.join('.') || what).join(', ');
-  throw new T1CError('INVALID_INPUT', `Invalid ${what}: ${fields}`);
-}
+/** Every error answer (t1c-api.md §3). */
+export const errorResponse = z.object({ success: z.literal(false), code: z.string(), description: z.string() });

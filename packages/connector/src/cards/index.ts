@@ -1,2 +1,3 @@
-export type { CardService, CardModuleName, PinInput, ReaderInfo, SignInput } from './types.js';
-export { LocalCardService } from './local-card-service.js';
+export { LocalCardService, type LocalCardServiceOptions } from './local-card-service.js';
+export { CardModuleRegistry, defaultRegistry } from './registry.js';
+export type { CardModule, AnyCardModule, CardContext, AtrRow, OpHandler } from './card-module.js';

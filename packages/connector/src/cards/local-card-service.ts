@@ -1,7 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { CardSession, SmartCardError, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
-import { BeidCard, readAll, recogniseBeid, type BeidReadout } from '@t1c/smartcard/beid';
-import type { CardService, PinInput, ReaderInfo, SignInput } from './types.js';
+import { toHex } from '@t1c/smartcard/codec';
+import { SmartCardError } from '@t1c/smartcard/errors';
+import { CardSession, type CardConnection, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
+import {
+  isCardModuleName, lookupOp, SandboxError,
+  type CardModuleName, type ModuleName, type OpArgs, type OpName, type OpResult, type OpTarget, type PcscState, type ReaderInfo,
+} from '../ipc/index.js';
+import type { AnyCardModule, CardContext } from './card-module.js';
+import { defaultRegistry, type CardModuleRegistry } from './registry.js';
+
+export interface LocalCardServiceOptions {
+  /** The card modules; default every module the connector ships. */
+  readonly registry?: CardModuleRegistry;
+  /** PC/SC health for listings; default 'off'. */
+  readonly pcscState?: () => PcscState;
+}
 
 interface KnownReader {
   readonly id: string;
@@ -9,19 +22,25 @@ interface KnownReader {
   pinpad: boolean | undefined;
   /** The card in it as last listed: what tells a new insertion from the same one. */
   inserted: { readonly id: string; readonly atr: string; readonly events: number | undefined } | undefined;
+  /** What probing the card of one insertion found (null: no module), so each card is probed once. */
+  probed: { readonly insertion: string; readonly module: CardModuleName | null } | undefined;
 }
 
 /**
- * CardService over one or more reader backends (PC/SC, and the in-process virtual reader for
- * demos). Runs in the sandbox process; nothing here knows about HTTP.
+ * The card service over one or more reader backends (PC/SC, and the in-process virtual reader
+ * for demos): tracks readers and insertions, and runs the contract's ops on the card modules
+ * of its registry. Runs in the sandbox process (and `t1c card`); nothing here knows about HTTP.
  */
-export class LocalCardService implements CardService {
+export class LocalCardService {
   private readonly known = new Map<string, KnownReader>();
   private plugCounter = 0;
-  /** Full reads by reader name, reused while GET CARD DATA shows the same chip. */
-  private readonly cache = new Map<string, BeidReadout>();
+  private readonly registry: CardModuleRegistry;
+  private readonly pcscState: () => PcscState;
 
-  constructor(private readonly backends: readonly ReaderBackend[]) {}
+  constructor(private readonly backends: readonly ReaderBackend[], options: LocalCardServiceOptions = {}) {
+    this.registry = options.registry ?? defaultRegistry();
+    this.pcscState = options.pcscState ?? (() => 'off');
+  }
 
   async listReaders(): Promise<ReaderInfo[]> {
     const seen: { status: ReaderStatus; backend: ReaderBackend }[] = [];
@@ -32,7 +51,7 @@ export class LocalCardService implements CardService {
     for (const name of [...this.known.keys()]) {
       if (!names.has(name)) {
         this.known.delete(name);
-        this.cache.delete(name);
+        this.registry.forget(name);
       }
     }
     const out: ReaderInfo[] = [];
@@ -41,16 +60,16 @@ export class LocalCardService implements CardService {
       if (!entry) {
         // A new id each time a reader is plugged in: stable while connected, never reused.
         const id = createHash('sha256').update(`${status.name}\0${++this.plugCounter}\0${process.pid}`).digest('hex').slice(0, 16);
-        entry = { id, backend, pinpad: undefined, inserted: undefined };
+        entry = { id, backend, pinpad: undefined, inserted: undefined, probed: undefined };
         this.known.set(status.name, entry);
       }
-      if (!status.atr) this.cache.delete(status.name);
+      if (!status.atr) this.registry.forget(status.name);
       if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
       const inserted = this.insertion(entry, status);
       out.push({
         id: entry.id,
         name: status.name,
-        card: status.atr && inserted ? { atr: inserted.atr, module: recogniseBeid(status.atr) ? 'beid' : null, insertion: inserted.id } : null,
+        card: status.atr && inserted ? { atr: inserted.atr, module: await this.moduleOf(entry, status.name, status.atr, inserted.id), insertion: inserted.id } : null,
         pinpad: entry.pinpad ?? false,
         virtual: backend.kind === 'virtual',
       });
@@ -75,6 +94,30 @@ export class LocalCardService implements CardService {
     return entry.inserted;
   }
 
+  /**
+   * The module of the card: by the ATR table, else by asking the probing modules (EMV) once per
+   * insertion. A reader busy elsewhere is asked again at the next listing.
+   */
+  private async moduleOf(entry: KnownReader, name: string, atr: Uint8Array, insertion: string): Promise<CardModuleName | null> {
+    const byAtr = this.registry.recognise(atr);
+    if (byAtr) return byAtr;
+    if (!this.registry.probes) return null;
+    if (entry.probed?.insertion === insertion) return entry.probed.module;
+    let connection: CardConnection;
+    try {
+      connection = await entry.backend.connect(name, { shareMode: 'shared' });
+    } catch {
+      return null;
+    }
+    try {
+      const module = await this.registry.probe({ session: new CardSession(connection), readerName: name, insertion: async () => insertion }) ?? null;
+      entry.probed = { insertion, module };
+      return module;
+    } finally {
+      await connection.disconnect('leave').catch(() => undefined);
+    }
+  }
+
   /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */
   private async probePinpad(backend: ReaderBackend, name: string): Promise<boolean | undefined> {
     try {
@@ -93,14 +136,15 @@ export class LocalCardService implements CardService {
     const deadline = Date.now() + timeoutMs;
     const fingerprint = (list: readonly ReaderInfo[]): string => JSON.stringify(list.map((r) => [r.id, r.card?.atr ?? null, r.card?.insertion ?? null]));
     const before = fingerprint(known);
+    // Several backends cannot share one blocking wait; the first waits, the others are polled.
+    const [first, ...rest] = this.backends;
     for (;;) {
+      // The snapshot the wait compares against is taken before the listing: a change between
+      // the two shows in the listing or ends the wait at once, never waits out the timeout.
+      const statuses = first ? await first.listReaders() : [];
       const now = await this.listReaders();
       const left = deadline - Date.now();
-      if (fingerprint(now) !== before || left <= 0) return now;
-      // Several backends cannot share one blocking wait; the first waits, the others are polled.
-      const [first, ...rest] = this.backends;
-      if (!first) return now;
-      const statuses = await first.listReaders();
+      if (!first || fingerprint(now) !== before || left <= 0) return now;
       await first.waitForChange(statuses, rest.length > 0 ? Math.min(left, 250) : left);
     }
   }
@@ -115,41 +159,80 @@ export class LocalCardService implements CardService {
     return { name: found[0], entry: found[1] };
   }
 
-  /** Connects, runs `work` on the Belgian eID in the reader, and always disconnects. */
-  private async withBeid<T>(readerId: string, work: (card: BeidCard, name: string) => Promise<T>): Promise<T> {
+  /**
+   * One request of the contract, as it came over IPC: module and op looked up, args checked
+   * against the op's schema, the handler run (on the card for 'card' ops), the result checked
+   * against the schema the API will check it with.
+   */
+  async dispatch(request: { readonly module: string; readonly op: string; readonly reader: string | null; readonly args: unknown }): Promise<unknown> {
+    const found = lookupOp(request.module, request.op);
+    if ('missing' in found) {
+      if (found.missing === 'module') throw new SandboxError('MODULE_UNKNOWN', `no card module named ${JSON.stringify(request.module.slice(0, 64))}`);
+      throw new SandboxError('OP_UNKNOWN', `module ${request.module} has no op ${JSON.stringify(request.op.slice(0, 64))}`);
+    }
+    const { spec } = found;
+    const args = spec.args.safeParse(request.args ?? {});
+    if (!args.success) {
+      // Paths only: a value may be a PIN.
+      const fields = args.error.issues.map((i) => i.path.join('.') || 'args').join(', ');
+      throw new SandboxError('ARGS_INVALID', `invalid arguments for ${request.module}.${request.op}: ${fields}`);
+    }
+    const result = await this.run(request.module, request.op, spec.reader, request.reader, args.data);
+    const checked = spec.result.safeParse(result);
+    if (!checked.success) throw new SandboxError('SANDBOX_INTERNAL', `${request.module}.${request.op} produced a result outside the contract`);
+    return checked.data;
+  }
+
+  /** In-process form of dispatch (the CLI, tests): typed by the contract. */
+  async call<M extends ModuleName, O extends OpName<M>>(module: M, op: O, reader: string | null, args: OpArgs<M, O>): Promise<OpResult<M, O>> {
+    // dispatch checked the result against this very op's schema.
+    return await this.dispatch({ module, op, reader, args }) as OpResult<M, O>;
+  }
+
+  private async run(moduleName: string, op: string, target: OpTarget, reader: string | null, args: unknown): Promise<unknown> {
+    if (moduleName === 'core') {
+      const handler = this.core[op as OpName<'core'>];
+      return handler();
+    }
+    const module = isCardModuleName(moduleName) ? this.registry.module(moduleName) : undefined;
+    if (!module) throw new SandboxError('MODULE_UNKNOWN', `the card service has no module ${moduleName}`);
+    // The contract's schema for this module and op has just checked `args`.
+    const handler = (module.ops as unknown as Readonly<Record<string, (...input: unknown[]) => Promise<unknown>>>)[op];
+    if (!handler) throw new SandboxError('OP_UNKNOWN', `module ${moduleName} has no op ${op}`);
+    if (target === 'none') return handler(args, reader);
+    if (reader === null) throw new SandboxError('READER_REQUIRED', `${moduleName}.${op} needs a reader`);
+    return this.withCard(reader, module, (card) => handler(card, args));
+  }
+
+  private readonly core: { readonly [O in OpName<'core'>]: () => Promise<OpResult<'core', O>> } = {
+    ping: async () => ({ pong: true }),
+    listReaders: async () => ({ readers: await this.listReaders(), pcsc: this.pcscState() }),
+    listAtrs: async () => this.registry.atrTable(),
+  };
+
+  /** Connects, runs `work` on the card in the reader if `module` handles it, and always disconnects. */
+  private async withCard<T>(readerId: string, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const { name, entry } = await this.reader(readerId);
     const connection = await entry.backend.connect(name, { shareMode: 'shared' });
     try {
       if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;
-      return await work(BeidCard.open(new CardSession(connection)), name);
+      // Modules found by probing the card (no ATR rows) check the card themselves.
+      if (module.atrs.length > 0 && this.registry.recognise(connection.atr) !== module.name) {
+        throw new SmartCardError('CARD_UNKNOWN', `the card in the reader is not handled by the ${module.name} module`);
+      }
+      // Read after connecting: a card swapped later breaks this connection instead.
+      const insertion = async (): Promise<string | undefined> => {
+        const status = (await entry.backend.listReaders()).find((s) => s.name === name);
+        return status ? this.insertion(entry, status)?.id : undefined;
+      };
+      return await work({ session: new CardSession(connection), readerName: name, insertion });
     } finally {
       await connection.disconnect('leave').catch(() => undefined);
     }
   }
 
-  readBeid(readerId: string): Promise<BeidReadout> {
-    return this.withBeid(readerId, async (card, name) => {
-      const cached = this.cache.get(name);
-      if (cached) {
-        const data = await card.readCardData();
-        if (data.serialNumber === cached.cardData.serialNumber) return { ...cached, cardData: data, apduCount: card.session.apduCount };
-      }
-      const readout = await readAll(card);
-      this.cache.set(name, readout);
-      return readout;
-    });
-  }
-
-  verifyBeidPin(readerId: string, pin: PinInput): Promise<void> {
-    return this.withBeid(readerId, (card) => card.verifyPin(pin));
-  }
-
-  signBeid(readerId: string, input: SignInput): Promise<Uint8Array> {
-    return this.withBeid(readerId, (card) => card.sign({ ...input }));
-  }
-
   async close(): Promise<void> {
-    this.cache.clear();
+    await this.registry.close();
     await Promise.all(this.backends.map((b) => b.close()));
   }
 }

@@ -95,7 +95,13 @@ export function registerApiCommands(program: Command): void {
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
-    .action(async (flags: ApiFlags) => {
+    .option('--openapi', 'print the OpenAPI 3.1 document of this API (from the routes\' own schemas) and exit')
+    .action(async (flags: ApiFlags & { openapi?: boolean }) => {
+      if (flags.openapi) {
+        const { describeApi } = await import('../api/describe.js');
+        process.stdout.write(`${JSON.stringify(await describeApi(), null, 2)}\n`);
+        return;
+      }
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
       const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })

@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { PcscBackend, SmartCardError, wipe } from '@t1c/smartcard';
-import type { BeidCertificateName } from '@t1c/smartcard/beid';
-import { LocalCardService, type ReaderInfo } from '../cards/index.js';
+import { wipe } from '@t1c/smartcard/codec';
+import { SmartCardError } from '@t1c/smartcard/errors';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
+import { LocalCardService } from '../cards/index.js';
+import { beidCertificateNames, SandboxError, type ReaderInfo } from '../ipc/index.js';
 import { certificateOf, toAddress, toBiometric, toTokenInfo } from '../wire/index.js';
 import { describeCardError } from './card-errors.js';
 
@@ -54,6 +56,11 @@ async function run(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
+    if (error instanceof SandboxError) {
+      process.stderr.write(`t1c: ${error.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
     if (!(error instanceof SmartCardError)) throw error;
     process.stderr.write(`t1c: ${describeCardError(error)}\n`);
     process.exitCode = 2;
@@ -75,10 +82,9 @@ export function registerCardCommands(program: Command): void {
     .action((options: { reader?: string; photo?: string }) =>
       run(() => withService(async (service) => {
         const reader = await pickReader(service, options.reader);
-        const readout = await service.readBeid(reader.id);
+        const readout = await service.call('beid', 'read', reader.id, {});
         if (options.photo) await writeFile(options.photo, readout.photo);
-        const names: readonly BeidCertificateName[] = ['root', 'ca', 'authentication', 'nonRepudiation', 'rrn'];
-        const certificates = Object.fromEntries(names.map((name) => [name, certificateOf(readout, name) ?? null]));
+        const certificates = Object.fromEntries(beidCertificateNames.map((name) => [name, certificateOf(readout, name) ?? null]));
         print({
           reader: reader.name,
           applet: readout.applet,
@@ -98,7 +104,7 @@ export function registerCardCommands(program: Command): void {
         const reader = await pickReader(service, options.reader);
         const pin = await readPinFromStdin();
         try {
-          await service.verifyBeidPin(reader.id, { kind: 'digits', pin });
+          await service.call('beid', 'verifyPin', reader.id, { pin: { kind: 'digits', pin } });
         } finally {
           wipe(pin);
         }
@@ -117,7 +123,7 @@ export function registerCardCommands(program: Command): void {
         const reader = await pickReader(service, options.reader);
         const pin = await readPinFromStdin();
         try {
-          const signature = await service.signBeid(reader.id, {
+          const { signature } = await service.call('beid', 'sign', reader.id, {
             key: options.key, algorithm: 'SHA-256', digest: Uint8Array.from(Buffer.from(options.digestSha256, 'hex')),
             pin: { kind: 'digits', pin },
           });

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { SmartCardError, type SmartCardErrorCode } from '@t1c/smartcard';
-import { SMARTCARD_ERRORS, T1CError } from '../api/errors.js';
-import { decodeMessage, encodeMessage, readySchema, responseSchema, type SandboxRequest } from './protocol.js';
+import { T1CError } from '../api/errors.js';
+import { decodeMessage, encodeMessage, isSandboxErrorCode, readySchema, responseSchema, SandboxError, type SandboxRequest } from '../ipc/index.js';
 
 export interface SandboxSpawn {
   readonly command: string;
@@ -20,7 +19,7 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
-type Call = SandboxRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type Call = Omit<SandboxRequest, 'id'>;
 
 const MAX_BACKOFF_MS = 5000;
 const STABLE_MS = 10_000;
@@ -100,7 +99,7 @@ export class SandboxClient {
       return;
     }
     const { code, message: text, details } = parsed.data.error;
-    entry.reject(code in SMARTCARD_ERRORS ? new SmartCardError(code as SmartCardErrorCode, text, details) : new T1CError('INTERNAL'));
+    entry.reject(isSandboxErrorCode(code) ? new SandboxError(code, text, details) : new T1CError('INTERNAL'));
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, livedMs: number): void {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ReaderInfo } from '../cards/index.js';
+import type { ReaderInfo } from '../ipc/index.js';
 
 /**
  * Reader ids as pages see them, owned by the API process so they survive a sandbox restart:

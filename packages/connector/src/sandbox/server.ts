@@ -1,7 +1,11 @@
-import { isSmartCardError, VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard';
+import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard/errors';
+import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard/reader';
 import type { AppletVersion } from '@t1c/smartcard/beid';
-import { LocalCardService, type PinInput } from '../cards/index.js';
-import { decodeMessage, encodeMessage, requestSchema, type SandboxRequest } from './protocol.js';
+import { LocalCardService } from '../cards/index.js';
+import {
+  contractError, decodeMessage, encodeMessage, requestIdSchema, requestSchema, SandboxError, wipeBytes,
+  type CardErrorCode, type ErrorBody, type PcscState,
+} from '../ipc/index.js';
 import { TolerantPcscBackend } from './tolerant-backend.js';
 
 export interface SandboxOptions {
@@ -14,13 +18,20 @@ export interface SandboxOptions {
 export const virtualReaderName = (applet: AppletVersion, index: number): string =>
   `T1C Virtual Reader (beid ${applet})${index > 0 ? ` ${index + 1}` : ''}`;
 
-function wipePin(pin: PinInput | undefined): void {
-  if (pin?.kind === 'digits') pin.pin.fill(0);
+/** Every card error code may cross the contract: this fails to compile when one is missing there. */
+const crossing = (code: SmartCardErrorCode): CardErrorCode => code;
+
+/** Only the code and a short message cross over: card errors carry no personal data. */
+function errorBody(error: unknown): ErrorBody {
+  if (isSmartCardError(error)) return { code: crossing(error.code), message: error.message, details: { ...error.details } };
+  if (error instanceof SandboxError) return { code: error.code, message: error.message, details: { ...error.details } };
+  return contractError('SANDBOX_INTERNAL', error instanceof Error ? error.message.slice(0, 500) : 'internal error');
 }
 
 /**
- * The sandbox process: the only one that loads PC/SC and runs card code. It answers typed
- * requests from its parent over the IPC channel and exits when the parent goes away.
+ * The sandbox process: the only one that loads PC/SC and runs card code. It answers the
+ * contract's generic requests from its parent over the IPC channel and exits when the parent
+ * goes away.
  */
 export async function runSandbox(options: SandboxOptions): Promise<void> {
   const send = process.send?.bind(process);
@@ -37,51 +48,31 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     }
     backends.push(virtual);
   }
-  const service = new LocalCardService(backends);
-  const pcscStatus = (): 'up' | 'down' | 'off' => pcsc?.status ?? 'off';
-
-  const handle = async (request: SandboxRequest): Promise<unknown> => {
-    switch (request.method) {
-      case 'ping':
-        return { pong: true };
-      case 'listReaders': {
-        const readers = await service.listReaders();
-        return { readers, pcsc: pcscStatus() };
-      }
-      case 'readBeid':
-        return service.readBeid(request.readerId);
-      case 'verifyBeidPin':
-        try {
-          await service.verifyBeidPin(request.readerId, request.pin);
-          return { verified: true };
-        } finally {
-          wipePin(request.pin);
-        }
-      case 'signBeid':
-        try {
-          const { readerId, key, algorithm, digest, pin } = request;
-          return { signature: await service.signBeid(readerId, { key, algorithm, digest, ...(pin ? { pin } : {}) }) };
-        } finally {
-          wipePin(request.pin);
-        }
-    }
-  };
+  const pcscState = (): PcscState => pcsc?.status ?? 'off';
+  const service = new LocalCardService(backends, { pcscState });
 
   process.on('message', (raw: unknown) => {
     void (async () => {
       let id = -1;
+      let message: unknown;
       try {
-        if (typeof raw !== 'string') throw new TypeError('sandbox messages are JSON text');
-        const request = requestSchema.parse(decodeMessage(raw));
-        id = request.id;
-        const result = await handle(request);
+        if (typeof raw !== 'string') throw new SandboxError('REQUEST_MALFORMED', 'sandbox messages are JSON text');
+        try {
+          message = decodeMessage(raw);
+        } catch {
+          throw new SandboxError('REQUEST_MALFORMED', 'the request is not valid JSON or too large');
+        }
+        const withId = requestIdSchema.safeParse(message);
+        if (withId.success) id = withId.data.id;
+        const request = requestSchema.safeParse(message);
+        if (!request.success) throw new SandboxError('REQUEST_MALFORMED', 'the request is not {id, module, op, reader, args}');
+        const result = await service.dispatch(request.data);
         send(encodeMessage({ id, ok: true, result }));
       } catch (error) {
-        // Only the code and message cross over: card errors carry no personal data.
-        const body = isSmartCardError(error)
-          ? { code: error.code, message: error.message, details: error.details }
-          : { code: 'SANDBOX_INTERNAL', message: error instanceof Error ? error.message.slice(0, 500) : 'internal error', details: {} };
-        if (id >= 0) send(encodeMessage({ id, ok: false, error: body }));
+        if (id >= 0) send(encodeMessage({ id, ok: false, error: errorBody(error) }));
+      } finally {
+        // Arguments may hold a PIN: nothing decoded outlives its request.
+        wipeBytes(message);
       }
     })();
   });
@@ -89,5 +80,5 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     void service.close().finally(() => process.exit(0));
   });
   await service.listReaders().catch(() => undefined);
-  send(encodeMessage({ ready: true, pcsc: pcscStatus() }));
+  send(encodeMessage({ ready: true, pcsc: pcscState() }));
 }

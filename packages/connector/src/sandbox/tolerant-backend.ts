@@ -1,4 +1,6 @@
-import { isSmartCardError, PcscBackend, SmartCardError, type CardConnection, type ConnectOptions, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
+import { isSmartCardError, SmartCardError } from '@t1c/smartcard/errors';
+import type { CardConnection, ConnectOptions, ReaderBackend, ReaderStatus } from '@t1c/smartcard/reader';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 
 /**
  * PC/SC that may be missing or stopped: listing answers "no readers" and remembers that the

@@ -1,80 +1,90 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { BeidCertificateName, BeidReadout } from '@t1c/smartcard/beid';
+import { z } from 'zod';
+import type { BeidCertificateName, BeidReadout } from '../ipc/index.js';
 import { jpegSize } from './jpeg-size.js';
 
 /**
- * Belgian eID data in the shapes of the T1C v3 wire API (t1c-api.md §2.3). Binary values
- * are base64; dates stay as printed on the card, as T1C sends them.
+ * Belgian eID data in the shapes of the T1C v3 wire API (t1c-api.md §2.3), declared once as
+ * zod types: the routes document their responses with them and the mappers below are typed by
+ * them. Binary values are base64; dates stay as printed on the card, as T1C sends them.
  */
-export interface TokenBiometricData {
-  birthDate: string;
-  birthLocation: string;
-  cardDeliveryMunicipality: string;
-  cardNumber: string;
-  cardValidityDateBegin: string;
-  cardValidityDateEnd: string;
-  chipNumber: string;
-  documentType: string;
-  firstNames: string;
-  name: string;
-  thirdName: string;
-  nationalNumber: string;
-  nationality: string;
-  nobleCondition: string;
-  sex: string;
-  specialStatus: string;
-  pictureHash: string;
-  rawData: string;
-  signature: string;
-  version: number;
-  issuer: string;
-}
+export const tokenBiometricDataSchema = z.object({
+  birthDate: z.string(),
+  birthLocation: z.string(),
+  cardDeliveryMunicipality: z.string(),
+  cardNumber: z.string(),
+  cardValidityDateBegin: z.string(),
+  cardValidityDateEnd: z.string(),
+  chipNumber: z.string(),
+  documentType: z.string(),
+  firstNames: z.string(),
+  name: z.string(),
+  thirdName: z.string(),
+  nationalNumber: z.string(),
+  nationality: z.string(),
+  nobleCondition: z.string(),
+  sex: z.string(),
+  specialStatus: z.string(),
+  pictureHash: z.string(),
+  rawData: z.string(),
+  signature: z.string(),
+  version: z.number(),
+  issuer: z.string(),
+});
+export type TokenBiometricData = z.infer<typeof tokenBiometricDataSchema>;
 
-export interface TokenAddressData {
-  municipality: string;
-  rawData: string;
-  signature: string;
-  streetAndNumber: string;
-  version: number;
-  zipcode: string;
-}
+export const tokenAddressDataSchema = z.object({
+  municipality: z.string(),
+  rawData: z.string(),
+  signature: z.string(),
+  streetAndNumber: z.string(),
+  version: z.number(),
+  zipcode: z.string(),
+});
+export type TokenAddressData = z.infer<typeof tokenAddressDataSchema>;
 
-export interface TokenPictureData {
-  picture: string;
-  signature?: string;
-  width?: number;
-  height?: number;
-}
+export const tokenPictureDataSchema = z.object({
+  picture: z.string(),
+  signature: z.string().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+export type TokenPictureData = z.infer<typeof tokenPictureDataSchema>;
 
-export interface T1CCertificate {
-  certificate: string;
-  certificateType?: string;
-  id?: string;
-  subject?: string;
-  issuer?: string;
-  serialNumber?: string;
-  hashSubPubKey?: string;
-  hashIssPubKey?: string;
-}
+export const t1cCertificateSchema = z.object({
+  certificate: z.string(),
+  certificateType: z.string().optional(),
+  id: z.string().optional(),
+  subject: z.string().optional(),
+  issuer: z.string().optional(),
+  serialNumber: z.string().optional(),
+  hashSubPubKey: z.string().optional(),
+  hashIssPubKey: z.string().optional(),
+});
+export type T1CCertificate = z.infer<typeof t1cCertificateSchema>;
 
-export interface TokenInfo {
-  info: {
-    rawData: string;
-    version: string;
-    serialNumber: string;
-    label: string;
-    prnGeneration: string;
-    eidCompliant: string;
-    graphicalPersoVersion: string;
-    versionRfu: string;
-    electricalPersoVersion: string;
-    electricalPersoInterfaceVersion: string;
-    changeCounter: number;
-    activated: string;
-  };
-  infoType: 'Token';
-  module: { name: 'beid'; isHashedByToken: boolean };
-}
+/** `{certificates: [...]}`, the ≥ 3.6 shape of every certificate endpoint. */
+export const certificatesSchema = z.object({ certificates: z.array(t1cCertificateSchema) });
+
+export const tokenInfoSchema = z.object({
+  info: z.object({
+    rawData: z.string(),
+    version: z.string(),
+    serialNumber: z.string(),
+    label: z.string(),
+    prnGeneration: z.string(),
+    eidCompliant: z.string(),
+    graphicalPersoVersion: z.string(),
+    versionRfu: z.string(),
+    electricalPersoVersion: z.string(),
+    electricalPersoInterfaceVersion: z.string(),
+    changeCounter: z.number(),
+    activated: z.string(),
+  }),
+  infoType: z.literal('Token'),
+  module: z.object({ name: z.literal('beid'), isHashedByToken: z.boolean() }),
+});
+export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 

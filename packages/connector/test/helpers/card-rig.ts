@@ -1,4 +1,5 @@
-import { PcscBackend, VirtualReaderBackend, type ReaderBackend, type VirtualCard } from '@t1c/smartcard';
+import { VirtualReaderBackend, type ReaderBackend, type VirtualCard } from '@t1c/smartcard';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import * as emulator from '@t1c/emulator';
 
 /** A reader backend with one reader whose card a test can swap: in-process, or pcscd + vpcd. */

@@ -1,5 +1,6 @@
-import { fromHex, parseCommand, SW, type CommandApdu, type VirtualCard } from '@t1c/smartcard';
-import { BEID_ATR_1_7, BEID_ATR_1_8, type AppletVersion } from '@t1c/smartcard/beid';
+import { fromHex, parseCommand, SW, type CommandApdu } from '@t1c/smartcard/codec';
+import type { VirtualCard } from '@t1c/smartcard/reader';
+import { BEID_ATR_1_7, BEID_ATR_1_8, type AppletVersion } from './card-spec.js';
 import type { BeidTestPki } from '../pki/test-pki.js';
 import { status, type CardContext, type CommandHandler } from './card-context.js';
 import { personalise } from './card-files.js';

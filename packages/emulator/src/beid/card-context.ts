@@ -1,5 +1,5 @@
-import { encodeResponse, type CommandApdu } from '@t1c/smartcard';
-import type { AppletVersion } from '@t1c/smartcard/beid';
+import { encodeResponse, type CommandApdu } from '@t1c/smartcard/codec';
+import type { AppletVersion } from './card-spec.js';
 import type { CardImage } from './card-files.js';
 import type { CardFileSystem } from './file-system.js';
 import type { PinState } from './pin-state.js';

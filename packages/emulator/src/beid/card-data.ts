@@ -1,4 +1,4 @@
-import type { AppletVersion } from '@t1c/smartcard/beid';
+import type { AppletVersion } from './card-spec.js';
 
 /**
  * GET CARD DATA answer (RM17 §6.9, RM18 §6.14; beid-card.md §1.3): 16-byte serial (= chip

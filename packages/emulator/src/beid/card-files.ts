@@ -1,7 +1,7 @@
 import { createHash, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { concatBytes, decodeTlv, encodeTlv, fromHex } from '@t1c/smartcard';
-import { BeidFile, IdentityTag, type AppletVersion } from '@t1c/smartcard/beid';
+import { concatBytes, decodeTlv, encodeTlv, fromHex } from '@t1c/smartcard/codec';
+import { BeidFile, IdentityTag, type AppletVersion } from './card-spec.js';
 import { buildTestPki, type BeidTestPki, type CardPrivateKeys } from '../pki/test-pki.js';
 import type { HolderData } from './holder-data.js';
 import { buildAddressFile, buildIdentityFile } from './identity-file.js';

@@ -1,7 +1,7 @@
 import { constants, privateEncrypt } from 'node:crypto';
 import { p384 } from '@noble/curves/nist.js';
-import { concatBytes, fromHex } from '@t1c/smartcard';
-import { DIGEST_INFO_PREFIX, type AppletVersion } from '@t1c/smartcard/beid';
+import { concatBytes, fromHex } from '@t1c/smartcard/codec';
+import { DIGEST_INFO_PREFIX, type AppletVersion } from './card-spec.js';
 import type { KeyPairForms } from '../pki/key-pairs.js';
 
 /**

@@ -1,5 +1,5 @@
-import { bytesEqual, SW, toHex } from '@t1c/smartcard';
-import { BELPIC_APPLET_AID, BELPIC_DF_AID, ID_DF_AID } from '@t1c/smartcard/beid';
+import { bytesEqual, SW, toHex } from '@t1c/smartcard/codec';
+import { BELPIC_APPLET_AID, BELPIC_DF_AID, ID_DF_AID } from './card-spec.js';
 import { answer, status, type CommandHandler } from './card-context.js';
 import { CARD_DATA_LENGTH, cardData, EXTENDED_CARD_DATA_LENGTH } from './card-data.js';
 

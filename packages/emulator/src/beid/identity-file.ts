@@ -1,5 +1,5 @@
-import { encodeTlv, fromHex, type TlvField } from '@t1c/smartcard';
-import { AddressTag, IdentityTag } from '@t1c/smartcard/beid';
+import { encodeTlv, fromHex, type TlvField } from '@t1c/smartcard/codec';
+import { AddressTag, IdentityTag } from './card-spec.js';
 import type { HolderData } from './holder-data.js';
 
 /** Fixed size of EF 4033 since personalisation version 01 (beid-card.md §2). */

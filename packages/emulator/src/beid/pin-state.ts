@@ -1,4 +1,4 @@
-import { SW } from '@t1c/smartcard';
+import { SW } from '@t1c/smartcard/codec';
 
 /**
  * The cardholder PIN (reference 01) and the access conditions it opens (beid-card.md §4):

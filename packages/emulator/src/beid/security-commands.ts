@@ -1,5 +1,5 @@
-import { SW } from '@t1c/smartcard';
-import { BEID_PIN_REFERENCE, BeidKey } from '@t1c/smartcard/beid';
+import { SW } from '@t1c/smartcard/codec';
+import { BEID_PIN_REFERENCE, BeidKey } from './card-spec.js';
 import { announce, status, type CardContext, type CommandHandler } from './card-context.js';
 import { algorithmSupported, cardSign, dtbsLengthValid, internalAuthenticateLengths } from './card-signing.js';
 import { decodePinBlock } from './pin-state.js';

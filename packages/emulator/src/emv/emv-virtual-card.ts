@@ -1,4 +1,5 @@
-import { parseCommand, type CommandApdu, type VirtualCard } from '@t1c/smartcard';
+import { parseCommand, type CommandApdu } from '@t1c/smartcard/codec';
+import type { VirtualCard } from '@t1c/smartcard/reader';
 import { decodePinBlock } from '../beid/pin-state.js';
 import { hex, tlv } from './ber-tlv-writer.js';
 import { pseFci, pseRecords, ppseFci, PSE_DIRECTORY_SFI } from './emv-directories.js';

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { VirtualCard } from '@t1c/smartcard';
+import type { VirtualCard } from '@t1c/smartcard/reader';
 import { encodeFrame, FrameReader, VpcdControl } from './frames.js';
 import { setQuickAck } from './quick-ack.js';
 

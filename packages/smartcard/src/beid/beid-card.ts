@@ -1,18 +1,19 @@
 import { command, type ResponseApdu } from '../codec/apdu.js';
-import { concatBytes, fromHex, wipe } from '../codec/hex.js';
+import { fromHex, wipe } from '../codec/hex.js';
 import { describeStatusWord, SW, triesLeft } from '../codec/status-words.js';
 import { SmartCardError } from '../errors.js';
 import type { CardSession } from '../reader/session.js';
 import { parseCardData, parseTokenInfo, type BeidCardData, type BeidTokenInfo } from './card-data.js';
 import { certificateFromFile, type BeidCertificateName } from './certificates.js';
+import type { BeidApplet } from './applet.js';
 import {
-  BEID_PIN_REFERENCE, BeidFile, BeidKey, DIGEST_INFO_PREFIX, DIGEST_LENGTH, MSE_ALGORITHM,
+  BEID_PIN_REFERENCE, BeidFile, BeidKey, DIGEST_LENGTH,
   type AppletVersion, type BeidFileName, type DigestAlgorithm,
 } from './constants.js';
 import { parseAddress, parseIdentity, type BeidAddress, type BeidIdentity } from './identity.js';
 import { pinBlock, pinpadVerifyStructure } from './pin.js';
 import { derLength, readFile } from './read-file.js';
-import { recogniseBeid } from './recognise.js';
+import { appletForAtr } from './recognise.js';
 
 export type BeidSigningKey = 'authentication' | 'nonRepudiation';
 
@@ -51,16 +52,21 @@ export function checkVerifyAnswer(sw: number): void {
 }
 
 /**
- * The Belgian eID card module: file reads, PIN and signatures over one CardSession. Applet
- * 1.7 and 1.8 differ only in the constants chosen here (algorithm bytes, key type).
+ * The Belgian eID card family: file reads, PIN and signatures over one CardSession. The APDU
+ * flows are here; what differs per applet version comes from its leaf (applet-1-7.ts,
+ * applet-1-8.ts), chosen by the ATR.
  */
 export class BeidCard {
-  private constructor(readonly session: CardSession, readonly applet: AppletVersion) {}
+  private constructor(readonly session: CardSession, readonly leaf: BeidApplet) {}
 
   static open(session: CardSession): BeidCard {
-    const applet = recogniseBeid(session.connection.atr);
-    if (!applet) throw new SmartCardError('CARD_UNKNOWN', 'the card in the reader is not a Belgian eID');
-    return new BeidCard(session, applet);
+    const leaf = appletForAtr(session.connection.atr);
+    if (!leaf) throw new SmartCardError('CARD_UNKNOWN', 'the card in the reader is not a Belgian eID');
+    return new BeidCard(session, leaf);
+  }
+
+  get applet(): AppletVersion {
+    return this.leaf.version;
   }
 
   readFile(name: BeidFileName): Promise<Uint8Array> {
@@ -85,7 +91,7 @@ export class BeidCard {
   }
 
   async readCardData(): Promise<BeidCardData> {
-    const response = await this.session.transmit(command(0x80, 0xe4, 0x00, this.applet === '1.8' ? 0x01 : 0x00, new Uint8Array(0), this.applet === '1.8' ? 0x1f : 0x1c));
+    const response = await this.session.transmit(command(0x80, 0xe4, 0x00, this.leaf.cardData.p2, new Uint8Array(0), this.leaf.cardData.le));
     if (response.sw !== SW.OK) fail('GET CARD DATA', response);
     return parseCardData(response.data);
   }
@@ -131,7 +137,7 @@ export class BeidCard {
     if (request.key === 'nonRepudiation' && !request.pin) {
       throw new SmartCardError('PIN_REQUIRED', 'the signing key needs the PIN for every signature');
     }
-    const { algorithm, dtbs } = this.signatureInput(request.algorithm, request.digest);
+    const { algorithm, dtbs } = this.leaf.signatureInput(request.algorithm, request.digest);
     const keyRef = request.key === 'authentication' ? BeidKey.authentication : BeidKey.nonRepudiation;
     return this.session.inTransaction(async () => {
       const selected = await this.session.transmit(command(0x00, 0xa4, 0x08, 0x0c, fromHex('3F00DF00')));
@@ -145,20 +151,6 @@ export class BeidCard {
       if (pso.sw !== SW.OK) fail('PSO:COMPUTE DIGITAL SIGNATURE', pso);
       return pso.data;
     });
-  }
-
-  /** Algorithm byte and data to be signed: a DigestInfo for RSA (1.7), the bare hash for ECDSA (1.8). */
-  private signatureInput(algorithm: DigestAlgorithm, digest: Uint8Array): { algorithm: number; dtbs: Uint8Array } {
-    if (this.applet === '1.7') {
-      return { algorithm: MSE_ALGORITHM.rsaPkcs1DigestInfo, dtbs: concatBytes(fromHex(DIGEST_INFO_PREFIX[algorithm]), digest) };
-    }
-    const byHash: Record<DigestAlgorithm, number> = {
-      'SHA-1': MSE_ALGORITHM.ecdsaRawHash,
-      'SHA-256': MSE_ALGORITHM.ecdsaSha256,
-      'SHA-384': MSE_ALGORITHM.ecdsaSha384,
-      'SHA-512': MSE_ALGORITHM.ecdsaSha512,
-    };
-    return { algorithm: byHash[algorithm], dtbs: Uint8Array.from(digest) };
   }
 
   /** Digest algorithms both applets sign (1.7 through a DigestInfo, 1.8 natively or raw), in T1C's naming. */

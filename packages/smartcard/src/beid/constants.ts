@@ -1,5 +1,3 @@
-import { atrPattern, type AtrPattern } from '../codec/atr.js';
-
 /** Applet versions this module knows; the byte is what GET CARD DATA reports at offset 21. */
 export type AppletVersion = '1.7' | '1.8';
 
@@ -7,13 +5,9 @@ export const BELPIC_APPLET_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x00, 0x30, 
 export const BELPIC_DF_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x01, 0x77, 0x50, 0x4b, 0x43, 0x53, 0x2d, 0x31, 0x35]);
 export const ID_DF_AID = Uint8Array.from([0xa0, 0x00, 0x00, 0x01, 0x77, 0x49, 0x64, 0x46, 0x69, 0x6c, 0x65, 0x73]);
 
-/** Real cards' ATRs: 1.8 exactly, the 13-byte 1.1/1.7 family under a mask (beid-card.md §1.1). */
+/** Real cards' ATRs (beid-card.md §1.1); each applet leaf holds the pattern that recognises it. */
 export const BEID_ATR_1_8 = '3B7F96000080318065B085040120120FFF829000';
 export const BEID_ATR_1_7 = '3B9813400AA503010101AD1311';
-export const beidAtrPatterns: readonly { readonly pattern: AtrPattern; readonly applet: AppletVersion }[] = [
-  { pattern: atrPattern(BEID_ATR_1_8), applet: '1.8' },
-  { pattern: atrPattern('3B98004000000000 0101AD1310', 'FFFF00FF00000000FFFFFFFFF0'), applet: '1.7' },
-];
 
 /** Elementary files by absolute path (with 3F00), as the card's SELECT by path takes them. */
 export const BeidFile = {

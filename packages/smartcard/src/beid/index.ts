@@ -8,4 +8,5 @@ export { checkIntegrity, type IntegrityCheck, type IntegrityReport, type Integri
 export { pinBlock, pinpadVerifyStructure, assertPinFormat, PIN_MIN_LENGTH, PIN_MAX_LENGTH } from './pin.js';
 export { readFile, selectFile } from './read-file.js';
 export { readAll, type BeidReadout } from './readout.js';
-export { recogniseBeid } from './recognise.js';
+export { recogniseBeid, appletForAtr, BEID_APPLETS } from './recognise.js';
+export type { BeidApplet } from './applet.js';

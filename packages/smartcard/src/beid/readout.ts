@@ -42,7 +42,7 @@ export async function readAll(card: BeidCard): Promise<BeidReadout> {
       nonRepudiation: await card.readCertificate('nonRepudiation'),
       rrn: await card.readCertificate('rrn'),
     };
-    const basicPublicKeyFile = card.applet === '1.8' ? await card.readFile('basicPublicKey') : undefined;
+    const basicPublicKeyFile = card.leaf.hasBasicPublicKey ? await card.readFile('basicPublicKey') : undefined;
     const integrity = checkIntegrity({
       identityFile, identitySignatureFile, addressFile, addressSignatureFile, photo,
       photoHash: identity.photoHash, rrnCertificate: certificates.rrn, rootCertificate: certificates.root,

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { counterEntrySchema } from '@t1c/ds/client';
 import type { UseCase } from '../../ds-client/index.js';
 import { counterApplication, versionRefusal } from '../../ds-client/index.js';
 import { callerOf } from '../caller.js';
 import type { ApiContext } from '../context.js';
-import { envelope } from '../envelope.js';
+import { route } from '../route.js';
 import { T1CError } from '../errors.js';
-import { BEID_PREFIX } from './beid-data.js';
+import { BEID_PREFIX } from './beid/paths.js';
 
 /** Which successful requests count as which transaction, by route pattern. */
 const USE_CASES: ReadonlyMap<string, UseCase> = new Map([
@@ -32,23 +34,34 @@ export function countTransaction(ctx: ApiContext, request: FastifyRequest, statu
   ctx.ds.link.count(callerOf(request).application ?? 'unknown', typeof tag === 'string' ? tag : '', useCase);
 }
 
+const DS = ['core', 'distribution service'];
+
 /** `GET /logs/push` and `GET /ds/transactions` (t1c-api.md §2.1). */
 export function registerDsRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/logs/push', async () => {
+  route(app, ctx, 'GET', '/logs/push', {
+    summary: 'Upload the recent log lines to the Distribution Service',
+    tags: DS,
+    response: z.object({ id: z.string(), size: z.number() }),
+  }, async () => {
     if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
     try {
-      return envelope(ctx.deviceKey, await ctx.ds.link.pushLogs());
+      return await ctx.ds.link.pushLogs();
     } catch {
       throw new T1CError('DS_UNAVAILABLE');
     }
   });
   // Only the caller's own counters: another application's volumes are its business. Without a
   // JWT there is no caller to scope to, and an empty list would falsely say "nothing pending".
-  app.get('/ds/transactions', async (request) => {
+  route(app, ctx, 'GET', '/ds/transactions', {
+    summary: "The caller's transaction counters not yet sent to the Distribution Service",
+    tags: DS,
+    // Counted entries before the DS fills in defaults: `tag` may be absent.
+    response: z.array(counterEntrySchema.partial({ tag: true })),
+  }, async ({ request }) => {
     if (!ctx.ds) throw new T1CError('DS_NOT_CONFIGURED');
     const { application } = callerOf(request);
     if (application === undefined) throw new T1CError('NO_APPLICATION');
     const own = counterApplication(application);
-    return envelope(ctx.deviceKey, ctx.ds.link.pendingCounters().filter((entry) => entry.application === own));
+    return ctx.ds.link.pendingCounters().filter((entry) => entry.application === own);
   });
 }

@@ -1,0 +1,54 @@
+// Where a card operation's PIN comes from, for every module's PIN routes.
+import type { FastifyRequest } from 'fastify';
+import type { PinInput } from '../ipc/index.js';
+import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../security/pin-field.js';
+import { callerOf, type Caller } from './caller.js';
+import type { ApiContext } from './context.js';
+import { readerParams } from './schemas.js';
+
+/**
+ * The PIN rate-limit bucket: the application (JWT `sub`; the Origin, or its absence, with
+ * --no-jwt) and the reader. One page cannot use up another's tries, nor one card's another's.
+ * Only a listed reader gets its own bucket: made-up reader ids share one, so they cannot
+ * flood the limiter's cache and push a real bucket out. Read from the last listing: the
+ * handler lists readers itself, so the key costs no second sandbox call.
+ */
+export function pinRateKey(ctx: ApiContext): (request: FastifyRequest) => string {
+  return (request) => {
+    const caller = callerOf(request);
+    const who = caller.application !== undefined ? ['app', caller.application] : ['origin', caller.origin ?? null];
+    const params = readerParams.safeParse(request.params);
+    const reader = params.success ? (ctx.cards.isListed(params.data.rid) ? params.data.rid : 'unlisted') : null;
+    return JSON.stringify([...who, reader]);
+  };
+}
+
+export type PinSource = { readonly pin: PinInput; readonly from: 'pinpad' | 'request' | 'bulk' };
+
+export interface PinRequest {
+  readonly pinpad: boolean;
+  readonly body: { pin?: unknown; osDialog?: boolean | undefined; timeout?: number | undefined };
+  /** For `sign?bulk=true`: the card insertion a kept PIN must have been given for. */
+  readonly bulkInsertion?: string | undefined;
+  readonly rid: string;
+}
+
+/** Where the PIN comes from: pinpad first, then the body, the OS dialog, a kept bulk PIN. */
+export async function pinFor(ctx: ApiContext, request: FastifyRequest, caller: Caller, want: PinRequest): Promise<PinSource | undefined> {
+  if (want.pinpad) return { pin: { kind: 'pinpad' }, from: 'pinpad' };
+  const scheme = request.headers[PIN_ENCRYPTION_HEADER] === OAEP_HEADER_VALUE ? 'oaep-sha256' : 'pkcs1';
+  const fromBody = decodePinField(want.body.pin, { key: ctx.deviceKey, scheme, allowPlain: ctx.policy.allowPlainPin, seen: ctx.seenPins, now: ctx.now });
+  if (fromBody) return { pin: { kind: 'digits', pin: fromBody }, from: 'request' };
+  if (want.body.osDialog) {
+    const pin = await ctx.pinDialog({ timeoutSeconds: want.body.timeout || undefined, origin: caller.origin, application: caller.application });
+    return { pin: { kind: 'digits', pin }, from: 'request' };
+  }
+  const kept = want.bulkInsertion !== undefined ? ctx.bulkPins.take(want.rid, caller, want.bulkInsertion) : undefined;
+  return kept ? { pin: { kind: 'digits', pin: kept }, from: 'bulk' } : undefined;
+}
+
+/** Zeroes the digits of a PIN once the card has had them. */
+export const wipePin = (pin: PinInput | undefined): void => {
+  if (pin?.kind === 'digits') pin.pin.fill(0);
+};
+

@@ -1,0 +1,53 @@
+import type { AtrPattern } from '@t1c/smartcard/codec';
+import type { CardSession } from '@t1c/smartcard/reader';
+import type { CardModuleName, OpArgs, OpName, OpResult, OpTargetOf } from '../ipc/index.js';
+
+/** The card an op runs on: a session in the reader, with the reader's name for per-reader state. */
+export interface CardContext {
+  readonly session: CardSession;
+  readonly readerName: string;
+  /**
+   * This insertion of the card, as PC/SC's per-reader event counter tells it (read after the
+   * connection was made, so it is the inserted card this session talks to): anything a module
+   * keeps about a card must be keyed by it. Undefined when the platform cannot tell.
+   */
+  insertion(): Promise<string | undefined>;
+}
+
+/** One row of the ATR table: cards whose ATR matches `pattern` belong to the module. */
+export interface AtrRow {
+  /** The ATR shown by `/atrs` (a typical card; the pattern may be wider). */
+  readonly atr: string;
+  readonly pattern: AtrPattern;
+  readonly description: string;
+}
+
+/**
+ * A handler per op of the contract: 'card' ops get a session on the card in the request's
+ * reader; 'none' ops get the args and the reader id as sent (e.g. a token slot), if any.
+ */
+export type OpHandler<M extends CardModuleName, O extends OpName<M>> = OpTargetOf<M, O> extends 'card'
+  ? (card: CardContext, args: OpArgs<M, O>) => Promise<OpResult<M, O>>
+  : (args: OpArgs<M, O>, reader: string | null) => Promise<OpResult<M, O>>;
+
+/**
+ * A card module as the sandbox runs it: the ATR rows it claims and a handler for every op
+ * the contract lists under its name (the compiler refuses a missing or extra one).
+ */
+export interface CardModule<M extends CardModuleName = CardModuleName> {
+  readonly name: M;
+  readonly atrs: readonly AtrRow[];
+  readonly ops: { readonly [O in OpName<M>]: OpHandler<M, O> };
+  /**
+   * For modules that claim no ATR (EMV: bank cards have thousands): whether the card belongs
+   * to the module, found by talking to it. Asked once per insertion of a card no ATR row claimed.
+   */
+  probe?(card: CardContext): Promise<boolean>;
+  /** The card in this reader went away or changed: drop anything kept for it. */
+  forget?(readerName: string): void;
+  /** Frees what the module holds (caches, libraries) when the card service closes. */
+  close?(): Promise<void>;
+}
+
+/** Any one of the modules, whatever its name. */
+export type AnyCardModule = { [M in CardModuleName]: CardModule<M> }[CardModuleName];

@@ -1,0 +1,22 @@
+// The API ↔ sandbox contract: imported by both processes, so it depends on zod only.
+export { CONTRACT, lookupOp, type ModuleName, type OpName, type OpArgs, type OpResult, type OpTargetOf } from './contract.js';
+export { CARD_MODULES, CARD_MODULE_NAMES, isCardModuleName, type CardModuleName } from './modules.js';
+export { defineOp, bytes, pinInputSchema, noArgs, type OpSpec, type OpTarget, type PinInput } from './op.js';
+export { CORE_OPS, readerInfoSchema, readersResultSchema, atrEntrySchema, type ReaderInfo, type AtrEntry } from './core.js';
+export {
+  BEID_OPS, beidReadoutSchema, beidCertificateNames, beidSigningKeys, digestAlgorithms,
+  type BeidReadout, type BeidCertificateName, type BeidSigningKey, type DigestAlgorithm,
+} from './beid.js';
+export {
+  EMV_OPS, aidSchema, emvApplicationSchema, emvApplicationDataSchema, emvCertificateSchema,
+  type EmvApplication, type EmvApplicationData, type EmvCertificate,
+} from './emv.js';
+export {
+  requestSchema, requestIdSchema, responseSchema, readySchema, errorSchema, pcscStateSchema, contractError,
+  type SandboxRequest, type SandboxResponse, type ErrorBody, type PcscState,
+} from './envelope.js';
+export {
+  CARD_ERROR_CODES, CONTRACT_ERROR_CODES, SandboxError, isSandboxErrorCode,
+  type CardErrorCode, type ContractErrorCode, type SandboxErrorCode,
+} from './errors.js';
+export { MAX_MESSAGE_CHARS, encodeMessage, decodeMessage, wipeBytes } from './message.js';

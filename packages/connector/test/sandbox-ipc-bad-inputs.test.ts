@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { decodeMessage, encodeMessage, responseSchema, type SandboxResponse } from '../src/ipc/index.js';
+import { selfCommand } from '../src/os/self-command.js';
+
+const PIN = '1234';
+const digits = (pin: string): Uint8Array => new TextEncoder().encode(pin);
+
+/** A raw IPC client against a real `t1c sandbox`: sends any text, reads answers by id. */
+class RawSandbox {
+  private readonly answers = new Map<number, (answer: SandboxResponse) => void>();
+  readonly ready: Promise<void>;
+  constructor(readonly child: ChildProcess) {
+    this.ready = new Promise((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+      child.on('message', (raw: unknown) => {
+        if (typeof raw !== 'string') return;
+        const message = decodeMessage(raw);
+        if (typeof message === 'object' && message !== null && 'ready' in message) {
+          resolve();
+          return;
+        }
+        const answer = responseSchema.parse(message);
+        this.answers.get(answer.id)?.(answer);
+      });
+    });
+  }
+
+  /** Sends `text` as is and waits for the answer with this id. */
+  send(id: number, text: string): Promise<SandboxResponse> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to request ${id}`)), 20_000);
+      this.answers.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.child.send(text);
+    });
+  }
+
+  request(id: number, body: Record<string, unknown>): Promise<SandboxResponse> {
+    return this.send(id, encodeMessage({ id, ...body }));
+  }
+}
+
+function failure(answer: SandboxResponse): { code: string; message: string } {
+  assert.equal(answer.ok, false, JSON.stringify(answer));
+  if (answer.ok) throw new Error('unreachable');
+  return answer.error;
+}
+
+describe('the sandbox refuses bad requests on its IPC channel, clearly, and stays usable', () => {
+  let sandbox: RawSandbox;
+  let reader: string;
+  let nextId = 1;
+
+  before(async () => {
+    const { command, args } = selfCommand(['sandbox', '--virtual-card', 'beid-1.8', '--no-pcsc']);
+    sandbox = new RawSandbox(spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' }));
+    await sandbox.ready;
+    const listing = await sandbox.request(nextId++, { module: 'core', op: 'listReaders', reader: null, args: {} });
+    assert.ok(listing.ok);
+    const readers = (listing.result as { readers: { id: string; card: { module: string } | null }[] }).readers;
+    reader = readers.find((r) => r.card?.module === 'beid')?.id ?? '';
+    assert.notEqual(reader, '');
+  });
+  after(async () => {
+    const child = sandbox.child;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.disconnect();
+    await exited;
+  });
+
+  const cases: [string, () => Record<string, unknown>, string, RegExp][] = [
+    ['an unknown module', () => ({ module: 'pkcs99', op: 'read', reader, args: {} }), 'MODULE_UNKNOWN', /no card module named "pkcs99"/],
+    ['a module name from Object.prototype', () => ({ module: 'constructor', op: 'read', reader, args: {} }), 'MODULE_UNKNOWN', /constructor/],
+    ['an unknown op', () => ({ module: 'beid', op: 'format', reader, args: {} }), 'OP_UNKNOWN', /module beid has no op "format"/],
+    ['an op name from Object.prototype', () => ({ module: 'beid', op: '__proto__', reader, args: {} }), 'OP_UNKNOWN', /__proto__/],
+    ['a core op with args it does not take', () => ({ module: 'core', op: 'listReaders', reader: null, args: { all: true } }), 'ARGS_INVALID', /core\.listReaders/],
+    ['sign with a digest that is text', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'nonRepudiation', algorithm: 'SHA-256', digest: 'abc' } }), 'ARGS_INVALID', /digest/],
+    ['sign with an unknown key', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'basic', algorithm: 'SHA-256', digest: new Uint8Array(32) } }), 'ARGS_INVALID', /key/],
+    ['a digest longer than any hash', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint8Array(65) } }), 'ARGS_INVALID', /digest/],
+    ['a card op without a reader', () => ({ module: 'beid', op: 'read', reader: null, args: {} }), 'READER_REQUIRED', /needs a reader/],
+    ['a reader that does not exist', () => ({ module: 'beid', op: 'read', reader: 'no-such-reader', args: {} }), 'PCSC_UNKNOWN_READER', /no reader/],
+    ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
+    ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
+  ];
+  for (const [what, body, code, message] of cases) {
+    it(`${what} → ${code}`, async () => {
+      const error = failure(await sandbox.request(nextId++, body()));
+      assert.equal(error.code, code);
+      assert.match(error.message, message);
+    });
+  }
+
+  it('text that is not JSON cannot be answered (no id to answer) and does not stop the sandbox', async () => {
+    const id = nextId++;
+    // No id can be read from broken JSON: the sandbox cannot answer, and must not die.
+    sandbox.child.send('{"id":');
+    const after = await sandbox.request(id, { module: 'core', op: 'ping', reader: null, args: {} });
+    assert.deepEqual(after, { id, ok: true, result: { pong: true } });
+  });
+
+  it('a wrong PIN inside malformed args never reaches the card: three of them leave the PIN unblocked', async () => {
+    for (let i = 0; i < 3; i++) {
+      const error = failure(await sandbox.request(nextId++, {
+        module: 'beid', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: digits('9999') }, extra: 1 },
+      }));
+      assert.equal(error.code, 'ARGS_INVALID');
+      assert.doesNotMatch(error.message, /9999|57575757|OTk5OQ/, 'the PIN is never echoed');
+      const pinpadTypo = failure(await sandbox.request(nextId++, { module: 'beid', op: 'verifyPin', reader, args: { pin: { kind: 'keyboard', pin: digits('9999') } } }));
+      assert.equal(pinpadTypo.code, 'ARGS_INVALID');
+    }
+    const verified = await sandbox.request(nextId++, { module: 'beid', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: digits(PIN) } } });
+    assert.deepEqual(verified.ok ? verified.result : verified.error, { verified: true });
+  });
+
+  it('after every refusal the reader is free: a full read and a signature succeed', async () => {
+    const read = await sandbox.request(nextId++, { module: 'beid', op: 'read', reader, args: {} });
+    assert.ok(read.ok, JSON.stringify(read));
+    assert.equal((read.result as { applet: string }).applet, '1.8');
+    const signed = await sandbox.request(nextId++, {
+      module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits(PIN) } },
+    });
+    assert.ok(signed.ok, JSON.stringify(signed));
+  });
+});
