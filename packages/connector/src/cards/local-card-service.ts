@@ -110,7 +110,7 @@ export class LocalCardService {
       return null;
     }
     try {
-      const module = await this.registry.probe({ session: new CardSession(connection), readerName: name, insertion: async () => insertion }) ?? null;
+      const module = await this.registry.probe({ session: new CardSession(connection), readerName: name, insertion: async () => insertion }, toHex(atr)) ?? null;
       entry.probed = { insertion, module };
       return module;
     } finally {

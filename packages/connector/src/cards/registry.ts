@@ -1,8 +1,11 @@
 import { atrMatches } from '@t1c/smartcard/codec';
-import type { AtrEntry, CardModuleName } from '../ipc/index.js';
+import { CARD_MODULES, type AtrEntry, type CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
 import { emvModule } from './emv/module.js';
 import type { AnyCardModule, CardContext } from './card-module.js';
+
+/** Probed ATRs kept for the table: bank cards come in thousands of ATRs, a desk sees a few. */
+const MAX_PROBED_ATRS = 64;
 
 /**
  * The sandbox's card modules and their ATR table. The first row that matches a card's ATR
@@ -10,6 +13,8 @@ import type { AnyCardModule, CardContext } from './card-module.js';
  */
 export class CardModuleRegistry {
   private readonly byName = new Map<CardModuleName, AnyCardModule>();
+  /** ATRs of cards a probe recognised (hex → module), shown in the table after its own rows. */
+  private readonly probed = new Map<string, CardModuleName>();
 
   constructor(readonly modules: readonly AnyCardModule[]) {
     for (const module of modules) {
@@ -31,11 +36,14 @@ export class CardModuleRegistry {
    * For a card no ATR row claimed: the first module whose probe accepts it. A probe that fails
    * (the card refuses, answers garbage) means "not mine", never an error for the listing.
    */
-  async probe(card: CardContext): Promise<CardModuleName | undefined> {
+  async probe(card: CardContext, atrHex: string): Promise<CardModuleName | undefined> {
     for (const module of this.modules) {
       if (!module.probe) continue;
       try {
-        if (await module.probe(card)) return module.name;
+        if (await module.probe(card)) {
+          if (this.probed.size < MAX_PROBED_ATRS) this.probed.set(atrHex, module.name);
+          return module.name;
+        }
       } catch {
         // Not this module's card.
       }
@@ -48,8 +56,14 @@ export class CardModuleRegistry {
     return this.modules.some((m) => m.probe !== undefined);
   }
 
+  /**
+   * The ATR rows, then the ATRs of cards probing recognised: those name their module for the
+   * cards seen, but never claim a card by ATR (another card may share the ATR).
+   */
   atrTable(): AtrEntry[] {
-    return this.modules.flatMap((m) => m.atrs.map((row) => ({ atr: row.atr, module: m.name, moduleDescription: row.description })));
+    const rows = this.modules.flatMap((m) => m.atrs.map((row) => ({ atr: row.atr, module: m.name, moduleDescription: row.description })));
+    const seen = [...this.probed].map(([atr, module]) => ({ atr, module, moduleDescription: `${CARD_MODULES[module].description} (recognised by probing the card)` }));
+    return [...rows, ...seen];
   }
 
   forget(readerName: string): void {
