@@ -84,6 +84,12 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['a digest longer than any hash', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint8Array(65) } }), 'ARGS_INVALID', /digest/],
     ['a card op without a reader', () => ({ module: 'beid', op: 'read', reader: null, args: {} }), 'READER_REQUIRED', /needs a reader/],
     ['a reader that does not exist', () => ({ module: 'beid', op: 'read', reader: 'no-such-reader', args: {} }), 'PCSC_UNKNOWN_READER', /no reader/],
+    ['an emv op that does not exist', () => ({ module: 'emv', op: 'sign', reader, args: {} }), 'OP_UNKNOWN', /module emv has no op "sign"/],
+    ['emv certificates without an AID', () => ({ module: 'emv', op: 'certificates', reader, args: {} }), 'ARGS_INVALID', /aid/],
+    ['an AID in lower case or too short', () => ({ module: 'emv', op: 'certificates', reader, args: { aid: 'a0000000' } }), 'ARGS_INVALID', /aid/],
+    ['an AID longer than 16 bytes', () => ({ module: 'emv', op: 'applicationData', reader, args: { aid: 'A0'.repeat(17) } }), 'ARGS_INVALID', /aid/],
+    ['emv verifyPin with an extra field', () => ({ module: 'emv', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: digits('9999') }, amount: 1 } }), 'ARGS_INVALID', /emv\.verifyPin/],
+    ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not an EMV payment card/],
     ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
   ];
