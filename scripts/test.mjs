@@ -36,6 +36,11 @@ const systemPackages = [
   ['desktop-file-utils', '/usr/bin/desktop-file-validate'],
   ['systemd', '/usr/bin/systemd-analyze'],
   ['passwd', '/usr/sbin/useradd'],
+  ['gcc-mingw-w64-x86-64', '/usr/bin/x86_64-w64-mingw32-gcc'],
+  ['unbound', '/usr/sbin/unbound'],
+  ['ldnsutils', '/usr/bin/ldns-signzone'],
+  ['faketime', '/usr/bin/faketime'],
+  ['xclip', '/usr/bin/xclip'],
 ];
 
 function missingPackages() {

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
+import { APPLICATION_TOKEN_TYPE } from '@t1c/ds/client';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
@@ -45,7 +46,8 @@ if (!reader) throw new Error('no vpcd reader');
 const link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: reader.port });
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 writeFileSync(join(dir, 'jwt.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer('bench').setExpirationTime('2h').sign(privateKey);
+// The connector takes only typ JWT tokens with iat and exp (security/jwt.ts).
+const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', typ: APPLICATION_TOKEN_TYPE }).setIssuer('bench').setIssuedAt().setExpirationTime('2h').sign(privateKey);
 const port = await freePort();
 
 const startedAt = process.hrtime.bigint();

@@ -60,6 +60,8 @@ interface Memory {
   readonly pss: number;
   /** Anonymous, KiB: the process's own heap and stacks, no file pages. */
   readonly anon: number;
+  /** Private_Clean + Private_Dirty, KiB: what this process alone holds (what ending it frees). */
+  readonly priv: number;
 }
 
 /** Memory of a process and all its descendants, with their names. */
@@ -77,6 +79,7 @@ function memoryTree(pid: number): Memory[] {
     rss: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
     pss: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
     anon: Number(/^Anonymous:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+    priv: Number(/^Private_Clean:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) + Number(/^Private_Dirty:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
   };
   return [own, ...childrenOf(pid).flatMap(memoryTree)];
 }
@@ -95,7 +98,7 @@ interface StartFigures {
 }
 
 /** Starts the API `runs` times, each time to its first /info; the first run creates the device key. */
-async function measureStarts(command: string, args: readonly string[]): Promise<StartFigures> {
+async function measureStarts(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<StartFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 't1c-bench-dist-'));
   const times: number[] = [];
   let idle: Memory[] = [];
@@ -104,7 +107,7 @@ async function measureStarts(command: string, args: readonly string[]): Promise<
       const port = await freePort();
       const started = process.hrtime.bigint();
       const child = spawn(command, [...args, 'api', '--http', '--no-jwt', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'],
-        { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: dataDir } });
+        { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env, HOME: dataDir } });
       let stderr = '';
       child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
       try {
@@ -143,21 +146,26 @@ const du = spawnSync('du', ['-sb', join(ROOT, 'node_modules')], { encoding: 'utf
 console.log(`\ngit clone: node_modules ${mib(Number(du.stdout.split('\t')[0]))} (not the product)\n`);
 
 // 2. Start and idle memory: the installed single executable against the git clone.
-const candidates: { label: string; command: string; args: string[] }[] = [];
+const candidates: { label: string; command: string; args: string[]; env?: Record<string, string> }[] = [];
 const sea = join(DIST, 'linux-x64', 't1c');
-if (existsSync(sea)) candidates.push({ label: 'dist/linux-x64/t1c (SEA)', command: sea, args: [] });
+// The executable as the .deb's systemd unit starts it: with the unit's Environment= lines.
+const unitEnv = Object.fromEntries([...readFileSync(join(ROOT, 'packaging', 'linux', 't1c.service'), 'utf8').matchAll(/^Environment=(\w+)=(\S*)$/gm)].map((m) => [m[1] ?? '', m[2] ?? '']));
+if (existsSync(sea)) candidates.push({ label: 'dist/linux-x64/t1c (SEA)', command: sea, args: [], env: unitEnv });
 else console.log('dist/linux-x64/t1c not built: run `npm run dist -- --target linux-x64`');
 candidates.push({ label: 'git clone (node + tsx)', command: process.execPath, args: [join(ROOT, 'packages', 'connector', 'bin', 't1c.js')] });
 
-console.log(`${'program'.padEnd(28)}${'first start'.padStart(13)}${`start p50 (n=${runs - 1})`.padStart(20)}${'start max'.padStart(11)}${'idle RSS'.padStart(11)}${'idle PSS'.padStart(11)}${'idle anon'.padStart(11)}  RSS per process`);
+console.log(`${'program'.padEnd(28)}${'first start'.padStart(13)}${`start p50 (n=${runs - 1})`.padStart(20)}${'start max'.padStart(11)}${'idle RSS'.padStart(11)}${'idle PSS'.padStart(11)}${'private'.padStart(11)}${'idle anon'.padStart(11)}  per process: RSS/PSS/private MiB`);
 for (const c of candidates) {
-  const f = await measureStarts(c.command, c.args);
+  const f = await measureStarts(c.command, c.args, c.env);
   const rss = f.idle.reduce((s, p) => s + p.rss, 0) / 1024;
   const pss = f.idle.reduce((s, p) => s + p.pss, 0) / 1024;
   const anon = f.idle.reduce((s, p) => s + p.anon, 0) / 1024;
-  const parts = f.idle.map((p) => `${p.name} ${(p.rss / 1024).toFixed(1)}`).join(', ');
-  console.log(`${c.label.padEnd(28)}${`${f.firstStartMs.toFixed(0)} ms`.padStart(13)}${`${percentile(f.startMs, 50).toFixed(0)} ms`.padStart(20)}${`${Math.max(...f.startMs).toFixed(0)} ms`.padStart(11)}${`${rss.toFixed(1)} MiB`.padStart(11)}${`${pss.toFixed(1)} MiB`.padStart(11)}${`${anon.toFixed(1)} MiB`.padStart(11)}  ${parts}`);
+  const priv = f.idle.reduce((s, p) => s + p.priv, 0) / 1024;
+  const m = (kib: number): string => (kib / 1024).toFixed(1);
+  const parts = f.idle.map((p) => `${p.name} ${m(p.rss)}/${m(p.pss)}/${m(p.priv)}`).join(', ');
+  console.log(`${c.label.padEnd(28)}${`${f.firstStartMs.toFixed(0)} ms`.padStart(13)}${`${percentile(f.startMs, 50).toFixed(0)} ms`.padStart(20)}${`${Math.max(...f.startMs).toFixed(0)} ms`.padStart(11)}${`${rss.toFixed(1)} MiB`.padStart(11)}${`${pss.toFixed(1)} MiB`.padStart(11)}${`${priv.toFixed(1)} MiB`.padStart(11)}${`${anon.toFixed(1)} MiB`.padStart(11)}  ${parts}`);
 }
-console.log(`\nstart = spawn to the first 200 from GET /info (plain HTTP, --no-jwt; page cache warm); first start also creates the device key.`);
-console.log(`idle = API + every descendant (Sandbox; for the clone also any esbuild service) ${SETTLE_MS / 1000} s after the last start: RSS summed (shared executable pages counted in each), PSS summed (counted once), anon = private heap only.`);
+console.log(`\nSEA environment, from packaging/linux/t1c.service: ${JSON.stringify(unitEnv)}`);
+console.log(`start = spawn to the first 200 from GET /info (plain HTTP, --no-jwt; page cache warm); first start also creates the device key.`);
+console.log(`idle = API + every descendant (Sandbox; for the clone also any esbuild service) ${SETTLE_MS / 1000} s after the last start: RSS summed (shared executable pages counted in each), PSS summed (counted once), private = pages no other process shares, anon = heap and stacks.`);
 console.log(`load average now: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (timings on a busy machine are upper bounds)`);

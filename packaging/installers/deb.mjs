@@ -137,8 +137,8 @@ function description() {
   ].join('\n');
 }
 
-/** Builds one .deb; returns its path and sizes. */
-export function buildDeb({ root, distDir, version, target }) {
+/** Builds one .deb; returns its path. `compression` other than xz is for tests (a package made in seconds). */
+export function buildDeb({ root, distDir, version, target, compression = 'xz' }) {
   const arch = DEBIAN_ARCH[target.arch];
   if (!arch) throw new Error(`no Debian architecture for ${target.name}`);
   const linux = join(root, 'packaging', 'linux');
@@ -163,6 +163,11 @@ export function buildDeb({ root, distDir, version, target }) {
     put(stage, 'usr/lib/systemd/user/t1c.service', readFileSync(join(linux, 't1c.service')));
     put(stage, 'usr/lib/systemd/user-preset/80-t1c.preset', readFileSync(join(linux, '80-t1c.preset')));
     put(stage, 'etc/xdg/autostart/t1c.desktop', readFileSync(join(linux, 't1c.desktop')));
+    // The administrator's settings for every user (below each user's own config): empty at first.
+    put(stage, 'etc/t1c/connector.json', readFileSync(join(linux, 'connector.json')));
+    // "Check the card connector" in the applications menu: `t1c doctor` in a terminal that stays open.
+    put(stage, 'usr/lib/t1c/check-connector', readFileSync(join(linux, 'check-connector')), 0o755);
+    put(stage, 'usr/share/applications/t1c-doctor.desktop', readFileSync(join(linux, 't1c-doctor.desktop')));
     put(stage, 'usr/share/doc/t1c/copyright', readFileSync(join(linux, 'copyright')));
     const changelog = readFileSync(join(linux, 'changelog.in'), 'utf8')
       .replaceAll('@VERSION@', version).replaceAll('@DATE@', rfc5322(date));
@@ -184,14 +189,14 @@ export function buildDeb({ root, distDir, version, target }) {
       '',
     ].join('\n');
     put(stage, 'DEBIAN/control', control);
-    put(stage, 'DEBIAN/conffiles', '/etc/xdg/autostart/t1c.desktop\n');
+    put(stage, 'DEBIAN/conffiles', '/etc/t1c/connector.json\n/etc/xdg/autostart/t1c.desktop\n');
     put(stage, 'DEBIAN/md5sums', filesUnder(stage).map((f) => `${createHash('md5').update(readFileSync(join(stage, f))).digest('hex')}  ${f}\n`).join(''));
     put(stage, 'DEBIAN/postinst', readFileSync(join(linux, 'postinst')), 0o755);
     put(stage, 'DEBIAN/postrm', readFileSync(join(linux, 'postrm')), 0o755);
 
     // xz like Debian's own packages; -Zxz is dpkg-deb's default, said here for clarity.
     // SOURCE_DATE_EPOCH clamps the archive's times, so the same tree gives the same .deb.
-    execFileSync('dpkg-deb', ['--build', '--root-owner-group', '-Zxz', stage, out], {
+    execFileSync('dpkg-deb', ['--build', '--root-owner-group', `-Z${compression}`, stage, out], {
       stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SOURCE_DATE_EPOCH: String(Math.floor(date.getTime() / 1000)) },
     });
   } finally {

@@ -1,9 +1,10 @@
 // Windows installer: dist/t1c-<version>-win-x64.msi from packaging/windows/t1c.wxs with Debian's wixl.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildWindowsLauncher, LAUNCHER } from '../windows/launcher.mjs';
 
 /** MSI ProductVersion is numeric major.minor.build; a pre-release suffix (0.1.0-rc.1) is dropped. */
 export function msiVersion(version) {
@@ -19,11 +20,15 @@ export async function build(ctx) {
   if (!target) return [];
   const output = join(ctx.distDir, `t1c-${ctx.version}-win-x64.msi`);
   // wixl resolves File/@Source relative to the working directory and refuses absolute paths,
-  // so the executable is staged under a fixed name in a scratch directory.
+  // so the executable and its windowless launcher are staged under fixed names in a scratch directory.
   const stage = mkdtempSync(join(tmpdir(), 't1c-msi-'));
   try {
     copyFileSync(target.executable, join(stage, 't1c.exe'));
-    const args = ['-a', 'x64', '-D', `Version=${msiVersion(ctx.version)}`, '-D', 'Executable=t1c.exe',
+    // The one beside t1c.exe (npm run dist makes it; a release signs both), else made now.
+    const built = join(dirname(target.executable), LAUNCHER);
+    if (existsSync(built)) copyFileSync(built, join(stage, LAUNCHER));
+    else buildWindowsLauncher(join(stage, LAUNCHER));
+    const args = ['-a', 'x64', '-D', `Version=${msiVersion(ctx.version)}`, '-D', 'Executable=t1c.exe', '-D', `Launcher=${LAUNCHER}`,
       '-o', output, join(ctx.root, 'packaging', 'windows', 't1c.wxs')];
     const run = spawnSync('wixl', args, { cwd: stage, encoding: 'utf8' });
     if (run.error) throw new Error(`msi: cannot run wixl (apt-get install wixl): ${run.error.message}`);
@@ -37,8 +42,8 @@ export async function build(ctx) {
   return [output];
 }
 
-// `node packaging/installers/msi.mjs`: the MSI again from dist/win-x64/t1c.exe as it is now,
-// for the release step that signs t1c.exe (Authenticode) before packaging it.
+// `node packaging/installers/msi.mjs`: the MSI again from dist/win-x64/t1c.exe and t1cw.exe as
+// they are now, for the release step that signs them (Authenticode) before packaging them.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Installs the T1C connector for the current user on macOS 11+: the program under
 # ~/Applications/T1C, a LaunchAgent that starts `t1c api` at login (and again if it fails),
-# logs in ~/Library/Logs/t1c. Needs no administrator rights; run it without sudo.
+# logs in ~/Library/Logs/t1c; optionally the user's settings (checked by the program itself).
+# Needs no administrator rights; run it without sudo.
 # Written for the bash 3.2 that macOS ships.
 set -euo pipefail
 
@@ -11,16 +12,25 @@ prefix="$HOME/Applications/T1C"
 agents="$HOME/Library/LaunchAgents"
 logs="$HOME/Library/Logs/t1c"
 plist="$agents/$LABEL.plist"
+config_file="$HOME/Library/Application Support/t1c/config.json"
 start=1
 trust=ask
+# Settings for `t1c config set`, which checks them; bash only passes them on.
+settings=()
 
 usage() {
   cat <<EOF
-usage: $0 [--prefix DIR] [--no-start] [--trust | --no-trust]
+usage: $0 [--prefix DIR] [--no-start] [--trust | --no-trust] [--ds-url URL] [--port N] [--allowed-origins LIST]
   --prefix DIR  install the program in DIR (default: ~/Applications/T1C)
   --no-start    do not start the connector now (it still starts at the next login)
   --trust       trust the connector's local CA in your login keychain without asking
   --no-trust    do not offer to trust it (run \`t1c cert install\` later)
+  --ds-url URL  the Distribution Service the connector registers with
+  --port N      the port the connector listens on (default 51983)
+  --allowed-origins LIST
+                web origins allowed to use the connector, separated by spaces or commas
+Settings go to ~/Library/Application Support/t1c/config.json, checked by t1c first;
+a bad value stops the install before anything is changed.
 EOF
 }
 
@@ -33,6 +43,17 @@ while [ $# -gt 0 ]; do
     --no-start) start=0; shift ;;
     --trust) trust=yes; shift ;;
     --no-trust) trust=no; shift ;;
+    --ds-url|--port|--allowed-origins)
+      [ $# -ge 2 ] || die "$1 needs a value"
+      if [ "$1" = --allowed-origins ]; then
+        # Split on spaces and commas without glob expansion (https://*.example.org stays as typed).
+        IFS=', ' read -r -a origins <<< "$2"
+        [ ${#origins[@]} -gt 0 ] || die "--allowed-origins needs at least one origin"
+        for origin in "${origins[@]}"; do settings+=(--allow-origin "$origin"); done
+      else
+        settings+=("$1" "$2")
+      fi
+      shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
   esac
@@ -81,6 +102,15 @@ if [ "$(uname -s)" = Darwin ]; then
   echo "program: t1c $version"
 fi
 
+# The settings are checked by the program being installed, before anything is changed.
+if [ ${#settings[@]} -gt 0 ]; then
+  if ! "$staging/t1c" config set --check --file "$config_file" "${settings[@]}" >/dev/null; then
+    rm -rf "$staging"
+    rmdir "$prefix" 2>/dev/null || true
+    die "the settings above were refused; nothing was installed"
+  fi
+fi
+
 mkdir -p "$agents" "$logs"
 
 # An upgrade: stop the running agent before its program is replaced.
@@ -94,6 +124,10 @@ cp "$here/$LABEL.plist" "$prefix/$LABEL.plist"
 chmod 644 "$prefix/$LABEL.plist"
 # uninstall.sh removes a directory only when it carries this marker.
 printf '%s\n' "$LABEL" > "$prefix/.t1c-open-install"
+
+if [ ${#settings[@]} -gt 0 ]; then
+  "$prefix/t1c" config set --file "$config_file" "${settings[@]}"
+fi
 
 # launchd takes absolute paths only; escape them for XML, then for sed's replacement.
 xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'; }
@@ -132,3 +166,4 @@ if [ "$start" = 1 ]; then
 fi
 
 echo "installed: $prefix/t1c (logs: $logs; uninstall: \"$prefix/uninstall.sh\")"
+echo "check the card connector (what stops web pages from reaching it, and the fix): \"$prefix/t1c\" doctor"

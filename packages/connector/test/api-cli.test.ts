@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +82,32 @@ describe('t1c api with nothing to check tokens with (a fresh install)', () => {
       const withToken = await fetch(`${url}/v3/readers`, { headers: { authorization: 'Bearer a.b.c' } });
       assert.equal(withToken.status, 503, 'no token is accepted either');
       assert.match(stdout, /not configured: no Distribution Service/);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));
+    }
+  });
+
+  it('with --log-file (as the Windows launcher and the LaunchAgent start it) the warning goes to the default log file, not stdout', async () => {
+    // Linux's default: the XDG state directory.
+    const logFile = join(home, '.local', 'state', 't1c', 'logs', 'connector.log');
+    const child = spawn(process.execPath, [T1C_BIN, 'api', '--http', '--no-pcsc', '--port', '0', '--data-dir', join(home, 'data'), '--log-file'],
+      { env: { ...process.env, HOME: home, XDG_STATE_HOME: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (/listening on/.test(stderr)) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited with ${String(code)}: ${stderr}`)));
+      });
+      const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string });
+      assert.ok(lines.some((l) => l.level === 40 && /^not configured: no Distribution Service/.test(l.msg)), JSON.stringify(lines));
+      assert.equal(statSync(logFile).mode & 0o777, 0o600);
+      assert.equal(stdout, '', 'nothing on stdout');
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((resolve) => child.once('exit', resolve));

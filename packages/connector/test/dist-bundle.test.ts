@@ -51,7 +51,7 @@ describe('desktop bundle (esbuild metafile)', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is one CommonJS file holding the API, the sandbox, the card and cert commands and the virtual card', () => {
+  it('is one CommonJS file holding the API, the sandbox, the card, cert and doctor commands and the virtual card', () => {
     assert.deepEqual(Object.keys(meta.outputs).length, 1);
     assert.ok(statSync(join(dir, 't1c.cjs')).size > 0);
     for (const wanted of [
@@ -59,6 +59,7 @@ describe('desktop bundle (esbuild metafile)', () => {
       'packages/connector/src/cli/card-commands.ts', 'packages/connector/src/cli/cert-commands.ts',
       'packages/emulator/src/virtual-card.ts', 'packages/smartcard/src/pcsc/native.ts',
       'packages/ds/src/client/device-client.ts',
+      'packages/connector/src/cli/doctor-command.ts', 'packages/connector/src/doctor/checks/dnssec.ts', 'node_modules/dns-packet/index.js',
     ]) assert.ok(inputs.includes(wanted), `${wanted} is in the bundle`);
   });
 

@@ -1,25 +1,33 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
 import { client, verifiedData } from './api-helpers/http.js';
 import { startPcscRig, type PcscRig } from './api-helpers/rig.js';
 import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
-import { ROOT_VERSION } from './helpers/dist-exe.js';
+import { buildDeb } from '../../../packaging/installers/deb.mjs';
+import { executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { processesOf, ThrowawayRoot, type UpperEntry } from './helpers/throwaway-root.js';
 
 const ENABLE_LINK = '/etc/systemd/user/default.target.wants/t1c.service';
 const MASK_LINK = '/etc/systemd/user/t1c.service';
 const HELPER_STATE = '/var/lib/systemd/deb-systemd-user-helper-enabled';
+const SYSTEM_CONFIG = '/etc/t1c/connector.json';
+const [MAJOR, MINOR, PATCH] = ROOT_VERSION.split(/[.-]/).map(Number);
+/** The version of the rebuilt package installed over the first one. */
+const NEXT_VERSION = `${MAJOR ?? 0}.${MINOR ?? 0}.${(PATCH ?? 0) + 1}`;
 /**
  * Paths outside the package that installing, running and purging may change: dpkg's books and
  * logs, man-db's index and page cache (its trigger and `systemd-analyze verify` reading the man
  * page fill them), the test user's home, temp files.
  */
-const ALLOWED_CHANGES = [/^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
+// mimeinfo.cache is desktop-file-utils': its dpkg trigger rebuilds it from every menu entry
+// (ours included) and it stays, like for any package with a menu entry.
+const ALLOWED_CHANGES = [/^usr\/share\/applications\/mimeinfo\.cache$/, /^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
 /** Directories compared file by file before install and after purge, inside the throw-away root. */
 const SNAPSHOT_DIRS = ['/etc', '/usr', '/opt', '/var/lib'];
 
@@ -89,11 +97,35 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
     }
   });
 
+  it('"Check the card connector" in the menu: a valid entry running t1c doctor in a terminal that stays open', () => {
+    const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
+    try {
+      assert.equal(sh('dpkg-deb', ['-x', deb(), unpacked]).code, 0);
+      const desktop = join(unpacked, 'usr/share/applications/t1c-doctor.desktop');
+      const r = sh('desktop-file-validate', [desktop]);
+      assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no errors or hints');
+      assert.equal(r.code, 0);
+      const text = readFileSync(desktop, 'utf8');
+      assert.match(text, /^Name=Check the card connector$/m);
+      assert.match(text, /^Exec=\/usr\/lib\/t1c\/check-connector$/m);
+      assert.match(text, /^Terminal=true$/m);
+      const script = join(unpacked, 'usr/lib/t1c/check-connector');
+      assert.equal(statSync(script).mode & 0o777, 0o755);
+      const lint = sh('shellcheck', [script]);
+      assert.equal(lint.code, 0, lint.stdout);
+      assert.match(readFileSync(script, 'utf8'), /^\/usr\/bin\/t1c doctor "\$@"$/m);
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
+  });
+
   describe('install with dpkg -i in a throw-away root, read a virtual eID through pcscd as a normal user, purge', () => {
     let root: ThrowawayRoot;
     let rig: PcscRig;
     let uid: number;
     let debInRoot: string;
+    let nextDir: string;
+    let nextDeb: string;
     const user = 't1c-deb-test';
     let upperBefore: UpperEntry[];
     let filesBefore: Set<string>;
@@ -115,6 +147,9 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       await inRoot(['useradd', '--uid', String(uid), '--user-group', '--create-home', '--shell', '/bin/sh', user]);
       // The .deb is on the real disk, so the root sees it through the overlay's lower layer.
       debInRoot = deb();
+      // Built on the real disk before anything is installed, like the first one.
+      nextDir = mkdtempSync(join(ROOT, 'dist', '.deb-next-'));
+      nextDeb = buildDeb({ root: ROOT, distDir: nextDir, version: NEXT_VERSION, target: { name: 'linux-x64', arch: 'x64', dir: dirname(executableOf('linux-x64')), executable: executableOf('linux-x64') }, compression: 'none' });
       upperBefore = await root.upperEntries();
       filesBefore = await snapshot();
       rig = await startPcscRig([{ appletVersion: '1.8' }]);
@@ -124,6 +159,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       for (const pid of processesOf(uid)) process.kill(pid, 'SIGKILL');
       await rig?.close();
       await root?.close();
+      if (nextDir) rmSync(nextDir, { recursive: true, force: true });
       assert.equal(existsSync('/usr/lib/t1c'), false, 'the real root stays untouched');
     });
 
@@ -179,10 +215,83 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.deepEqual(processesOf(uid), [], 'the API and its sandbox are gone');
     });
 
+    it('the menu entry\'s command runs the installed t1c doctor as the user, prints its report and waits for Enter', async () => {
+      const r = await root.run(asUser(['sh', '-c', 'echo | /usr/lib/t1c/check-connector --port 1']));
+      assert.equal(r.code, 1, 'nothing listens on port 1: a failed check');
+      assert.match(r.stdout, /^t1c doctor: https:\/\/127\.0\.0\.1:1 /m);
+      assert.match(r.stdout, /^✖ Connector +nothing answers on 127\.0\.0\.1:1 \(https\): connection refused$/m);
+      assert.match(r.stdout, /Press Enter to close this window\. $/);
+    });
+
     it('without a systemd user manager the autostart command runs the API itself', async () => {
       const r = await root.run(asUser(['/usr/lib/t1c/autostart', '--help']));
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /Usage: t1c api/);
+    });
+
+    const freePort = async (): Promise<number> => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const address = server.address();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      assert.ok(address && typeof address === 'object');
+      return address.port;
+    };
+    const writeInRoot = (path: string, text: string, asUid?: number): Promise<string> =>
+      inRoot([...(asUid === undefined ? [] : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--init-groups', '--']), 'sh', '-c', 'mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1"', 'sh', path, text]);
+    /** `t1c api` as the user without --port: the port it announces. */
+    const listensOn = async (): Promise<number> => {
+      const child = root.spawn(asUser(['/usr/bin/t1c', 'api', '--http', '--no-jwt', '--log-level', 'warn']));
+      try {
+        return Number(new URL(await apiUrl(child, { text: '' })).port);
+      } finally {
+        await stop(child);
+      }
+    };
+
+    it("the administrator's /etc/t1c/connector.json (a conffile) applies to every user below the user's own config; a bad value stops t1c api naming the file, key and value", async () => {
+      assert.match(await inRoot(['dpkg-query', '-W', '-f', '${Conffiles}', 't1c']), /\/etc\/t1c\/connector\.json [0-9a-f]{32}/);
+      assert.equal(await inRoot(['cat', SYSTEM_CONFIG]), '{}\n', 'shipped empty: nothing set');
+
+      await writeInRoot(SYSTEM_CONFIG, '{"port": 99999}');
+      const bad = await root.run(asUser(['/usr/bin/t1c', 'api', '--http', '--no-jwt']));
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /system config file \/etc\/t1c\/connector\.json: port: Too big.*\(got 99999\)/);
+      assert.doesNotMatch(bad.stderr, /listening/);
+      await writeInRoot(SYSTEM_CONFIG, '{"port": 51983, "transport": "local"}');
+      assert.match((await root.run(asUser(['/usr/bin/t1c', 'api']))).stderr, /transport: .*\(got "local"\)/);
+      await writeInRoot(SYSTEM_CONFIG, '{"port": 51983,');
+      assert.match((await root.run(asUser(['/usr/bin/t1c', 'api']))).stderr, /system config file \/etc\/t1c\/connector\.json: not JSON/);
+
+      const adminPort = await freePort();
+      await writeInRoot(SYSTEM_CONFIG, JSON.stringify({ port: adminPort, logLevel: 'warn' }));
+      assert.equal(await listensOn(), adminPort, "the administrator's port");
+      const userPort = await freePort();
+      const userConfig = `/home/${user}/.config/t1c/config.json`;
+      await writeInRoot(userConfig, JSON.stringify({ port: userPort }), uid);
+      assert.equal(await listensOn(), userPort, "the user's own config wins");
+      await inRoot(['rm', userConfig]);
+    });
+
+    it('a rebuilt package with a higher version installs over it: the executable is replaced, the edited conffile and the user data kept, the unit still enabled', async () => {
+      const before = {
+        inode: (await inRoot(['stat', '-c', '%i', '/usr/lib/t1c/t1c'])).trim(),
+        config: await inRoot(['cat', SYSTEM_CONFIG]),
+        deviceKey: await inRoot(['cat', `/home/${user}/.local/share/t1c/device-key.pem`]),
+      };
+      assert.notEqual(before.config, '{}\n', 'the conffile carries an edit from the test before');
+      const r = await root.run(['dpkg', '-i', nextDeb]);
+      assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+      assert.doesNotMatch(`${r.stdout}${r.stderr}`, /Configuration file .* modified/, 'no question about an unchanged conffile');
+      assert.match(await inRoot(['dpkg-query', '-W', '-f', '${Status} ${Version}', 't1c']), new RegExp(`install ok installed ${NEXT_VERSION.replaceAll('.', '\\.')}`));
+      assert.notEqual((await inRoot(['stat', '-c', '%i', '/usr/lib/t1c/t1c'])).trim(), before.inode, 'a new file in place of the old one');
+      assert.equal((await root.run(['dpkg', '--verify', 't1c'])).stdout.split('\n').filter((l) => l.length > 0 && !l.endsWith(SYSTEM_CONFIG)).join('\n'), '',
+        'every file is the new package\'s (only the edited conffile differs)');
+      assert.equal(await inRoot(['cat', SYSTEM_CONFIG]), before.config, "the administrator's edit is kept");
+      assert.equal(await inRoot(['cat', `/home/${user}/.local/share/t1c/device-key.pem`]), before.deviceKey, "the user's device key is kept");
+      assert.equal((await inRoot(['readlink', ENABLE_LINK])).trim(), '/usr/lib/systemd/user/t1c.service', 'still enabled for every user');
+      assert.equal(await exists(MASK_LINK), false, 'not masked');
+      assert.equal((await inRoot(['/usr/bin/t1c', '--version'])).trim(), ROOT_VERSION);
     });
 
     it('dpkg -r removes the program and masks the dangling enable link; dpkg --purge removes everything it added', async () => {
@@ -195,7 +304,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       await inRoot(['dpkg', '--purge', 't1c']);
       assert.notEqual((await root.run(['dpkg-query', '-W', 't1c'])).code, 0, 'dpkg no longer knows t1c');
       for (const path of ['/usr/lib/t1c', '/usr/bin/t1c', '/usr/lib/systemd/user/t1c.service', '/usr/lib/systemd/user-preset/80-t1c.preset',
-        '/etc/xdg/autostart/t1c.desktop', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
+        '/etc/xdg/autostart/t1c.desktop', '/etc/t1c', '/usr/share/applications/t1c-doctor.desktop', '/usr/lib/t1c/check-connector', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
         assert.equal(await exists(path), false, `${path} is left behind`);
       }
       // The lower layer is the live disk, which other programs may change meanwhile: a

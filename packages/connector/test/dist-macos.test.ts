@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, parseBinary, type PlistValue } from 'plist';
 import { CPU_TYPE_ARM64, CPU_TYPE_X86_64, MH_EXECUTE, MH_MAGIC_64, readMachO } from './helpers/macho.js';
+import { ensureExecutables } from './helpers/dist-exe.js';
 import { ensureMacosPackages, LABEL, ROOT, VERSION } from './helpers/macos-package.js';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2:1';
@@ -71,13 +72,13 @@ for (const arch of ['arm64', 'x64'] as const) {
       const agent = readPlist(join(scratch, top, `${LABEL}.plist`), scratch);
       assert.deepEqual(agent, {
         Label: LABEL,
-        ProgramArguments: ['@T1C_BIN@', 'api'],
+        ProgramArguments: ['@T1C_BIN@', 'api', '--log-file'],
         RunAtLoad: true,
         KeepAlive: { SuccessfulExit: false },
         ThrottleInterval: 10,
         LimitLoadToSessionType: 'Aqua',
-        StandardOutPath: '@LOG_DIR@/connector.log',
-        StandardErrorPath: '@LOG_DIR@/connector.log',
+        StandardOutPath: '@LOG_DIR@/stderr.log',
+        StandardErrorPath: '@LOG_DIR@/stderr.log',
       });
     });
 
@@ -212,9 +213,10 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
 
     const agent = readPlist(agentPlist, scratch);
     assert.equal(agent.Label, LABEL);
-    assert.deepEqual(agent.ProgramArguments, [join(prefix, 't1c'), 'api']);
-    assert.equal(agent.StandardOutPath, join(logsDir, 'connector.log'));
-    assert.equal(agent.StandardErrorPath, join(logsDir, 'connector.log'));
+    // The connector writes ~/Library/Logs/t1c/connector.log itself (size-capped); launchd only what it prints besides.
+    assert.deepEqual(agent.ProgramArguments, [join(prefix, 't1c'), 'api', '--log-file']);
+    assert.equal(agent.StandardOutPath, join(logsDir, 'stderr.log'));
+    assert.equal(agent.StandardErrorPath, join(logsDir, 'stderr.log'));
     assert.equal(agent.RunAtLoad, true);
 
     assert.deepEqual(recorded(), [
@@ -226,6 +228,7 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     assert.deepEqual(readdirSync(prefix).sort(), ['.t1c-open-install', `${LABEL}.plist`, 't1c', 'uninstall.sh']);
     // No terminal to ask on: the keychain is left alone and the user told how to trust.
     assert.match(r.stdout, /local CA not trusted; to trust it later run: ".*\/t1c" cert install/);
+    assert.ok(r.stdout.includes(`check the card connector (what stops web pages from reaching it, and the fix): "${join(prefix, 't1c')}" doctor`));
   });
 
   it('does not install a program that cannot start on this Mac, and leaves the earlier install as it was', () => {
@@ -268,6 +271,47 @@ describe('macOS install.sh / uninstall.sh in a throw-away HOME (launchctl and co
     assert.equal(r.code, 0, r.stderr);
     assert.ok(recorded().some((c) => c.join(' ') === `t1c cert uninstall --data-dir ${dataDir}`));
     assert.deepEqual(listTree(home), ['Applications', 'Library', 'Library/Application Support', 'Library/LaunchAgents', 'Library/Logs']);
+  });
+
+  it('--ds-url, --port, --allowed-origins are checked by the program being installed (here the same build for Linux) and written to the user\'s config; a bad value installs nothing', async () => {
+    const real = join(scratch, 'real', top);
+    mkdirSync(real, { recursive: true });
+    for (const f of ['install.sh', 'uninstall.sh', `${LABEL}.plist`]) writeFileSync(join(real, f), readFileSync(join(unpacked, top, f)));
+    const { 'linux-x64': linux } = await ensureExecutables(['linux-x64']);
+    assert.ok(linux);
+    writeFileSync(join(real, 't1c'), readFileSync(linux));
+    chmodSync(join(real, 't1c'), 0o755);
+    const configFile = join(dataDir, 'config.json');
+    const before = listTree(home);
+
+    for (const [args, message] of [
+      [['--port', '99999'], /port: Too big.*\(got 99999\)/],
+      [['--ds-url', 'http://ds.example.org'], /dsUrl: plain http:\/\/ is refused for ds\.example\.org/],
+      [['--allowed-origins', 'https://ok.example, not-an-origin'], /"not-an-origin" is not an origin/],
+      [['--port'], /--port needs a value/],
+    ] as const) {
+      writeFileSync(calls, '');
+      const r = sh('bash', [join(real, 'install.sh'), '--no-start', '--no-trust', ...args], { env: env() });
+      assert.notEqual(r.code, 0, `install.sh ${args.join(' ')} succeeded`);
+      assert.match(r.stderr, message);
+      assert.deepEqual(listTree(home), before, `install.sh ${args.join(' ')} changed HOME`);
+      assert.deepEqual(recorded().filter((c) => c[0] === 'launchctl'), [], 'the running agent was left alone');
+    }
+
+    const r = sh('bash', [join(real, 'install.sh'), '--no-start', '--no-trust', '--ds-url', 'https://ds.example.org/t1c', '--port', '52011',
+      '--allowed-origins', 'https://a.example, https://*.b.example'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(configFile, 'utf8')), {
+      port: 52011, dsUrl: 'https://ds.example.org/t1c', allowOrigins: ['https://a.example', 'https://*.b.example'],
+    });
+    assert.equal(statSync(configFile).mode & 0o777, 0o600);
+    // A second install changes what it is given and keeps the rest.
+    assert.equal(sh('bash', [join(real, 'install.sh'), '--no-start', '--no-trust', '--port', '52012'], { env: env() }).code, 0);
+    assert.equal((JSON.parse(readFileSync(configFile, 'utf8')) as { port: number; dsUrl: string }).port, 52012);
+    assert.equal((JSON.parse(readFileSync(configFile, 'utf8')) as { dsUrl: string }).dsUrl, 'https://ds.example.org/t1c');
+    replaceInstalledProgramWithShim();
+    assert.equal(sh('bash', [join(prefix, 'uninstall.sh'), '--purge'], { env: env() }).code, 0);
+    assert.equal(existsSync(configFile), false, '--purge removes the settings with the data');
   });
 
   it('uninstall leaves a directory it did not make alone, and refuses bad options', () => {

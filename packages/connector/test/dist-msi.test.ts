@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SPECIMEN_HOLDER } from '@t1c/emulator';
 import { build as buildMsi } from '../../../packaging/installers/msi.mjs';
+import { parsePe } from './helpers/binary-headers.js';
 import { ensureExecutables, executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { WinePrefix, type WineProcess } from './helpers/wine.js';
 
@@ -21,7 +23,7 @@ const RUN = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run';
 async function ensureMsi(): Promise<void> {
   const [exe] = Object.values(await ensureExecutables(['win-x64']));
   assert.ok(exe);
-  const inputs = [exe, join(ROOT, 'packaging', 'windows', 't1c.wxs'), join(ROOT, 'packaging', 'installers', 'msi.mjs')];
+  const inputs = [exe, ...['t1c.wxs', 't1cw.c', 'launcher.mjs'].map((f) => join(ROOT, 'packaging', 'windows', f)), join(ROOT, 'packaging', 'installers', 'msi.mjs')];
   if (existsSync(MSI) && inputs.every((f) => statSync(f).mtimeMs <= statSync(MSI).mtimeMs)) return;
   await buildMsi({ root: ROOT, distDir: join(ROOT, 'dist'), version: ROOT_VERSION, targets: [{ name: 'win-x64', executable: exe }] });
 }
@@ -60,7 +62,9 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
   let wine: WinePrefix;
   let installDir: string;
   let startMenu: string;
+  let doctorEntry: string;
   let exe: string;
+  let launcher: string;
   let dataDir: string;
 
   before(async () => {
@@ -70,20 +74,28 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     dataDir = join(wine.userDir, 'AppData', 'Local', 't1c');
     installDir = join(wine.userDir, 'AppData', 'Local', 'Programs', 'T1C');
     exe = `${wine.windowsUserDir}\\AppData\\Local\\Programs\\T1C\\t1c.exe`;
+    launcher = `${wine.windowsUserDir}\\AppData\\Local\\Programs\\T1C\\t1cw.exe`;
     startMenu = join(wine.userDir, 'AppData', 'Roaming', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'T1C Connector.lnk');
+    doctorEntry = join(startMenu, '..', 'Check the card connector.lnk');
   });
   after(() => {
     wine.close();
   });
 
-  it('the MSI is per-user and holds t1c.exe, a Start menu shortcut, the Run value and the settings key', () => {
-    assert.deepEqual(msiTable('File').map((r) => r[2]), ['t1c.exe']);
+  it('the MSI is per-user and holds t1c.exe, its windowless launcher, a Start menu shortcut, the Run value and the settings key', () => {
+    assert.deepEqual(msiTable('File').map((r) => r[2]), ['t1c.exe', 't1cw.exe']);
     const extracted = mkdtempSync(join(tmpdir(), 't1c-msiextract-'));
     try {
       const r = spawnSync('msiextract', ['-C', extracted, MSI], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split(/\r?\n/), ['Programs/T1C/t1c.exe']);
-      assert.ok(readFileSync(join(extracted, 'Programs', 'T1C', 't1c.exe')).equals(readFileSync(executableOf('win-x64'))), 'the built t1c.exe, unchanged');
+      assert.deepEqual(r.stdout.trim().split(/\r?\n/).sort(), ['Programs/T1C/t1c.exe', 'Programs/T1C/t1cw.exe']);
+      const t1c = readFileSync(join(extracted, 'Programs', 'T1C', 't1c.exe'));
+      assert.ok(t1c.equals(readFileSync(executableOf('win-x64'))), 'the built t1c.exe, unchanged');
+      const windowless = readFileSync(join(extracted, 'Programs', 'T1C', 't1cw.exe'));
+      assert.equal(parsePe(t1c).subsystem, 3, 't1c.exe stays a console program (the CLI)');
+      assert.equal(parsePe(windowless).subsystem, 2, 't1cw.exe is a GUI program: Windows opens no console for it');
+      assert.equal(parsePe(windowless).machine, 0x8664);
+      assert.ok(windowless.length < 16_384, `a small launcher (${windowless.length} bytes)`);
     } finally {
       rmSync(extracted, { recursive: true, force: true });
     }
@@ -94,9 +106,13 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     // "#51983" is a DWORD to Windows Installer.
     assert.deepEqual(msiTable('Property').find((r) => r[0] === 'PORTVALUE'), ['PORTVALUE', '#51983']);
     assert.deepEqual(registry.find((r) => r[1] === 'Software\\Microsoft\\Windows\\CurrentVersion\\Run'),
-      ['1', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'T1C Connector', '"[INSTALLDIR]t1c.exe" api']);
+      ['1', 'Software\\Microsoft\\Windows\\CurrentVersion\\Run', 'T1C Connector', '"[INSTALLDIR]t1cw.exe" api --log-file']);
     assert.ok(registry.every((r) => r[0] === '1'), 'everything under HKCU');
-    assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]), [['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1c.exe', 'api']]);
+    // "Check the card connector": t1c doctor in a console that stays open (cmd /k strips the outer quotes).
+    assert.deepEqual(msiTable('Shortcut').map((r) => [r[1], r[2], r[4], r[5]]).sort(), [
+      ['ProgramMenuFolder', 'Check the card connector', '[SystemFolder]cmd.exe', '/k ""[INSTALLDIR]t1c.exe" doctor"'],
+      ['ProgramMenuFolder', 'T1C Connector', '[INSTALLDIR]t1cw.exe', 'api --log-file'],
+    ]);
     const sequence = new Map(msiTable('InstallExecuteSequence').map(([action = '', condition = '', n = '']) => [action, { condition, n: Number(n) }]));
     const at = (action: string): number => sequence.get(action)?.n ?? Number.NaN;
     assert.equal(sequence.get('StopConnector')?.condition, 'REMOVE="ALL" OR WIX_UPGRADE_DETECTED');
@@ -110,8 +126,9 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     assert.equal(r.status, 0, r.stdout);
     assert.ok(statSync(join(installDir, 't1c.exe')).size > 10_000_000, 't1c.exe installed');
     assert.ok(existsSync(startMenu), 'Start menu shortcut');
+    assert.ok(existsSync(doctorEntry), '"Check the card connector" shortcut');
     const run = wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector');
-    assert.deepEqual(run, { name: 'T1C Connector', type: 'REG_SZ', data: `"${exe}" api` });
+    assert.deepEqual(run, { name: 'T1C Connector', type: 'REG_SZ', data: `"${launcher}" api --log-file` });
     assert.deepEqual(wine.regQuery(SETTINGS)?.map((v) => `${v.name} ${v.type} ${v.data}`).sort(),
       ['AllowedOrigins REG_SZ ', 'DsUrl REG_SZ ', 'LogLevel REG_SZ ', 'Port REG_DWORD 0xcb0f']);
   });
@@ -147,6 +164,52 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     }
   });
 
+  it('exactly the Run value\'s command line starts the connector without a console, logging to %LOCALAPPDATA%\\t1c\\logs: it serves /info (503 112013, not configured) and says so in the log', async () => {
+    const port = await freePort();
+    wine.regAdd(SETTINGS, 'Port', 'REG_DWORD', String(port));
+    const command = wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector')?.data ?? '';
+    // What Windows does with a Run value: the quoted program, then its arguments.
+    const m = /^"([^"]+)"((?: [^ "]+)*)$/.exec(command);
+    assert.ok(m?.[1], `a quoted program and plain arguments: ${command}`);
+    const logFile = join(dataDir, 'logs', 'connector.log');
+    const started = wine.start([m[1], ...(m[2] ?? '').split(' ').filter((a) => a.length > 0)], join(wine.path, 'run-value.log'));
+    try {
+      let exit: number | null | undefined;
+      void started.exited().then((code) => { exit = code; });
+      for (let i = 0; i < 600 && !(existsSync(logFile) && /Server listening at/.test(readFileSync(logFile, 'utf8'))); i++) {
+        assert.equal(exit, undefined, `the launcher exited with ${String(exit)}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      const log = readFileSync(logFile, 'utf8');
+      assert.match(log, new RegExp(`Server listening at https://127\\.0\\.0\\.1:${port}`));
+      assert.match(log, /not configured: no Distribution Service/);
+      // Default transport: HTTPS with the local CA it made on this first start.
+      const ca = readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8');
+      const info = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port, path: '/info', ca }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+      assert.equal(info.status, 503);
+      assert.match(info.body, /112013/);
+      assert.equal(readFileSync(join(wine.path, 'run-value.log'), 'utf8'), '', 'the launcher itself writes nothing');
+    } finally {
+      await wine.stop(started);
+      wine.killAll();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('t1cw.exe passes its arguments on unchanged (a path with spaces) and returns t1c.exe\'s exit code; a start failure lands in the log file', async () => {
+    const logDir = join(wine.path, 'drive_c', 't1c logs');
+    const p = wine.start([launcher, 'api', '--log-file', 'C:\\t1c logs\\start failure.log', '--port', 'nope', '--http'], join(wine.path, 'fail.log'));
+    assert.equal(await p.exited(), 1);
+    assert.match(readFileSync(join(logDir, 'start failure.log'), 'utf8'), /"level":60,.*t1c api could not start: invalid settings: port: /);
+    rmSync(logDir, { recursive: true, force: true });
+  });
+
   it('a bad registry value stops t1c.exe with an error naming the value; the API never listens', async () => {
     wine.regAdd(SETTINGS, 'LogLevel', 'REG_SZ', 'loud');
     try {
@@ -173,6 +236,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
     }
     assert.equal(existsSync(installDir), false, 'install folder removed');
     assert.equal(existsSync(startMenu), false, 'Start menu entry removed');
+    assert.equal(existsSync(doctorEntry), false, '"Check the card connector" removed');
     assert.equal(existsSync(dataDir), false, 'data folder removed');
     assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'), undefined, 'Run value removed');
     assert.equal(wine.regQuery(SETTINGS), undefined, 'settings key removed');
@@ -219,7 +283,7 @@ describe('Windows MSI (wixl), installed, run and removed under Wine', { timeout:
         'AllowedOrigins REG_SZ https://kept.example', 'DsUrl REG_SZ ', 'LogLevel REG_SZ ', 'Port REG_DWORD 0xcb22',
       ]);
       assert.ok(existsSync(join(installDir, 't1c.exe')), 't1c.exe installed');
-      assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector')?.data, `"${exe}" api`);
+      assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector')?.data, `"${launcher}" api --log-file`);
       const x = wine.run(['msiexec', '/x', 'C:\\t1c-next.msi', '/qn']);
       assert.equal(x.status, 0, x.stdout);
       assert.equal(existsSync(installDir), false, 'the upgraded version uninstalls completely');

@@ -1,7 +1,8 @@
 import { Beid } from './beid/beid.js';
 import { Connection } from './connection.js';
 import { Emv } from './emv/emv.js';
-import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo } from './discovery.js';
+import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo, type Discovered } from './discovery.js';
+import { agentPort, type ConsentOptions } from './registry/bind-agent.js';
 import type { SignatureCheck } from './envelope.js';
 import { T1cError } from './errors/t1c-error.js';
 import { JwtSource, type JwtProvider } from './http/jwt.js';
@@ -33,6 +34,8 @@ export interface ConnectOptions {
   signal?: AbortSignal;
   /** For tests and non-browser hosts. Default: the global fetch. */
   fetch?: FetchLike;
+  /** Shared hosts: how to reach this user's connector when a Registry answers (consent modes). */
+  consent?: ConsentOptions;
 }
 
 function signatureCheck(option: ConnectOptions['verifySignatures']): SignatureCheck {
@@ -101,6 +104,16 @@ export class T1cClient {
   }
 }
 
+/** On a shared host, the user's own connector behind the Registry that answered; else as found. */
+async function behindRegistry(found: Discovered, transportAt: (baseUrl: string) => Transport, options: ConnectOptions): Promise<Discovered> {
+  const port = await agentPort(found.transport, found.info, options.applicationDomain, options.consent);
+  if (port === undefined) return found;
+  const url = new URL(found.transport.baseUrl);
+  url.port = port;
+  const transport = transportAt(url.origin);
+  return { transport, info: parseInfo(await transport.request('/info', { timeoutMs: options.discoveryTimeoutMs ?? 1000, signal: options.signal })) };
+}
+
 /**
  * Finds the connector (first candidate whose `/info` answers), gets the JWT and the device
  * key, and returns a ready client. Rejects with a T1cError: 'connector-not-running',
@@ -111,7 +124,7 @@ export async function connect(options: ConnectOptions = {}): Promise<T1cClient> 
   if (candidates.length === 0) throw new TypeError('connect() needs at least one candidate URL');
   const jwt = new JwtSource(options.getJwt);
   await jwt.current();
-  const transports = candidates.map((baseUrl) => new Transport({
+  const transportAt = (baseUrl: string): Transport => new Transport({
     baseUrl,
     fetch: options.fetch ?? globalFetch,
     jwt,
@@ -119,8 +132,10 @@ export async function connect(options: ConnectOptions = {}): Promise<T1cClient> 
     applicationDomain: options.applicationDomain,
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     timeoutMs: options.timeoutMs ?? 30_000,
-  }));
-  const found = await discover(transports, options.discoveryTimeoutMs ?? 1000, options.signal);
+  });
+  const transports = candidates.map(transportAt);
+  const discovered = await discover(transports, options.discoveryTimeoutMs ?? 1000, options.signal);
+  const found = await behindRegistry(discovered, transportAt, options);
   const connection = new Connection(found.transport, signatureCheck(options.verifySignatures), options.plainPinFallback ?? false);
   try {
     await connection.loadDeviceKey();

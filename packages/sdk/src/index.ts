@@ -8,6 +8,8 @@ export { ERROR_KINDS, type T1cErrorKind } from './errors/kinds.js';
 export { CONNECTOR_CODES, SDK_CODES } from './errors/codes.js';
 export { PIN_ENCRYPTION_HEADER, PIN_ENCRYPTION_OAEP } from './crypto/pin.js';
 export { DEFAULT_CANDIDATES } from './discovery.js';
+export type { ConsentOptions } from './registry/bind-agent.js';
+export { consentStorageKey, generateConsentCodeWord, type ConsentStore } from './registry/consent-store.js';
 export type { JwtProvider } from './http/jwt.js';
 export type { AddressSpace, FetchInit, FetchLike, ResponseLike, BodyReader } from './http/types.js';
 export type { CardReader, InfoResponse } from './types/core.js';

@@ -3,6 +3,7 @@ import rateLimit from '@fastify/rate-limit';
 import { hostAllowed } from '@t1c/ds/client';
 import { checkOrigin } from '../security/cors.js';
 import { rememberCaller } from './caller.js';
+import type { SameUserGuard } from '../os/peer-user/index.js';
 import { errorBody, T1CError, toT1CError } from './errors.js';
 import { describeMissingRoute } from './missing-route.js';
 import { trackRoutes } from './openapi.js';
@@ -16,6 +17,8 @@ import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes
 export interface BuildOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly https?: { key: string; cert: string } | undefined;
+  /** Refuses connections of other OS users; absent only where the OS offers no way to tell. */
+  readonly sameUser?: SameUserGuard | undefined;
 }
 
 /** Fastify error codes that mean "the client sent something we cannot parse". */
@@ -30,7 +33,7 @@ function fromFastifyError(error: unknown): T1CError {
 
 /**
  * The local API as a fastify instance: tests `inject()` into it, startApi() listens on a socket.
- * Order per request: Host (DNS rebinding) → origin/CORS (preflights end there) → JWT →
+ * Order per request: OS user of the connection → Host (DNS rebinding) → origin/CORS (preflights end there) → JWT →
  * schema-checked handler. Unknown routes pass the same hooks.
  */
 export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -73,6 +76,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    if (options.sameUser && !(await options.sameUser.allows(request.raw.socket))) throw new T1CError('OTHER_OS_USER');
     if (!hostAllowed(ctx.hosts, request.headers.host)) throw new T1CError('HOST_DENIED');
     if (checkOrigin(ctx.policy, request, reply) === 'preflight-done') return reply;
     if (ctx.jwt) {

@@ -18,6 +18,8 @@ export const CATALOGUE = {
   ORIGIN_DENIED: { code: '104001', status: 403, description: 'The origin is not allowed to use this connector' },
   // 421 Misdirected Request (RFC 9110 §15.5.20): the request names an authority this server does not serve.
   HOST_DENIED: { code: '104030', status: 421, description: 'This connector does not serve the host name in the request (DNS rebinding?); use 127.0.0.1, localhost or a configured name with the connector port' },
+  // The OS user behind the TCP connection is not the one running this connector (shared hosts).
+  OTHER_OS_USER: { code: '104032', status: 403, description: 'This connector belongs to another user of this computer; connect to your own' },
   NO_APPLICATION: { code: '104031', status: 403, description: 'Transaction counters are shown only to the application they belong to; this request names none (no JWT)' },
   RATE_LIMITED: { code: '104002', status: 429, description: 'Too many PIN operations; wait and try again' },
   PIN_DECRYPTION_FAILED: { code: '104010', status: 400, description: 'The PIN could not be decrypted with the device key' },
@@ -54,6 +56,8 @@ export const CATALOGUE = {
   NOT_CONFIGURED: { code: '112013', status: 503, description: 'This connector is not configured: it has no Distribution Service or JWT key to check tokens with (set DsUrl, or --ds-url, --jwks-url or --jwt-public-key)' },
   MODULE_UNKNOWN: { code: '111001', status: 400, description: 'No card module with this name' },
   OPERATION_UNKNOWN: { code: '111004', status: 400, description: 'The card module has no such operation' },
+  NO_AGENT: { code: '112020', status: 503, description: 'No connector of your user is registered with the Registry on this computer; start `t1c api --registry` in your session' },
+  AGENT_UNREACHABLE: { code: '112021', status: 502, description: 'Your connector is registered but did not answer; it is restarted at login' },
   NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
   INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
 } as const satisfies Record<string, { code: string; status: number; description: string }>;

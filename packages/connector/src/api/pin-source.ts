@@ -37,6 +37,7 @@ export interface PinRequest {
 export async function pinFor(ctx: ApiContext, request: FastifyRequest, caller: Caller, want: PinRequest): Promise<PinSource | undefined> {
   if (want.pinpad) return { pin: { kind: 'pinpad' }, from: 'pinpad' };
   const scheme = request.headers[PIN_ENCRYPTION_HEADER] === OAEP_HEADER_VALUE ? 'oaep-sha256' : 'pkcs1';
+  if (typeof want.body.pin === 'string' && want.body.pin !== '') await ctx.deviceKey.prepareDecryption();
   const fromBody = decodePinField(want.body.pin, { key: ctx.deviceKey, scheme, allowPlain: ctx.policy.allowPlainPin, seen: ctx.seenPins, now: ctx.now });
   if (fromBody) return { pin: { kind: 'digits', pin: fromBody }, from: 'request' };
   if (want.body.osDialog) {

@@ -15,21 +15,27 @@ import { buildApp } from './app.js';
 import { BulkPins } from './bulk-pins.js';
 import { DsSync, dsLink, RecentLogs, type DsLink } from '../ds-client/index.js';
 import { CONNECTOR_VERSION } from '../version.js';
+import { RotatingLogFile } from '../logging/rotating-log-file.js';
 import { selfCommand } from '../os/self-command.js';
 import type { OsName } from '@t1c/ds/client';
+import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
+import { AgentLink } from '../registry/agent-link.js';
+import { systemClipboard } from '../registry/clipboard.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
   readonly configFile?: string;
   /** Environment to read T1C_* from; default process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Where JSON log lines go; default stdout. */
+  /** Where JSON log lines go; default the `logFile` setting, else stdout. */
   readonly logStream?: NodeJS.WritableStream;
   /** How to start the sandbox; default `node bin/t1c.js sandbox …`. */
   readonly sandboxSpawn?: SandboxSpawn;
   readonly pinDialog?: PinDialog;
   /** Milliseconds since the epoch for PIN lifetimes; tests move it instead of waiting. */
   readonly clock?: () => number;
+  /** Run as an agent of the Registry listening on this Unix socket (`t1c api --registry`). */
+  readonly registrySocket?: string;
 }
 
 export interface RunningApi {
@@ -59,20 +65,28 @@ export const REDACT_PATHS = [
   'pin', '*.pin', 'jwt', '*.jwt', 'body', '*.body',
 ];
 
+/**
+ * glibc keeps freed memory at the top of its heap below a trim threshold that it raises after a
+ * large block is freed, which happens while Node starts: about 11 MiB per idle process stays
+ * mapped for nothing. A fixed threshold hands it back. glibc reads it once, at process start:
+ * set here for the sandbox, by the systemd unit for the API (other C libraries ignore it).
+ */
+export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
+
 export function sandboxArgs(settings: Settings): string[] {
-  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.pcsc ? [] : ['--no-pcsc'])];
+  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.virtualCardData ? ['--virtual-card-data', settings.virtualCardData] : []), ...(settings.pcsc ? [] : ['--no-pcsc'])];
 }
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, ...flags } = options;
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _agentOfRegistry, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
   // The sandbox loads in its own process while this one makes its keys and routes; the API
   // still listens only once the sandbox answered.
   const sandbox = new SandboxClient({
-    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), ...(env ? { env } : {}) },
+    spawn: sandboxSpawn ?? { ...selfCommand(sandboxArgs(settings)), env: { ...MALLOC_ENV, ...(env ?? process.env) } },
   });
   const sandboxStarted = sandbox.start();
   // Awaited before listening; this only keeps an early failure from counting as unhandled meanwhile.
@@ -89,7 +103,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
   const { env, logStream, pinDialog, clock } = options;
   const deviceKey = DeviceKey.loadOrCreate(settings.dataDir);
   const transport = await resolveTransport(settings);
-  const logs = new RecentLogs(logStream ?? process.stdout);
+  const logFile = logStream === undefined && settings.logFile !== undefined ? new RotatingLogFile(settings.logFile) : undefined;
+  const logs = new RecentLogs(logStream ?? logFile ?? process.stdout);
   let sync: DsSync | undefined;
   let link: DsLink | undefined;
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
@@ -118,6 +133,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     })
     : undefined;
   const seenPins = SeenCiphertexts.open(settings.dataDir, deviceKey.fingerprint);
+  let registryLink: AgentLink | undefined;
   try {
     const logger = { level: settings.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, stream: logs };
     const dsOrigins = link;
@@ -125,6 +141,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
     const bulkPins = new BulkPins({ lifetimeMs: settings.bulkPinLifetimeSeconds * 1000, maxSignatures: settings.bulkPinMaxSignatures, now: clock ?? Date.now });
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
+    const peerLookup = await systemPeerUserLookup();
+    const sameUser = peerLookup ? new SameUserGuard(peerLookup) : undefined;
     app = await buildApp({
       cards: new RemoteCardService(sandbox, (readers) => bulkPins.observe(readers)),
       deviceKey,
@@ -137,12 +155,24 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       now: clock ?? Date.now,
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
-    }, { logger, https: transport.https });
+    }, { logger, https: transport.https, sameUser });
+    if (!sameUser) app.log.warn(`no way to tell the OS user behind a connection on ${process.platform}: every local user can reach this connector`);
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
     if (transport.caRenewed) app.log.warn('the local CA was made anew for the configured host names; run `t1c cert install` to trust it (it removes the previous one)');
+    // Started at login (launcher, LaunchAgent, unit) nobody sees the CLI's offer: the log says it too.
+    else if (transport.caCreated) app.log.warn('a local CA was made for HTTPS on localhost; browsers accept it once the user runs `t1c cert install`');
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
-    await app.listen({ host: '127.0.0.1', port: settings.port });
+    const logTo = app;
+    const agent = options.registrySocket === undefined ? undefined : await AgentLink.start({
+      socketPath: options.registrySocket,
+      clipboard: systemClipboard(env ?? process.env),
+      onRegistryUser: (user) => sameUser?.allow(user),
+      log: (level, message) => logTo.log[level](message),
+    });
+    registryLink = agent?.link;
+    await app.listen({ host: '127.0.0.1', port: agent?.port ?? settings.port });
+    registryLink?.ready((app.server.address() as AddressInfo).port, sandbox.pid);
     sync?.start(sync.deviceId ? 5_000 : 0);
     const port = (app.server.address() as AddressInfo).port;
     service.port = port;
@@ -157,15 +187,19 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       sandboxPid: () => sandbox.pid,
       syncWithDs: async () => { await sync?.syncNow(); },
       close: async () => {
+        registryLink?.close();
         await sync?.stop();
         await started.close();
         await sandbox.close();
         seenPins.close();
+        logFile?.end();
       },
     };
   } catch (error) {
+    registryLink?.close();
     await app?.close().catch(() => undefined);
     seenPins.close();
+    logFile?.end();
     throw error;
   }
 }

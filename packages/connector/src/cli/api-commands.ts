@@ -2,8 +2,11 @@ import { Option, type Command } from 'commander';
 import type { AppletVersion } from '@t1c/smartcard/beid';
 import { readRegistrationKeyFile, REGISTRATION_KEY_FLAG_REFUSED } from '../config/registration-key.js';
 import { DEFAULT_PORT, type Settings } from '../config/settings.js';
+import { defaultLogFile } from '../config/paths.js';
+import { logStartFailure } from '../logging/start-failure.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
+import { defaultRegistrySocket } from '../registry/settings.js';
 
 interface ApiFlags {
   port?: string;
@@ -24,10 +27,13 @@ interface ApiFlags {
   registrationKeyFile?: string;
   allowPlainPin?: boolean;
   virtualCard?: string[];
+  virtualCardData?: string;
   pcsc?: boolean;
   dataDir?: string;
   config?: string;
   logLevel?: Settings['logLevel'];
+  logFile?: string | true;
+  registry?: string | boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -61,9 +67,11 @@ export function flagsToSettings(f: ApiFlags): Partial<Settings> {
   if (f.registrationKeyFile !== undefined) out.registrationKey = readRegistrationKeyFile(f.registrationKeyFile);
   if (f.allowPlainPin) out.allowPlainPin = true;
   if (f.virtualCard) out.virtualCards = f.virtualCard.map(parseVirtualCard);
+  if (f.virtualCardData) out.virtualCardData = f.virtualCardData;
   if (f.pcsc === false) out.pcsc = false;
   if (f.dataDir) out.dataDir = f.dataDir;
   if (f.logLevel) out.logLevel = f.logLevel;
+  if (f.logFile !== undefined) out.logFile = f.logFile === true ? defaultLogFile() : f.logFile;
   return out;
 }
 
@@ -91,10 +99,13 @@ export function registerApiCommands(program: Command): void {
     .addOption(new Option('--registration-key <key>').hideHelp())
     .option('--allow-plain-pin', 'accept PINs that are not encrypted with the device key')
     .option('--virtual-card <type>', 'attach a virtual eID reader: beid (1.8), beid-1.7, beid-1.8 (repeatable)', collect)
+    .option('--virtual-card-data <file>', 'holder data JSON for the virtual cards (format: t1c emulator beid --print-format)')
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
+    .option('--registry [socket]', `run as an agent of \`t1c registry\` (shared hosts): register over its Unix socket (default ${defaultRegistrySocket()}) and listen on the port it gives`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--log-file [file]', 'log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, the per-user log folder (README); env T1C_LOG_FILE')
     .option('--openapi', 'print the OpenAPI 3.1 document of this API (from the routes\' own schemas) and exit')
     .action(async (flags: ApiFlags & { openapi?: boolean }) => {
       if (flags.openapi) {
@@ -104,8 +115,16 @@ export function registerApiCommands(program: Command): void {
       }
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
-      const api = await startApi({ ...flagsToSettings(flags), ...(flags.config ? { configFile: flags.config } : {}) })
-        .catch((error: unknown) => { throw explainListenError(error, 't1c api'); });
+      const settings = flagsToSettings(flags);
+      const registrySocket = flags.registry === undefined || flags.registry === false ? undefined : flags.registry === true ? defaultRegistrySocket() : flags.registry;
+      const api = await startApi({ ...settings, ...(flags.config ? { configFile: flags.config } : {}), ...(registrySocket ? { registrySocket } : {}) })
+        .catch((error: unknown) => {
+          const explained = explainListenError(error, 't1c api');
+          // Started by the Windows launcher or launchd, stderr is read by nobody: the reason goes in the log too.
+          const logFile = settings.logFile ?? process.env.T1C_LOG_FILE;
+          if (logFile) logStartFailure(logFile, explained);
+          throw explained;
+        });
       process.stderr.write(`t1c api listening on ${api.url}\n`);
       const stopped = new Promise<void>((resolve) => {
         const stop = (): void => resolve();
@@ -129,10 +148,14 @@ export function registerApiCommands(program: Command): void {
   program.command('sandbox')
     .description('card sandbox process (started by `t1c api`; talks to it over IPC)')
     .option('--virtual-card <type>', 'attach a virtual eID reader (repeatable)', collect)
+    .option('--virtual-card-data <file>', 'holder data JSON for the virtual cards')
     .option('--no-pcsc', 'do not use PC/SC')
-    .action(async (flags: { virtualCard?: string[]; pcsc?: boolean }) => {
+    .action(async (flags: { virtualCard?: string[]; virtualCardData?: string; pcsc?: boolean }) => {
       const { runSandbox } = await import('../sandbox/server.js');
-      await runSandbox({ virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false });
+      await runSandbox({
+        virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false,
+        ...(flags.virtualCardData ? { virtualCardData: flags.virtualCardData } : {}),
+      });
       // Stay alive on the IPC channel; the sandbox exits when its parent disconnects.
       await new Promise<never>(() => undefined);
     });

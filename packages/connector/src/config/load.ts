@@ -33,6 +33,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
   set('T1C_PCSC', 'pcsc', bool);
   set('T1C_DATA_DIR', 'dataDir');
   set('T1C_LOG_LEVEL', 'logLevel');
+  set('T1C_LOG_FILE', 'logFile');
   return out as Partial<Settings>;
 }
 
@@ -44,28 +45,53 @@ export interface LoadInput {
   readonly configFile?: string;
   /** The `HKCU\\Software\\T1C\\Connector` layer; read with reg.exe on Windows only, unless given. */
   readonly registry?: () => Partial<Settings>;
+  /** The administrator's file; default `/etc/t1c/connector.json` on Linux, none elsewhere. */
+  readonly systemConfigFile?: string;
 }
 
-function readConfigFile(path: string, required: boolean): Partial<Settings> {
+/** The administrator layer on Linux, shipped by the .deb as a conffile (`{}`: nothing set). */
+export const SYSTEM_CONFIG_FILE = '/etc/t1c/connector.json';
+
+/** A config file's settings; `what` names the layer in errors ("config file", "system config file"). */
+export function readConfigFile(path: string, required: boolean, what = 'config file'): Partial<Settings> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (!required && (error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`cannot read config file ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${what} ${path}: ${(error as Error).message}`);
   }
-  const parsed = fileSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`config file ${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} ${path}: not JSON: ${(error as Error).message}`);
+  }
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new Error(`${what} ${path}: ${parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top)'}: ${i.message}${gotValue(json, i.path)}`).join('; ')}`);
+  }
   return parsed.data as Partial<Settings>;
+}
+
+/** ` (got 99999)`: the offending value, so the administrator sees which one without opening the schema. */
+function gotValue(json: unknown, path: readonly PropertyKey[]): string {
+  let at: unknown = json;
+  for (const key of path) {
+    if (typeof at !== 'object' || at === null) return '';
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at === undefined || path.length === 0 ? '' : ` (got ${JSON.stringify(at)})`;
 }
 
 const defined = (o: Partial<Settings> | undefined): Partial<Settings> =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<Settings>;
 
 /**
- * Precedence: flags > environment > config file > Windows registry > defaults. The registry is
- * the installed, machine-managed baseline (MSI, GPO preferences, Intune); anything more explicit
- * for this user or this run overrides it.
+ * Precedence: flags > environment > user config file > installed baseline > defaults. The
+ * baseline is the Windows registry key (MSI, GPO preferences, Intune) on Windows and the
+ * administrator's `/etc/t1c/connector.json` on Linux; anything more explicit for this user or
+ * this run overrides it.
  */
 export function loadSettings(input: LoadInput = {}): Settings {
   const env = input.env ?? process.env;
@@ -75,7 +101,11 @@ export function loadSettings(input: LoadInput = {}): Settings {
   const fromFile = readConfigFile(configFile ?? join(dirs.configDir, 'config.json'), configFile !== undefined);
   const registry = input.registry ?? (process.platform === 'win32' ? readRegistrySettings : () => ({}));
   const fromRegistry = registry();
-  const merged = { ...defaultSettings(dirs.dataDir), ...defined(fromRegistry), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags) };
+  const systemFile = input.systemConfigFile ?? (process.platform === 'linux' ? SYSTEM_CONFIG_FILE : undefined);
+  const fromSystem = systemFile === undefined ? {} : readConfigFile(systemFile, false, 'system config file');
+  const merged = {
+    ...defaultSettings(dirs.dataDir), ...defined(fromSystem), ...defined(fromRegistry), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags),
+  };
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;

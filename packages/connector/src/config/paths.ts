@@ -24,3 +24,15 @@ export function defaultUserDirs(env: NodeJS.ProcessEnv = process.env, platform: 
   const config = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(home, '.config');
   return { dataDir: join(data, 't1c'), configDir: join(config, 't1c') };
 }
+
+/**
+ * Where `--log-file` without a path writes: beside the data on Windows
+ * (%LOCALAPPDATA%\t1c\logs), where Console.app looks on macOS (~/Library/Logs/t1c), the
+ * XDG state directory elsewhere (systemd's journal is the usual place there).
+ */
+export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (platform === 'win32') return join(defaultUserDirs(env, platform, home).dataDir, 'logs', 'connector.log');
+  if (platform === 'darwin') return join(home, 'Library', 'Logs', 't1c', 'connector.log');
+  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(home, '.local', 'state');
+  return join(state, 't1c', 'logs', 'connector.log');
+}

@@ -27,9 +27,13 @@ const settingsObject = z.object({
   registrationKey: z.string().refine(isRegistrationKey, 'not a registration key (t1crk_…, as issued by the DS)').optional(),
   allowPlainPin: z.boolean(),
   virtualCards: z.array(z.enum(['1.7', '1.8'])),
+  /** Holder data (JSON, `t1c emulator beid --print-format`) for the virtual cards instead of the specimen. */
+  virtualCardData: z.string().min(1).optional(),
   pcsc: z.boolean(),
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Log to this file (size-capped, rotated) instead of stdout. */
+  logFile: z.string().min(1).optional(),
   pinRateLimitPerMinute: z.number().int().min(1),
   bulkPinLifetimeSeconds: z.number().int().min(1).max(3600),
   bulkPinMaxSignatures: z.number().int().min(1).max(1000),

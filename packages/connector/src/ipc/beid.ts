@@ -35,7 +35,13 @@ export const beidReadoutSchema = z.object({
   addressFile: bytes(FILE),
   addressSignatureFile: bytes(FILE),
   photo: bytes(FILE),
-  certificates: z.object(Object.fromEntries(beidCertificateNames.map((n) => [n, bytes(FILE).optional()])) as Record<BeidCertificateName, z.ZodOptional<z.ZodType<Uint8Array>>>),
+  certificates: z.object({
+    root: bytes(FILE).optional(),
+    ca: bytes(FILE).optional(),
+    authentication: bytes(FILE).optional(),
+    nonRepudiation: bytes(FILE).optional(),
+    rrn: bytes(FILE).optional(),
+  }) satisfies z.ZodType<Partial<Record<BeidCertificateName, Uint8Array>>>,
   integrity: z.object({
     valid: z.boolean(),
     identitySignature: integrityCheck,

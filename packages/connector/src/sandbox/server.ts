@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard/errors';
 import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard/reader';
 import type { AppletVersion } from '@t1c/smartcard/beid';
@@ -12,6 +13,8 @@ export interface SandboxOptions {
   /** Virtual eID cards to attach, by applet version, each in its own clearly named reader. */
   readonly virtualCards: readonly AppletVersion[];
   readonly pcsc: boolean;
+  /** Holder data file for the virtual cards; the emulator's specimen holder without one. */
+  readonly virtualCardData?: string;
 }
 
 /** Name shown to users and pages: says it is virtual and what it emulates. */
@@ -42,9 +45,10 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   if (options.virtualCards.length > 0) {
     const virtual = new VirtualReaderBackend();
     // Loaded only when asked for: a desktop sandbox without virtual cards never parses the emulator.
-    const { BeidVirtualCard } = await import('@t1c/emulator/virtual-card');
+    const { BeidVirtualCard, parseHolderData } = await import('@t1c/emulator/virtual-card');
+    const holder = options.virtualCardData ? parseHolderData(JSON.parse(readFileSync(options.virtualCardData, 'utf8'))) : undefined;
     for (const [i, applet] of options.virtualCards.entries()) {
-      virtual.addReader(virtualReaderName(applet, i), await BeidVirtualCard.create({ appletVersion: applet }));
+      virtual.addReader(virtualReaderName(applet, i), await BeidVirtualCard.create({ appletVersion: applet, ...(holder ? { holder } : {}) }));
     }
     backends.push(virtual);
   }

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forge from 'node-forge';
 import { readIfExists, writePrivateFile } from './private-file.js';
 
 /**
@@ -10,12 +10,19 @@ import { readIfExists, writePrivateFile } from './private-file.js';
  */
 export class DeviceKey {
   readonly publicKeyPem: string;
-  private readonly forgeKey: forge.pki.rsa.PrivateKey;
+  /** node-forge and the key in its form, loaded at the first PIN: an idle connector never needs them. */
+  private decryption: { readonly forge: typeof forge; readonly key: forge.pki.rsa.PrivateKey } | undefined;
 
   private constructor(private readonly privateKey: KeyObject) {
     this.publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
-    const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    this.forgeKey = forge.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey;
+  }
+
+  /** Loads what `decrypt` needs; awaited before a PIN is decoded, which itself stays synchronous. */
+  async prepareDecryption(): Promise<void> {
+    if (this.decryption) return;
+    const { default: forgeModule } = await import('node-forge');
+    const pkcs1 = this.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    this.decryption ??= { forge: forgeModule, key: forgeModule.pki.privateKeyFromPem(pkcs1) as forge.pki.rsa.PrivateKey };
   }
 
   /** Loads `device-key.pem` from the data directory, creating it (0600) on first start. */
@@ -39,7 +46,7 @@ export class DeviceKey {
   }
 
   get modulusBytes(): number {
-    return Math.ceil(this.forgeKey.n.bitLength() / 8);
+    return Math.ceil((this.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8);
   }
 
   /** RSASSA-PKCS1-v1_5 / SHA-256, base64: what the SDK's verifySignature checks. */
@@ -52,6 +59,8 @@ export class DeviceKey {
    * node-forge does it. Returns undefined for every failure alike: no padding oracle.
    */
   decrypt(ciphertext: Uint8Array, scheme: 'pkcs1' | 'oaep-sha256'): Uint8Array | undefined {
+    const { decryption } = this;
+    if (!decryption) throw new Error('DeviceKey.decrypt before prepareDecryption');
     const size = this.modulusBytes;
     if (ciphertext.length === 0 || ciphertext.length > size) return undefined;
     // jsencrypt does not left-pad: about one PIN in 256 arrives a byte short.
@@ -60,8 +69,8 @@ export class DeviceKey {
     try {
       const binary = Buffer.from(padded).toString('binary');
       const plain = scheme === 'pkcs1'
-        ? this.forgeKey.decrypt(binary, 'RSAES-PKCS1-V1_5')
-        : this.forgeKey.decrypt(binary, 'RSA-OAEP', { md: forge.md.sha256.create(), mgf1: { md: forge.md.sha256.create() } });
+        ? decryption.key.decrypt(binary, 'RSAES-PKCS1-V1_5')
+        : decryption.key.decrypt(binary, 'RSA-OAEP', { md: decryption.forge.md.sha256.create(), mgf1: { md: decryption.forge.md.sha256.create() } });
       return new Uint8Array(Buffer.from(plain, 'binary'));
     } catch {
       return undefined;

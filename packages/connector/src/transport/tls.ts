@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Settings } from '../config/settings.js';
 import { certificateDnsNames } from '../security/served-hosts.js';
-import { ensureLocalCa } from './local-ca.js';
 
 export interface Transport {
   readonly scheme: 'http' | 'https';
@@ -29,6 +28,8 @@ export async function resolveTransport(settings: Settings): Promise<Transport> {
       names: [hostname, ...settings.hostnames, ...certificateDnsNames(cert)],
     };
   }
+  // Loaded only here: @peculiar/x509 and its ASN.1 stack are a tenth of the API's code.
+  const { ensureLocalCa } = await import('./local-ca.js');
   const ca = await ensureLocalCa(settings.dataDir, settings.hostnames);
   return { scheme: 'https', https: { cert: ca.certPem, key: ca.keyPem }, hostname: 'localhost', caCertPem: ca.caCertPem, names: settings.hostnames, caRenewed: ca.caRenewed, caCreated: ca.caCreated };
 }

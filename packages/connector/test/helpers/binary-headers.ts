@@ -1,6 +1,7 @@
 /** Just enough of PE, Mach-O and ELF to tell an executable's architecture and find the SEA blob. */
 
-export interface PeFacts { readonly machine: number; readonly pe32Plus: boolean; readonly resourceNames: string[] }
+/** `subsystem`: 2 is a GUI program (no console), 3 a console program. */
+export interface PeFacts { readonly machine: number; readonly pe32Plus: boolean; readonly subsystem: number; readonly resourceNames: string[] }
 export interface MachOFacts { readonly cputype: number; readonly filetype: number; readonly sections: { segment: string; section: string; size: bigint }[] }
 
 const cString = (buf: Buffer, start: number, length: number): string => {
@@ -19,6 +20,7 @@ export function parsePe(buf: Buffer): PeFacts {
   const optionalSize = buf.readUInt16LE(pe + 20);
   const optional = pe + 24;
   const pe32Plus = buf.readUInt16LE(optional) === 0x20b;
+  const subsystem = buf.readUInt16LE(optional + 68);
   const dataDirs = optional + (pe32Plus ? 112 : 96);
   const rsrcRva = buf.readUInt32LE(dataDirs + 2 * 8);
   const sections = optional + optionalSize;
@@ -47,7 +49,7 @@ export function parsePe(buf: Buffer): PeFacts {
     };
     walk(rsrc, 1);
   }
-  return { machine, pe32Plus, resourceNames };
+  return { machine, pe32Plus, subsystem, resourceNames };
 }
 
 /** A 64-bit little-endian Mach-O's CPU type and its sections. */

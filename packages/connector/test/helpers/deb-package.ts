@@ -21,8 +21,9 @@ export function sh(command: string, args: readonly string[]): ShResult {
 export const PACKAGE_FILES = [
   './usr/lib/t1c/t1c', './usr/bin/t1c', './usr/lib/t1c/autostart',
   './usr/lib/systemd/user/t1c.service', './usr/lib/systemd/user-preset/80-t1c.preset',
-  './etc/xdg/autostart/t1c.desktop', './usr/share/doc/t1c/copyright', './usr/share/doc/t1c/changelog.gz',
+  './etc/xdg/autostart/t1c.desktop', './etc/t1c/connector.json', './usr/share/doc/t1c/copyright', './usr/share/doc/t1c/changelog.gz',
   './usr/share/man/man1/t1c.1.gz', './usr/share/lintian/overrides/t1c',
+  './usr/lib/t1c/check-connector', './usr/share/applications/t1c-doctor.desktop',
 ];
 
 const newest = (paths: readonly string[]): number => Math.max(...paths.map((p) => statSync(p).mtimeMs));
@@ -95,7 +96,7 @@ export function packageChecks(target: 'linux-x64' | 'linux-arm64'): void {
     const listed = contents(deb);
     for (const path of PACKAGE_FILES) assert.ok(listed.some((l) => l === path || l.startsWith(`${path} -> `)), `${path} missing from ${listed.join('\n')}`);
     assert.ok(listed.includes('./usr/bin/t1c -> ../lib/t1c/t1c'));
-    assert.equal(sh('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -xO ./conffiles`]).stdout.trim(), '/etc/xdg/autostart/t1c.desktop');
+    assert.equal(sh('sh', ['-c', `dpkg-deb --ctrl-tarfile '${deb}' | tar -xO ./conffiles`]).stdout.trim(), '/etc/t1c/connector.json\n/etc/xdg/autostart/t1c.desktop');
 
     const unpacked = mkdtempSync(join(tmpdir(), 't1c-deb-x-'));
     try {

@@ -18,6 +18,7 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '104030': 'host-not-served',
   // /ds/transactions without a JWT: there is no application to show counters for.
   '104031': 'unauthorized',
+  '104032': 'other-os-user',
   '106001': 'invalid-input',
   '106002': 'invalid-input',
   '106003': 'invalid-input',
@@ -39,6 +40,8 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '112011': 'unsupported',
   '112012': 'service-unavailable',
   '112013': 'connector-not-configured',
+  '112020': 'no-agent',
+  '112021': 'service-unavailable',
   '112999': 'internal',
   '302001': 'not-found',
   '302102': 'not-found',
@@ -77,6 +80,9 @@ export const SDK_CODES = {
   'signature-mismatch': '904300',
   'not-found': '112999',
   internal: '112999',
+  // Shared hosts: the same codes a Registry sends, so pages branch on one kind either way.
+  'no-agent': '112020',
+  'consent-required': '814501',
 } as const satisfies Partial<Record<T1cErrorKind, string>>;
 
 export type SdkErrorKind = keyof typeof SDK_CODES;

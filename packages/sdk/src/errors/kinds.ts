@@ -16,6 +16,10 @@ export const ERROR_KINDS = [
   // The connector does not serve the host name the page used (its DNS-rebinding guard): a set-up fault.
   'host-not-served',
   'consent-required',
+  // The connector on this port runs for another OS user of this computer (shared hosts).
+  'other-os-user',
+  // A Registry runs, but no connector of this OS user is registered with it.
+  'no-agent',
   'rate-limited',
   // Readers and cards.
   'no-reader',

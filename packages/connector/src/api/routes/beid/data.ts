@@ -45,7 +45,12 @@ const allDataSchema = z.object({
   picture: tokenPictureDataSchema.optional(),
   integrity: integritySchema.optional(),
 });
-const certListSchema = z.object(Object.fromEntries(CERTIFICATE_KEYS.map((k) => [k, certificatesSchema.optional()])) as Record<CertificateKey, z.ZodOptional<typeof certificatesSchema>>);
+const certListSchema = z.object({
+  rootCertificate: certificatesSchema.optional(),
+  intermediateCertificates: certificatesSchema.optional(),
+  authenticationCertificate: certificatesSchema.optional(),
+  nonRepudiationCertificate: certificatesSchema.optional(),
+}) satisfies z.ZodType<Partial<Record<CertificateKey, unknown>>>;
 
 /** Read-only Belgian eID endpoints (t1c-api.md §2.3). */
 export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): void {

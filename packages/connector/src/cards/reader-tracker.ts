@@ -1,0 +1,171 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { toHex } from '@t1c/smartcard/codec';
+import { SmartCardError } from '@t1c/smartcard/errors';
+import { CardSession, type CardConnection, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
+import type { CardModuleName, ReaderInfo } from '../ipc/index.js';
+import type { AnyCardModule, CardContext } from './card-module.js';
+import type { CardModuleRegistry } from './registry.js';
+
+interface KnownReader {
+  readonly id: string;
+  readonly backend: ReaderBackend;
+  pinpad: boolean | undefined;
+  /** The card in it as last seen: what tells a new insertion from the same one. */
+  inserted: { readonly id: string; readonly atr: string; readonly events: number | undefined } | undefined;
+  /** What probing the card of one insertion found (null: no module), so each card is probed once. */
+  probed: { readonly insertion: string; readonly module: CardModuleName | null } | undefined;
+}
+
+/**
+ * The readers of one or more backends (PC/SC, and the in-process virtual reader for demos):
+ * stable ids while plugged in, one id per card insertion, the card module of each card (from
+ * the registry's ATR table, else its probing modules), and the one way to reach a card (`withCard`).
+ */
+export class ReaderTracker {
+  private readonly known = new Map<string, KnownReader>();
+  private plugCounter = 0;
+
+  constructor(private readonly backends: readonly ReaderBackend[], private readonly registry: CardModuleRegistry) {}
+
+  async listReaders(): Promise<ReaderInfo[]> {
+    const seen: { status: ReaderStatus; backend: ReaderBackend }[] = [];
+    for (const backend of this.backends) {
+      for (const status of await backend.listReaders()) seen.push({ status, backend });
+    }
+    const names = new Set(seen.map((s) => s.status.name));
+    for (const name of [...this.known.keys()]) {
+      if (!names.has(name)) {
+        this.known.delete(name);
+        this.registry.forget(name);
+      }
+    }
+    const out: ReaderInfo[] = [];
+    for (const { status, backend } of seen) {
+      let entry = this.known.get(status.name);
+      if (!entry) {
+        // A new id each time a reader is plugged in: stable while connected, never reused.
+        const id = createHash('sha256').update(`${status.name}\0${++this.plugCounter}\0${process.pid}`).digest('hex').slice(0, 16);
+        entry = { id, backend, pinpad: undefined, inserted: undefined, probed: undefined };
+        this.known.set(status.name, entry);
+      }
+      if (!status.atr) this.registry.forget(status.name);
+      if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
+      const inserted = this.insertion(entry, status);
+      out.push({
+        id: entry.id,
+        name: status.name,
+        card: status.atr && inserted ? { atr: inserted.atr, module: await this.moduleOf(entry, status.name, status.atr, inserted.id), insertion: inserted.id } : null,
+        pinpad: entry.pinpad ?? false,
+        virtual: backend.kind === 'virtual',
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Same insertion while the card stayed listed with the same ATR and the platform's event
+   * counter did not move; otherwise a fresh random id (so a restarted sandbox never reuses one).
+   */
+  private insertion(entry: KnownReader, status: ReaderStatus): KnownReader['inserted'] {
+    if (!status.atr) {
+      entry.inserted = undefined;
+      return undefined;
+    }
+    const atr = toHex(status.atr);
+    const last = entry.inserted;
+    if (!last || last.atr !== atr || last.events !== status.events) {
+      entry.inserted = { id: randomBytes(12).toString('hex'), atr, events: status.events };
+    }
+    return entry.inserted;
+  }
+
+  /**
+   * The module of the card: by the ATR table, else by asking the probing modules (EMV) once per
+   * insertion. A reader busy elsewhere is asked again at the next listing.
+   */
+  private async moduleOf(entry: KnownReader, name: string, atr: Uint8Array, insertion: string): Promise<CardModuleName | null> {
+    const byAtr = this.registry.recognise(atr);
+    if (byAtr) return byAtr;
+    if (!this.registry.probes) return null;
+    if (entry.probed?.insertion === insertion) return entry.probed.module;
+    let connection: CardConnection;
+    try {
+      connection = await entry.backend.connect(name, { shareMode: 'shared' });
+    } catch {
+      return null;
+    }
+    try {
+      const module = await this.registry.probe({ session: new CardSession(connection), readerName: name, insertion: async () => insertion }, toHex(atr)) ?? null;
+      entry.probed = { insertion, module };
+      return module;
+    } finally {
+      await connection.disconnect('leave').catch(() => undefined);
+    }
+  }
+
+  /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */
+  private async probePinpad(backend: ReaderBackend, name: string): Promise<boolean | undefined> {
+    try {
+      const connection = await backend.connect(name, { shareMode: 'shared' });
+      try {
+        return (await connection.features()).verifyPinDirect !== undefined;
+      } finally {
+        await connection.disconnect('leave').catch(() => undefined);
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  async waitForReaderChange(known: readonly ReaderInfo[], timeoutMs: number): Promise<ReaderInfo[]> {
+    const deadline = Date.now() + timeoutMs;
+    const fingerprint = (list: readonly ReaderInfo[]): string => JSON.stringify(list.map((r) => [r.id, r.card?.atr ?? null, r.card?.insertion ?? null]));
+    const before = fingerprint(known);
+    // Several backends cannot share one blocking wait; the first waits, the others are polled.
+    const [first, ...rest] = this.backends;
+    for (;;) {
+      // The snapshot the wait compares against is taken before the listing: a change between
+      // the two shows in the listing or ends the wait at once, never waits out the timeout.
+      const statuses = first ? await first.listReaders() : [];
+      const now = await this.listReaders();
+      const left = deadline - Date.now();
+      if (!first || fingerprint(now) !== before || left <= 0) return now;
+      await first.waitForChange(statuses, rest.length > 0 ? Math.min(left, 250) : left);
+    }
+  }
+
+  private async reader(readerId: string): Promise<{ name: string; entry: KnownReader }> {
+    let found = [...this.known.entries()].find(([name, e]) => e.id === readerId || name === readerId);
+    if (!found) {
+      await this.listReaders();
+      found = [...this.known.entries()].find(([name, e]) => e.id === readerId || name === readerId);
+    }
+    if (!found) throw new SmartCardError('PCSC_UNKNOWN_READER', `no reader with id ${readerId}`);
+    return { name: found[0], entry: found[1] };
+  }
+
+  /** Connects, runs `work` on the card in the reader if `module` handles it, and always disconnects. */
+  async withCard<T>(readerId: string, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
+    const { name, entry } = await this.reader(readerId);
+    const connection = await entry.backend.connect(name, { shareMode: 'shared' });
+    try {
+      if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;
+      // Modules found by probing the card (no ATR rows) check the card themselves.
+      if (module.atrs.length > 0 && this.registry.recognise(connection.atr) !== module.name) {
+        throw new SmartCardError('CARD_UNKNOWN', `the card in the reader is not handled by the ${module.name} module`);
+      }
+      // Read after connecting: a card swapped later breaks this connection instead.
+      const insertion = async (): Promise<string | undefined> => {
+        const status = (await entry.backend.listReaders()).find((s) => s.name === name);
+        return status ? this.insertion(entry, status)?.id : undefined;
+      };
+      return await work({ session: new CardSession(connection), readerName: name, insertion });
+    } finally {
+      await connection.disconnect('leave').catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.backends.map((b) => b.close()));
+  }
+}

@@ -1,0 +1,56 @@
+import { Option, type Command } from 'commander';
+import { DEFAULT_PORT } from '../config/settings.js';
+import { DEFAULT_AGENT_PORTS, parsePortRange } from '../registry/port-range.js';
+import { defaultRegistrySocket, REGISTRY_MODES, registrySettings, type RegistrySettings } from '../registry/settings.js';
+import { explainListenError } from './listen-errors.js';
+
+interface RegistryFlags {
+  port?: string;
+  mode?: RegistrySettings['mode'];
+  socket?: string;
+  agentPorts?: string;
+  allowOrigin?: string[];
+  allowNoOrigin?: boolean;
+  dataDir?: string;
+  logLevel?: RegistrySettings['logLevel'];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function registryFlagsToSettings(f: RegistryFlags): RegistrySettings {
+  return registrySettings({
+    ...(f.port !== undefined ? { port: Number(f.port) } : {}),
+    ...(f.mode ? { mode: f.mode } : {}),
+    ...(f.socket ? { socketPath: f.socket } : {}),
+    ...(f.agentPorts ? { agentPorts: parsePortRange(f.agentPorts) } : {}),
+    ...(f.allowOrigin ? { allowOrigins: f.allowOrigin } : {}),
+    ...(f.allowNoOrigin !== undefined ? { allowNoOrigin: f.allowNoOrigin } : {}),
+    ...(f.dataDir ? { dataDir: f.dataDir } : {}),
+    ...(f.logLevel ? { logLevel: f.logLevel } : {}),
+  });
+}
+
+/** `t1c registry`: one per shared host (Citrix, RDS, a multi-user Linux), run as root or a service user. */
+export function registerRegistryCommands(program: Command): void {
+  program.command('registry')
+    .description('the Registry of a shared host: well-known port, one agent (t1c api --registry) per user (see packages/connector/README.md "Shared hosts")')
+    .option('--port <port>', `TCP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)`)
+    .addOption(new Option('--mode <mode>', 'how a browser is bound to its user\'s agent (default ours)').choices(REGISTRY_MODES))
+    .option('--socket <path>', `Unix socket agents register on (default ${defaultRegistrySocket()})`)
+    .option('--agent-ports <from-to>', `ports handed to agents (default ${DEFAULT_AGENT_PORTS.from}-${DEFAULT_AGENT_PORTS.to})`)
+    .option('--allow-origin <origin>', 'web origin allowed to call the Registry itself (consent modes; repeatable)', collect)
+    .option('--no-allow-no-origin', 'refuse requests without an Origin header')
+    .option('--data-dir <dir>', 'keeps the consent key, so consents survive a restart')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .action(async (flags: RegistryFlags) => {
+      const { startRegistry } = await import('../registry/start.js');
+      const registry = await startRegistry(registryFlagsToSettings(flags))
+        .catch((error: unknown) => { throw explainListenError(error, 't1c registry'); });
+      process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${registry.settings.socketPath})\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await registry.close();
+    });
+}

@@ -1,0 +1,15 @@
+import { linuxPeerUserLookup } from './linux-proc-net-tcp.js';
+import { macosPeerUserLookup } from './macos-lsof.js';
+import type { PeerUserLookup } from './types.js';
+import { win32Api, windowsPeerUserLookup } from './windows-tcp-table.js';
+
+export { SameUserGuard } from './same-user-guard.js';
+export { unixUser, uidOf, type LoopbackConnection, type OsUserId, type PeerUserLookup, type TcpEndpoint } from './types.js';
+
+/** The lookup for the OS we run on; undefined where none exists (the guard then refuses all). */
+export async function systemPeerUserLookup(platform: NodeJS.Platform = process.platform): Promise<PeerUserLookup | undefined> {
+  if (platform === 'linux') return linuxPeerUserLookup();
+  if (platform === 'darwin') return macosPeerUserLookup();
+  if (platform === 'win32') return windowsPeerUserLookup(await win32Api());
+  return undefined;
+}

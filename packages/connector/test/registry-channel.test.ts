@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { registryTrusted } from '../src/registry/agent-link.js';
+import { parseExcludedPortRanges, parsePortRange, pickAgentPort } from '../src/registry/port-range.js';
+import { registrySettings } from '../src/registry/settings.js';
+import { startRegistry, type RunningRegistry } from '../src/registry/start.js';
+
+/** A raw client of the Registry's Unix socket: lines out, parsed lines in, and whether it was closed. */
+class RawAgent {
+  private buffered = '';
+  private readonly waiting: ((line: unknown) => void)[] = [];
+  private readonly lines: unknown[] = [];
+  readonly closed: Promise<void>;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffered += chunk;
+      let i = this.buffered.indexOf('\n');
+      while (i >= 0) {
+        const line: unknown = JSON.parse(this.buffered.slice(0, i));
+        this.buffered = this.buffered.slice(i + 1);
+        const next = this.waiting.shift();
+        if (next) next(line);
+        else this.lines.push(line);
+        i = this.buffered.indexOf('\n');
+      }
+    });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static open(path: string): Promise<RawAgent> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(path, () => resolve(new RawAgent(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(text: string): void {
+    this.socket.write(`${text}\n`);
+  }
+
+  next(): Promise<unknown> {
+    const line = this.lines.shift();
+    return line !== undefined ? Promise.resolve(line) : new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+describe('registry: the agent channel', () => {
+  let dir: string;
+  let registry: RunningRegistry;
+  const socketPath = (): string => join(dir, 'sock', 'registry.sock');
+  const range = { from: 0, to: 0 };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 't1c-registry-channel-'));
+    // A range of 3 ports that are free now, so "the range is full" is reachable.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const address = probe.address();
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const base = typeof address === 'object' && address ? address.port : 40000;
+    range.from = base;
+    range.to = base + 2;
+    registry = await startRegistry(registrySettings({ port: 0, socketPath: socketPath(), agentPorts: { ...range }, logLevel: 'silent' }));
+  });
+  after(async () => {
+    await registry?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a second Registry on the same socket refuses to start and leaves the first one working', async () => {
+    await assert.rejects(startRegistry(registrySettings({ port: 0, socketPath: socketPath(), logLevel: 'silent' })), /another Registry is running/);
+    const agent = await RawAgent.open(socketPath());
+    agent.socket.destroy();
+    await agent.closed;
+  });
+
+  it('the socket is open to every user (who they are comes from the kernel)', async () => {
+    const { statSync } = await import('node:fs');
+    assert.equal(statSync(socketPath()).mode & 0o777, 0o666);
+  });
+
+  it('a line that is not JSON, or not a known message, ends the connection', async () => {
+    for (const line of ['not json', '{"type":"register"}', '{"type":"register","pid":1,"user":"someone-else","extra":1,"port":"x"}', '{"type":"become-root"}']) {
+      const agent = await RawAgent.open(socketPath());
+      agent.send(line);
+      await agent.closed;
+    }
+    assert.deepEqual(registry.agents(), []);
+  });
+
+  it('registering gives a port of the range; a second agent of the same user is refused', async () => {
+    const first = await RawAgent.open(socketPath());
+    first.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    const assigned = await first.next() as { type: string; port: number };
+    assert.equal(assigned.type, 'assigned');
+    assert.ok(assigned.port >= range.from && assigned.port <= range.to);
+    const second = await RawAgent.open(socketPath());
+    second.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    assert.deepEqual(await second.next(), { type: 'refused', reason: 'an agent of root is already registered' });
+    await second.closed;
+    first.socket.destroy();
+    await first.closed;
+  });
+
+  it('"ready" on a port the agent does not listen on is refused, and the agent dropped', async () => {
+    const agent = await RawAgent.open(socketPath());
+    agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    const { port } = await agent.next() as { port: number };
+    agent.send(JSON.stringify({ type: 'ready', port }));
+    assert.equal((await agent.next() as { type: string }).type, 'refused');
+    await agent.closed;
+    assert.deepEqual(registry.agents(), []);
+  });
+
+  it('an agent listening on its port is listed; closing the connection drops it', async () => {
+    const agent = await RawAgent.open(socketPath());
+    agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    const { port } = await agent.next() as { port: number };
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+    try {
+      agent.send(JSON.stringify({ type: 'ready', port }));
+      assert.deepEqual(await agent.next(), { type: 'live', port });
+      assert.deepEqual(registry.agents().map((a) => a.apiPort), [String(port)]);
+      agent.socket.destroy();
+      await agent.closed;
+      // The Registry drops it on the close event it gets at the same time as we do.
+      const dropped = await RawAgent.open(socketPath()).then(async (probe) => {
+        probe.send(JSON.stringify({ type: 'register', pid: process.pid }));
+        const answer = await probe.next() as { type: string };
+        probe.socket.destroy();
+        await probe.closed;
+        return answer.type;
+      });
+      assert.equal(dropped, 'assigned', 'a new agent of the same user may register: the old one is gone');
+      assert.deepEqual(registry.agents(), []);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('claiming a port on re-registration that this user does not listen on gets a fresh port instead', async () => {
+    const agent = await RawAgent.open(socketPath());
+    agent.send(JSON.stringify({ type: 'register', pid: process.pid, port: range.to }));
+    const answer = await agent.next() as { type: string };
+    assert.equal(answer.type, 'assigned', 'not "accepted": nobody listens there');
+    agent.socket.destroy();
+    await agent.closed;
+  });
+});
+
+describe('registry: ports and trust', () => {
+  it('parses port ranges and refuses bad ones', () => {
+    assert.deepEqual(parsePortRange('52100-52299'), { from: 52100, to: 52299 });
+    for (const bad of ['52100', '52299-52100', '80-90', '52100-70000', 'a-b']) assert.throws(() => parsePortRange(bad), /agent ports/);
+  });
+  it('parses netsh excluded port ranges and skips them when picking', async () => {
+    const netsh = '\r\nProtocol tcp Port Exclusion Ranges\r\n\r\nStart Port    End Port\r\n----------    --------\r\n     50000       50059     *\r\n     52100       52199\r\n\r\n* - Administered port exclusions.\r\n';
+    const excluded = parseExcludedPortRanges(netsh);
+    assert.deepEqual(excluded, [{ from: 50000, to: 50059 }, { from: 52100, to: 52199 }]);
+    const port = await pickAgentPort({ from: 52150, to: 52299 }, new Set([52200]), excluded);
+    assert.ok(port !== undefined && port > 52200, String(port));
+  });
+  it('an agent trusts only a Registry socket in a directory that only root or the Registry user can write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 't1c-registry-trust-'));
+    try {
+      for (const [mode, trusted] of [[0o755, true], [0o777, false], [0o1777, false], [0o775, false]] as const) {
+        const sub = join(dir, `d${mode.toString(8)}`);
+        mkdirSync(sub);
+        chmodSync(sub, mode);
+        const path = join(sub, 's.sock');
+        const server = createServer().listen(path);
+        try {
+          assert.equal(registryTrusted(path, 0, 1000), trusted, mode.toString(8));
+        } finally {
+          server.close();
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('settings: an unknown mode or an inverted range is refused', () => {
+    assert.throws(() => registrySettings({ mode: 'everyone' as never }));
+    assert.throws(() => registrySettings({ agentPorts: { from: 53000, to: 52000 } }));
+  });
+});

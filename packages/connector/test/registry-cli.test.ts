@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from './helpers/run-cli.js';
+
+describe('t1c registry and t1c api --registry on the command line', () => {
+  it('t1c registry --help names the modes, the socket and the agent ports; t1c api --help names --registry', async () => {
+    const help = await runCli(['registry', '--help']);
+    assert.equal(help.code, 0, help.stderr);
+    for (const word of ['--mode', 'ours', 'optional-consent', 'consent', '--socket', '--agent-ports', '52100-52299']) assert.ok(help.stdout.includes(word), word);
+    assert.match((await runCli(['api', '--help'])).stdout, /--registry \[socket\]/);
+  });
+  it('bad flags stop the start with a message naming them, and nothing is left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 't1c-registry-cli-'));
+    try {
+      const socket = join(dir, 'sock', 'r.sock');
+      const mode = await runCli(['registry', '--mode', 'everyone', '--socket', socket]);
+      assert.notEqual(mode.code, 0);
+      assert.match(mode.stderr, /everyone/);
+      const ports = await runCli(['registry', '--agent-ports', '60000-50000', '--socket', socket]);
+      assert.notEqual(ports.code, 0);
+      assert.match(ports.stderr, /agent ports: expected FROM-TO/);
+      const origin = await runCli(['registry', '--allow-origin', 'https://*.github.io', '--port', '0', '--socket', socket]);
+      assert.notEqual(origin.code, 0);
+      assert.match(origin.stderr, /allowed origins/);
+      // Something that is not a socket at the socket path is never removed.
+      writeFileSync(join(dir, 'file'), 'keep');
+      const notSocket = await runCli(['registry', '--port', '0', '--socket', join(dir, 'file')]);
+      assert.notEqual(notSocket.code, 0);
+      assert.match(notSocket.stderr, /exists and is not a socket/);
+      assert.equal(readFileSync(join(dir, 'file'), 'utf8'), 'keep');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

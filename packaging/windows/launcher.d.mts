@@ -1,0 +1,2 @@
+export declare const LAUNCHER: string;
+export declare function buildWindowsLauncher(outfile: string): string;
