@@ -41,6 +41,8 @@ const systemPackages = [
   ['ldnsutils', '/usr/bin/ldns-signzone'],
   ['faketime', '/usr/bin/faketime'],
   ['xclip', '/usr/bin/xclip'],
+  ['softhsm2', '/usr/bin/softhsm2-util'],
+  ['opensc', '/usr/bin/pkcs11-tool'],
 ];
 
 function missingPackages() {

@@ -70,10 +70,13 @@ const KOFFI_FREE_ENTRIES = {
   '@t1c/emulator/virtual-card': 'packages/emulator/src/virtual-card.ts',
 };
 
+/** Loads koffi (for its library), never the PC/SC binding. */
+const PKCS11_ENTRY = 'packages/smartcard/src/pkcs11/index.ts';
+
 describe('architecture: who may import what', () => {
   let meta: Metafile;
   before(async () => {
-    meta = await graph([...API_SIDE, ...Object.values(KOFFI_FREE_ENTRIES), 'packages/connector/src/sandbox/server.ts']);
+    meta = await graph([...API_SIDE, ...Object.values(KOFFI_FREE_ENTRIES), PKCS11_ENTRY, 'packages/connector/src/sandbox/server.ts']);
   });
 
   it('no API-side file names @t1c/smartcard or the sandbox\'s card code, not even for types', () => {
@@ -103,6 +106,7 @@ describe('architecture: who may import what', () => {
       const { files } = closure(meta, entry);
       assert.deepEqual([...files].filter((f) => f.startsWith('packages/smartcard/src/pcsc/')), [], `${name} loads PC/SC`);
     }
+    assert.deepEqual([...closure(meta, PKCS11_ENTRY).files].filter((f) => f.startsWith('packages/smartcard/src/pcsc/')), [], '@t1c/smartcard/pkcs11 loads PC/SC');
     for (const name of ['@t1c/smartcard', '@t1c/smartcard/codec', '@t1c/smartcard/errors', '@t1c/smartcard/reader', '@t1c/smartcard/beid', '@t1c/smartcard/emv'] as const) {
       assert.ok(!closure(meta, KOFFI_FREE_ENTRIES[name]).packages.has('koffi'), `${name} loads koffi`);
     }

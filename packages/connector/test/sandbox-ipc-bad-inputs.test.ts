@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeMessage, encodeMessage, responseSchema, type SandboxResponse } from '../src/ipc/index.js';
 import { selfCommand } from '../src/os/self-command.js';
@@ -92,6 +95,11 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not an EMV payment card/],
     ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
+    ['a PKCS#11 op without a library', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: {} }), 'ARGS_INVALID', /library/],
+    ['a relative PKCS#11 library path', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: { library: 'libsofthsm2.so' } }), 'PKCS11_LIBRARY_REFUSED', /relative/],
+    ['a PKCS#11 library outside the allowed directories', () => ({ module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library: '/tmp/libevil.so' } }), 'PKCS11_LIBRARY_REFUSED', /outside the allowed directories/],
+    ['a PKCS#11 slot that is not a number', () => ({ module: 'pkcs11', op: 'tokenInfo', reader: '../0', args: { library: '/usr/lib/softhsm/libsofthsm2.so' } }), 'PKCS11_SLOT_UNKNOWN', /decimal/],
+    ['a PKCS#11 key id that is not hex', () => ({ module: 'pkcs11', op: 'sign', reader: '0', args: { library: '/usr/lib/softhsm/libsofthsm2.so', usage: 'authentication', certificateId: 'zz', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits(PIN) } } }), 'ARGS_INVALID', /certificateId/],
   ];
   for (const [what, body, code, message] of cases) {
     it(`${what} → ${code}`, async () => {
@@ -131,5 +139,44 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
       module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint8Array(32), pin: { kind: 'digits', pin: digits(PIN) } },
     });
     assert.ok(signed.ok, JSON.stringify(signed));
+  });
+});
+
+describe('PKCS#11 library directories the connector is started with (T1C_PKCS11_DIRECTORIES)', () => {
+  let sandbox: RawSandbox;
+  let dir: string;
+  let nextId = 1;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 't1c-p11-dirs-'));
+    copyFileSync('/usr/lib/softhsm/libsofthsm2.so', join(dir, 'libvendor-pkcs11.so'));
+    const { command, args } = selfCommand(['sandbox', '--no-pcsc']);
+    sandbox = new RawSandbox(spawn(command, args, {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json', env: { ...process.env, T1C_PKCS11_DIRECTORIES: `/nonexistent${delimiter}${dir}` },
+    }));
+    await sandbox.ready;
+  });
+  after(async () => {
+    const child = sandbox.child;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('accepts a library in a configured directory, still refuses one beside it and a world-writable one', async () => {
+    const library = join(dir, 'libvendor-pkcs11.so');
+    const accepted = await sandbox.request(nextId++, { module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library } });
+    assert.deepEqual(accepted.ok ? accepted.result : accepted.error, { path: library, installed: true });
+    const missing = await sandbox.request(nextId++, { module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library: join(dir, 'libabsent.so') } });
+    assert.deepEqual(missing.ok ? missing.result : missing.error, { path: join(dir, 'libabsent.so'), installed: false });
+    const outside = failure(await sandbox.request(nextId++, { module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library: `${dir}-other/libvendor-pkcs11.so` } }));
+    assert.equal(outside.code, 'PKCS11_LIBRARY_REFUSED');
+    chmodSync(library, 0o666);
+    const writable = failure(await sandbox.request(nextId++, { module: 'pkcs11', op: 'checkLibrary', reader: null, args: { library } }));
+    assert.equal(writable.code, 'PKCS11_LIBRARY_REFUSED');
+    assert.match(writable.message, /writable by every user/);
   });
 });

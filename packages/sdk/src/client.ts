@@ -1,4 +1,5 @@
 import { Beid } from './beid/beid.js';
+import { Pkcs11 } from './pkcs11/pkcs11.js';
 import { Connection } from './connection.js';
 import { Emv } from './emv/emv.js';
 import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo, type Discovered } from './discovery.js';
@@ -101,6 +102,11 @@ export class T1cClient {
   /** The EMV payment card API for one reader. */
   emv(readerId: string): Emv {
     return new Emv(this.connection, readerId);
+  }
+
+  /** Tokens behind the connector's configured PKCS#11 library. */
+  pkcs11(): Pkcs11 {
+    return new Pkcs11(this.connection);
   }
 }
 

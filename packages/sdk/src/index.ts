@@ -1,6 +1,7 @@
 export { connect, T1cClient, type ConnectOptions } from './client.js';
 export { Beid } from './beid/beid.js';
 export { Emv } from './emv/emv.js';
+export { Pkcs11, Pkcs11Token } from './pkcs11/pkcs11.js';
 export type { WaitForCardOptions } from './readers.js';
 export { permissionState, type LoopbackPermissionState } from './lna/permission.js';
 export { T1cError, PinIncorrectError, isT1cError, type T1cErrorOptions } from './errors/t1c-error.js';
@@ -15,3 +16,4 @@ export type { AddressSpace, FetchInit, FetchLike, ResponseLike, BodyReader } fro
 export type { CardReader, InfoResponse } from './types/core.js';
 export type * from './types/beid.js';
 export type * from './types/emv.js';
+export type * from './types/pkcs11.js';

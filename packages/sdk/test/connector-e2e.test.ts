@@ -6,10 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
-import { EmvVirtualCard } from '@t1c/emulator';
+import { createHash, verify, X509Certificate } from 'node:crypto';
+import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator/softhsm';
 import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
-import { waitForCard } from '../../connector/test/helpers/card-rig.js';
 
 const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,44 +40,34 @@ async function drive(args: { url: string; jwt: string; pin: string }): Promise<P
   return { readers: readers.map((r) => r.id), name, verified, signature, wrong };
 }
 
-interface EmvPageResult {
-  modules: string[];
-  applications: { aid: string; name: string; priority?: number }[];
-  pan: string;
-  country: string | undefined;
-  issuerCertificate: string;
-  certListKeys: string[];
-  verified: boolean;
-  wrong: { kind: string; code: string; triesLeft: number | undefined } | undefined;
+interface Pkcs11PageResult {
+  label: string | undefined;
+  certificate: string;
+  signature: string;
+  wrong: { kind: string; code: string } | undefined;
 }
 
-/** The emv calls of our bundle against the real connector, with the virtual payment card in pcscd. */
-async function driveEmv(args: { url: string; jwt: string; pin: string; readerName: string }): Promise<EmvPageResult> {
-  interface Emv {
-    data(): Promise<{ applications: { aid: string; name: string; priority?: number }[] }>;
-    applicationData(): Promise<{ pan: string; country?: string }>;
-    issuerCertificate(aid: string): Promise<{ certificates: { certificate: string }[] }>;
-    certificates(aid: string, filters?: string[]): Promise<Record<string, unknown>>;
+/** In the page: our bundle's pkcs11 calls against a SoftHSM2 token the connector loads. */
+async function drivePkcs11(args: { url: string; jwt: string; library: string; pin: string; digest: number[] }): Promise<Pkcs11PageResult> {
+  interface Token {
+    tokenInfo(): Promise<{ info: { label: string } }>;
+    nonRepudiationCertificate(): Promise<{ certificates: { certificate: string }[] }>;
+    sign(o: { algorithm: string; digest: Uint8Array; pin: string }): Promise<{ data: string }>;
     verifyPin(o: { pin: string }): Promise<boolean>;
   }
-  interface Reader { id: string; name: string; card?: { modules: string[] } }
-  interface Sdk { connect(o: object): Promise<{ readersWithCard(): Promise<Reader[]>; emv(id: string): Emv }> }
+  interface Pkcs11 { setConfig(c: object): Promise<unknown>; slots(o: object): Promise<{ id: string }[]>; token(id: string): Token }
+  interface Sdk { connect(o: object): Promise<{ pkcs11(): Pkcs11 }> }
   const sdk = await import('/t1c-sdk.min.js' as string) as Sdk;
   const client = await sdk.connect({ candidates: [args.url], getJwt: async () => args.jwt, verifySignatures: 'required' });
-  const reader = (await client.readersWithCard()).find((r) => r.name === args.readerName);
-  const emv = client.emv(reader?.id ?? '');
-  const { applications } = await emv.data();
-  const aid = applications[0]?.aid ?? '';
-  const data = await emv.applicationData();
-  const issuer = await emv.issuerCertificate(aid);
-  const list = await emv.certificates(aid, ['ICCPublicCertificate']);
-  const verified = await emv.verifyPin({ pin: args.pin });
-  const wrong = await emv.verifyPin({ pin: '0000' }).then(() => undefined,
-    (e: { kind: string; code: string; triesLeft?: number }) => ({ kind: e.kind, code: e.code, triesLeft: e.triesLeft }));
-  return {
-    modules: reader?.card?.modules ?? [], applications, pan: data.pan, country: data.country,
-    issuerCertificate: issuer.certificates[0]?.certificate ?? '', certListKeys: Object.keys(list), verified, wrong,
-  };
+  const pkcs11 = client.pkcs11();
+  await pkcs11.setConfig({ linux: args.library });
+  const [slot] = await pkcs11.slots({ tokenPresent: true });
+  const token = pkcs11.token(slot?.id ?? '');
+  const label = (await token.tokenInfo()).info.label;
+  const certificate = (await token.nonRepudiationCertificate()).certificates[0]?.certificate ?? '';
+  const signature = (await token.sign({ algorithm: 'sha256', digest: new Uint8Array(args.digest), pin: args.pin })).data;
+  const wrong = await token.verifyPin({ pin: '0000' }).then(() => undefined, (e: { kind: string; code: string }) => ({ kind: e.kind, code: e.code }));
+  return { label, certificate, signature, wrong };
 }
 
 describe('our bundle in Chromium against the real connector', () => {
@@ -86,8 +75,12 @@ describe('our bundle in Chromium against the real connector', () => {
   let site: Server;
   let origin: string;
   let browser: Browser;
+  let token: SoftHsmToken;
 
   before(async () => {
+    token = await createSoftHsmToken({ label: 'browser-test', pin: '2468' });
+    // The connector's sandbox inherits the environment: SoftHSM reads SOFTHSM2_CONF there.
+    process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
     assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
     const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
     site = createServer((req, res) => {
@@ -106,6 +99,7 @@ describe('our bundle in Chromium against the real connector', () => {
   after(async () => {
     await browser?.close();
     await f?.close();
+    token?.remove();
     site?.closeAllConnections();
     await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
   });
@@ -128,31 +122,19 @@ describe('our bundle in Chromium against the real connector', () => {
     assert.equal(typeof result.wrong?.triesLeft, 'number');
   });
 
-  it('emv: applications, application data, certificates and the offline PIN of a payment card put in the second reader', async () => {
-    const pcsc = new PcscBackend();
-    try {
-      // Out with the eID first, seen by PC/SC, so the listing cannot catch the old card.
-      await f.rig.eject(1);
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', false);
-      await f.rig.insert(1, await EmvVirtualCard.create({ pin: PIN }));
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', true);
-    } finally {
-      await pcsc.close();
-    }
+  it('drives a PKCS#11 token (SoftHSM2): config, slots, token info, certificate, an EC signature that verifies, a wrong PIN', async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const tab = await context.newPage();
     await tab.addInitScript('globalThis.__name = (fn) => fn;');
     await tab.goto(`${origin}/`);
     const jwt = await f.issuer.token({ origins: [origin] });
-    const result = await tab.evaluate(driveEmv, { url: f.base, jwt, pin: PIN, readerName: f.rig.readerNames[1] ?? '' });
+    const message = Buffer.from('signed in Chromium');
+    const digest = [...createHash('sha256').update(message).digest()];
+    const result = await tab.evaluate(drivePkcs11, { url: f.base, jwt, library: token.library, pin: '2468', digest });
     await context.close();
-    assert.deepEqual(result.modules, ['emv']);
-    assert.deepEqual(result.applications.map((a) => [a.name, a.priority]), [['MAESTRO', 1], ['VISA CREDIT', 2]]);
-    assert.equal(result.pan, '6703000000000000003');
-    assert.equal(result.country, 'BE');
-    assert.equal(Buffer.from(result.issuerCertificate, 'base64').length, 144);
-    assert.deepEqual(result.certListKeys, ['ICCPublicCertificate']);
-    assert.equal(result.verified, true);
-    assert.deepEqual(result.wrong, { kind: 'pin-incorrect', code: '108003', triesLeft: 2 });
+    assert.equal(result.label, 'browser-test');
+    const key = new X509Certificate(Buffer.from(result.certificate, 'base64')).publicKey;
+    assert.ok(verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(result.signature, 'base64')));
+    assert.deepEqual(result.wrong, { kind: 'pin-incorrect', code: '108003' });
   });
 });

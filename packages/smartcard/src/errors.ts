@@ -38,7 +38,14 @@ export type SmartCardErrorCode =
   | 'PIN_TIMEOUT'
   | 'PIN_REQUIRED'
   | 'ALGORITHM_UNSUPPORTED'
-  | 'DIGEST_INVALID';
+  | 'DIGEST_INVALID'
+  // PKCS#11 libraries and tokens
+  | 'PKCS11_LIBRARY_REFUSED'
+  | 'PKCS11_LIBRARY_MISSING'
+  | 'PKCS11_SLOT_UNKNOWN'
+  | 'PKCS11_TOKEN_ABSENT'
+  | 'PKCS11_KEY_NOT_FOUND'
+  | 'PKCS11_ERROR';
 
 export class SmartCardError extends Error {
   override readonly name = 'SmartCardError';

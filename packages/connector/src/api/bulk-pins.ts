@@ -20,6 +20,13 @@ interface Kept {
 }
 
 /**
+ * Keys of PKCS#11 tokens: a slot is no PC/SC reader (reader ids never hold a colon), so reader
+ * listings leave these alone; the token's serial number stands for its insertion instead.
+ */
+export const tokenBulkKey = (slotId: string): string => `pkcs11:${slotId}`;
+const isTokenKey = (key: string): boolean => key.startsWith('pkcs11:');
+
+/**
  * PINs kept for bulk signing (`sign?bulk=true`): the only place a PIN outlives its request, by
  * the caller's explicit choice. A kept PIN is bound to the application (JWT `sub`), the Origin
  * (or its absence) and the card insertion, lives `lifetimeMs` and `maxSignatures` signatures,
@@ -72,6 +79,7 @@ export class BulkPins {
   /** A fresh reader listing: PINs for readers gone, emptied or holding another insertion go. */
   observe(readers: readonly ReaderInfo[]): void {
     for (const [readerId, kept] of this.kept) {
+      if (isTokenKey(readerId)) continue;
       const reader = readers.find((r) => r.id === readerId);
       if (reader?.card?.insertion !== kept.insertion) this.forget(readerId);
     }

@@ -6,6 +6,7 @@ import type { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import type { JwtVerifier } from '../security/jwt.js';
 import type { PinDialog } from '../os/pin-dialog.js';
 import type { BulkPins } from './bulk-pins.js';
+import type { Pkcs11LibraryConfig } from '../config/pkcs11-libraries.js';
 
 /**
  * Cards as the routes reach them: only through the IPC contract. The sandbox client implements
@@ -35,6 +36,8 @@ export interface ApiContext {
   readonly policy: ApiPolicy;
   readonly pinDialog: PinDialog;
   readonly bulkPins: BulkPins;
+  /** The PKCS#11 library path per OS (`pkcs11/config`); the sandbox loads this OS's one. */
+  readonly pkcs11: Pkcs11LibraryConfig;
   /** The Host headers served (DNS-rebinding defence); checked before anything else. */
   readonly hosts: HostPolicy;
   /** Encrypted PINs already accepted under the device key: each is accepted once. */

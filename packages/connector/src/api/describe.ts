@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { DeviceKey } from '../security/device-key.js';
+import { Pkcs11LibraryConfig } from '../config/pkcs11-libraries.js';
 import { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import { servedHosts } from '../security/served-hosts.js';
 import { buildApp } from './app.js';
@@ -36,6 +37,7 @@ export async function withThrowawayApp<T>(use: (app: FastifyInstance) => Promise
         bulkPins: new BulkPins({ lifetimeMs: 0, maxSignatures: 0, now: Date.now }),
         hosts: servedHosts({ scheme: 'http', names: [], port: () => 0 }),
         seenPins,
+        pkcs11: new Pkcs11LibraryConfig(dir),
         now: Date.now,
         service: { url: 'http://127.0.0.1', port: 0 },
       });

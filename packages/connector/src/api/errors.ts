@@ -46,6 +46,10 @@ export const CATALOGUE = {
   CARD_ERROR: { code: '602002', status: 502, description: 'The card answered with an error' },
   CARD_DATA_INVALID: { code: '602003', status: 502, description: 'The card data could not be parsed' },
   CERTIFICATE_NOT_FOUND: { code: '302001', status: 400, description: 'The card holds no such certificate' },
+  KEY_NOT_FOUND: { code: '302002', status: 400, description: 'The token holds no such key' },
+  TOKEN_ERROR: { code: '602004', status: 502, description: 'The PKCS#11 token reported an error' },
+  PKCS11_LIBRARY_REFUSED: { code: '105010', status: 400, description: 'The PKCS#11 library path is not allowed (relative, outside the allowed directories, or writable by every user)' },
+  PKCS11_LIBRARY_MISSING: { code: '111010', status: 503, description: 'The PKCS#11 library is not installed or could not be loaded' },
   PCSC_UNAVAILABLE: { code: '712001', status: 503, description: 'The PC/SC service is not running' },
   PCSC_ERROR: { code: '713001', status: 502, description: 'The PC/SC service reported an error' },
   SANDBOX_UNAVAILABLE: { code: '112002', status: 503, description: 'The card service stopped; it is being restarted, try again' },
@@ -102,6 +106,12 @@ export const SANDBOX_ERRORS: Record<SandboxErrorCode, ErrorKey> = {
   PIN_REQUIRED: 'PIN_REQUIRED',
   ALGORITHM_UNSUPPORTED: 'ALGORITHM_UNSUPPORTED',
   DIGEST_INVALID: 'DIGEST_INVALID',
+  PKCS11_LIBRARY_REFUSED: 'PKCS11_LIBRARY_REFUSED',
+  PKCS11_LIBRARY_MISSING: 'PKCS11_LIBRARY_MISSING',
+  PKCS11_SLOT_UNKNOWN: 'READER_UNKNOWN',
+  PKCS11_TOKEN_ABSENT: 'NO_CARD',
+  PKCS11_KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+  PKCS11_ERROR: 'TOKEN_ERROR',
   // The request itself: the API built it, so a refusal is the connector's fault, not the page's.
   REQUEST_MALFORMED: 'INTERNAL',
   MODULE_UNKNOWN: 'MODULE_UNKNOWN',
@@ -137,6 +147,8 @@ export function toT1CError(error: unknown): T1CError {
     if (error.code === 'PIN_INCORRECT' && typeof error.details.triesLeft === 'number') {
       return new T1CError(key, `Wrong PIN, ${error.details.triesLeft} tries left`);
     }
+    // Which library and why it was refused or failed to load: a path, never a secret.
+    if (error.code === 'PKCS11_LIBRARY_REFUSED' || error.code === 'PKCS11_LIBRARY_MISSING') return new T1CError(key, error.message);
     return new T1CError(key);
   }
   return new T1CError('INTERNAL');

@@ -95,7 +95,7 @@ export function routeSchema<P, Q, B, R>(spec: RouteSpec<P, Q, B, R>): Documented
 export function route<P = undefined, Q = undefined, B = undefined, R = unknown>(
   app: FastifyInstance,
   ctx: ApiContext,
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PATCH',
   url: string,
   spec: RouteSpec<P, Q, B, R>,
   handler: (input: RouteInput<P, Q, B>) => Promise<R>,

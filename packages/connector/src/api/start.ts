@@ -5,6 +5,7 @@ import { systemPinDialog, type PinDialog } from '../os/pin-dialog.js';
 import { SandboxClient, type SandboxSpawn } from '../sandbox/client.js';
 import { RemoteCardService } from '../sandbox/remote-card-service.js';
 import { DeviceKey } from '../security/device-key.js';
+import { Pkcs11LibraryConfig } from '../config/pkcs11-libraries.js';
 import { SeenCiphertexts } from '../security/seen-ciphertexts.js';
 import { JwtVerifier } from '../security/jwt.js';
 import { ensurePrivateDir } from '../security/private-file.js';
@@ -152,6 +153,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       pinDialog: pinDialog ?? systemPinDialog(env ?? process.env),
       bulkPins,
       seenPins,
+      pkcs11: new Pkcs11LibraryConfig(settings.dataDir),
       now: clock ?? Date.now,
       service,
       hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),

@@ -39,10 +39,11 @@ export interface CardModule<M extends CardModuleName = CardModuleName> {
   readonly atrs: readonly AtrRow[];
   readonly ops: { readonly [O in OpName<M>]: OpHandler<M, O> };
   /**
-   * For modules that claim no ATR (EMV: bank cards have thousands): whether the card belongs
-   * to the module, found by talking to it. Asked once per insertion of a card no ATR row claimed.
+   * For cards no ATR row can claim (a payment card comes with any of thousands of ATRs): a few
+   * APDUs that tell whether the card is this module's. Run once per insertion, in module order,
+   * only when no ATR row matched; a module with a probe checks the card in its handlers too.
    */
-  probe?(card: CardContext): Promise<boolean>;
+  probe?(session: CardSession): Promise<boolean>;
   /** The card in this reader went away or changed: drop anything kept for it. */
   forget?(readerName: string): void;
   /** Frees what the module holds (caches, libraries) when the card service closes. */

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { toHex } from '@t1c/smartcard/codec';
 import { SmartCardError } from '@t1c/smartcard/errors';
-import { CardSession, type CardConnection, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
+import { CardSession, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
 import type { CardModuleName, ReaderInfo } from '../ipc/index.js';
 import type { AnyCardModule, CardContext } from './card-module.js';
 import type { CardModuleRegistry } from './registry.js';
@@ -11,15 +11,21 @@ interface KnownReader {
   readonly backend: ReaderBackend;
   pinpad: boolean | undefined;
   /** The card in it as last seen: what tells a new insertion from the same one. */
-  inserted: { readonly id: string; readonly atr: string; readonly events: number | undefined } | undefined;
-  /** What probing the card of one insertion found (null: no module), so each card is probed once. */
-  probed: { readonly insertion: string; readonly module: CardModuleName | null } | undefined;
+  inserted: Insertion | undefined;
+}
+
+interface Insertion {
+  readonly id: string;
+  readonly atr: string;
+  readonly events: number | undefined;
+  /** The module a probe found for this insertion (null: none); undefined until probed. */
+  probed?: CardModuleName | null;
 }
 
 /**
  * The readers of one or more backends (PC/SC, and the in-process virtual reader for demos):
  * stable ids while plugged in, one id per card insertion, the card module of each card (from
- * the registry's ATR table, else its probing modules), and the one way to reach a card (`withCard`).
+ * the registry's ATR table), and the one way to reach a card (`withCard`).
  */
 export class ReaderTracker {
   private readonly known = new Map<string, KnownReader>();
@@ -45,16 +51,17 @@ export class ReaderTracker {
       if (!entry) {
         // A new id each time a reader is plugged in: stable while connected, never reused.
         const id = createHash('sha256').update(`${status.name}\0${++this.plugCounter}\0${process.pid}`).digest('hex').slice(0, 16);
-        entry = { id, backend, pinpad: undefined, inserted: undefined, probed: undefined };
+        entry = { id, backend, pinpad: undefined, inserted: undefined };
         this.known.set(status.name, entry);
       }
       if (!status.atr) this.registry.forget(status.name);
       if (status.atr && entry.pinpad === undefined) entry.pinpad = await this.probePinpad(backend, status.name);
       const inserted = this.insertion(entry, status);
+      const module = status.atr && inserted ? this.registry.recognise(status.atr) ?? await this.probe(backend, status.name, inserted) : null;
       out.push({
         id: entry.id,
         name: status.name,
-        card: status.atr && inserted ? { atr: inserted.atr, module: await this.moduleOf(entry, status.name, status.atr, inserted.id), insertion: inserted.id } : null,
+        card: status.atr && inserted ? { atr: inserted.atr, module, insertion: inserted.id } : null,
         pinpad: entry.pinpad ?? false,
         virtual: backend.kind === 'virtual',
       });
@@ -66,7 +73,7 @@ export class ReaderTracker {
    * Same insertion while the card stayed listed with the same ATR and the platform's event
    * counter did not move; otherwise a fresh random id (so a restarted sandbox never reuses one).
    */
-  private insertion(entry: KnownReader, status: ReaderStatus): KnownReader['inserted'] {
+  private insertion(entry: KnownReader, status: ReaderStatus): Insertion | undefined {
     if (!status.atr) {
       entry.inserted = undefined;
       return undefined;
@@ -79,28 +86,30 @@ export class ReaderTracker {
     return entry.inserted;
   }
 
-  /**
-   * The module of the card: by the ATR table, else by asking the probing modules (EMV) once per
-   * insertion. A reader busy elsewhere is asked again at the next listing.
-   */
-  private async moduleOf(entry: KnownReader, name: string, atr: Uint8Array, insertion: string): Promise<CardModuleName | null> {
-    const byAtr = this.registry.recognise(atr);
-    if (byAtr) return byAtr;
-    if (!this.registry.probes) return null;
-    if (entry.probed?.insertion === insertion) return entry.probed.module;
-    let connection: CardConnection;
+  /** Runs the probing modules once per insertion on a card no ATR row claimed. */
+  private async probe(backend: ReaderBackend, name: string, inserted: Insertion): Promise<CardModuleName | null> {
+    if (inserted.probed !== undefined) return inserted.probed;
+    const modules = this.registry.probing();
+    inserted.probed = null;
+    if (modules.length === 0) return null;
     try {
-      connection = await entry.backend.connect(name, { shareMode: 'shared' });
+      const connection = await backend.connect(name, { shareMode: 'shared' });
+      try {
+        for (const module of modules) {
+          // A card that refuses one module's probe may still be another's.
+          if (await module.probe?.(new CardSession(connection)).catch(() => false)) {
+            inserted.probed = module.name;
+            this.registry.rememberProbed(inserted.atr, module.name);
+            break;
+          }
+        }
+      } finally {
+        await connection.disconnect('leave').catch(() => undefined);
+      }
     } catch {
-      return null;
+      // Busy or gone: listed without a module; the next insertion is probed again.
     }
-    try {
-      const module = await this.registry.probe({ session: new CardSession(connection), readerName: name, insertion: async () => insertion }, toHex(atr)) ?? null;
-      entry.probed = { insertion, module };
-      return module;
-    } finally {
-      await connection.disconnect('leave').catch(() => undefined);
-    }
+    return inserted.probed;
   }
 
   /** Asks the reader for its PC/SC part 10 features once; undefined when it is busy. */

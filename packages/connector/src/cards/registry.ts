@@ -2,7 +2,8 @@ import { atrMatches } from '@t1c/smartcard/codec';
 import { CARD_MODULES, type AtrEntry, type CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
 import { emvModule } from './emv/module.js';
-import type { AnyCardModule, CardContext } from './card-module.js';
+import { pkcs11Module } from './pkcs11/module.js';
+import type { AnyCardModule } from './card-module.js';
 
 /** Probed ATRs kept for the table: bank cards come in thousands of ATRs, a desk sees a few. */
 const MAX_PROBED_ATRS = 64;
@@ -32,28 +33,14 @@ export class CardModuleRegistry {
     return this.modules.find((m) => m.atrs.some((row) => atrMatches(atr, row.pattern)))?.name;
   }
 
-  /**
-   * For a card no ATR row claimed: the first module whose probe accepts it. A probe that fails
-   * (the card refuses, answers garbage) means "not mine", never an error for the listing.
-   */
-  async probe(card: CardContext, atrHex: string): Promise<CardModuleName | undefined> {
-    for (const module of this.modules) {
-      if (!module.probe) continue;
-      try {
-        if (await module.probe(card)) {
-          if (this.probed.size < MAX_PROBED_ATRS) this.probed.set(atrHex, module.name);
-          return module.name;
-        }
-      } catch {
-        // Not this module's card.
-      }
-    }
-    return undefined;
+  /** Modules that recognise their cards by probing them, in registry order. */
+  probing(): AnyCardModule[] {
+    return this.modules.filter((m) => m.probe !== undefined);
   }
 
-  /** Whether any module recognises cards by probing them. */
-  get probes(): boolean {
-    return this.modules.some((m) => m.probe !== undefined);
+  /** Notes the ATR of a card a probe recognised, for the table (never for recognition). */
+  rememberProbed(atrHex: string, module: CardModuleName): void {
+    if (this.probed.size < MAX_PROBED_ATRS || this.probed.has(atrHex)) this.probed.set(atrHex, module);
   }
 
   /**
@@ -77,5 +64,5 @@ export class CardModuleRegistry {
 
 /** Every card module the connector ships, in ATR-table order; probing modules after the ATR table. */
 export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule(), emvModule()]);
+  return new CardModuleRegistry([beidModule(), pkcs11Module(), emvModule()]);
 }

@@ -12,6 +12,10 @@ export {
   type EmvApplication, type EmvApplicationData, type EmvCertificate,
 } from './emv.js';
 export {
+  PKCS11_OPS, pkcs11SlotSchema, pkcs11TokenInfoSchema, pkcs11CertificateSchema, pkcs11DigestAlgorithms,
+  type Pkcs11SlotInfo, type Pkcs11TokenInfoData, type Pkcs11CertificateData,
+} from './pkcs11.js';
+export {
   requestSchema, requestIdSchema, responseSchema, readySchema, errorSchema, pcscStateSchema, contractError,
   type SandboxRequest, type SandboxResponse, type ErrorBody, type PcscState,
 } from './envelope.js';

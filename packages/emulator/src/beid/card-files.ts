@@ -2,6 +2,7 @@ import { createHash, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { concatBytes, decodeTlv, encodeTlv, fromHex } from '@t1c/smartcard/codec';
 import { BeidFile, IdentityTag, type AppletVersion } from './card-spec.js';
+import { belpicPkcs15Files } from '../pkcs15/belpic-pkcs15-files.js';
 import { buildTestPki, type BeidTestPki, type CardPrivateKeys } from '../pki/test-pki.js';
 import type { HolderData } from './holder-data.js';
 import { buildAddressFile, buildIdentityFile } from './identity-file.js';
@@ -119,5 +120,11 @@ export async function personalise(options: PersonalisationOptions): Promise<Card
     [BeidFile.photo, photo],
   ]);
   if (basicKeyFile) files.set(BeidFile.basicPublicKey, basicKeyFile);
+  for (const [path, content] of belpicPkcs15Files(applet, {
+    authentication: pki.authenticationCertificate,
+    nonRepudiation: options.emptyNonRepudiation ? undefined : pki.nonRepudiationCertificate,
+    ca: pki.citizenCaCertificate,
+    root: pki.rootCertificate,
+  })) files.set(path, content);
   return { applet, files, pki, keys, chipNumber };
 }

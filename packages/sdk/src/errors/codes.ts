@@ -19,6 +19,8 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   // /ds/transactions without a JWT: there is no application to show counters for.
   '104031': 'unauthorized',
   '104032': 'other-os-user',
+  // A PKCS#11 library path the connector's allow-list refuses: the page (or admin) chose it.
+  '105010': 'invalid-input',
   '106001': 'invalid-input',
   '106002': 'invalid-input',
   '106003': 'invalid-input',
@@ -33,6 +35,11 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '108005': 'pin-cancelled',
   '108006': 'timeout',
   '108007': 'unsupported',
+  // No card module, or no operation, of that name in this connector.
+  '111001': 'unsupported',
+  '111004': 'unsupported',
+  // The configured PKCS#11 library is not installed or not a PKCS#11 library.
+  '111010': 'service-unavailable',
   '112001': 'internal',
   '112002': 'service-unavailable',
   '112003': 'timeout',
@@ -44,10 +51,12 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '112021': 'service-unavailable',
   '112999': 'internal',
   '302001': 'not-found',
+  '302002': 'not-found',
   '302102': 'not-found',
   '602001': 'unsupported-card',
   '602002': 'card-error',
   '602003': 'card-error',
+  '602004': 'card-error',
   '701001': 'no-reader',
   '701002': 'no-reader',
   '701003': 'no-reader',

@@ -43,7 +43,7 @@ export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
   return {
     name: 'emv',
     atrs: [],
-    probe: ({ session }) => EmvCard.recognise(session),
+    probe: (session) => EmvCard.recognise(session),
     ops: {
       applications: async ({ session }) => {
         const card = await EmvCard.open(session);

@@ -1,32 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { BeidSigningKey, DigestAlgorithm } from '../../../ipc/index.js';
+import type { BeidSigningKey } from '../../../ipc/index.js';
 import { callerOf } from '../../caller.js';
 import type { ApiContext } from '../../context.js';
 import { T1CError } from '../../errors.js';
-import { pinFor, pinRateKey, wipePin } from '../../pin-source.js';
 import { moduleReader } from '../../readers.js';
 import { route } from '../../route.js';
 import { bulkQuery, readerParams, signBody, verifyPinBody } from '../../schemas.js';
+import { algorithmOf, base64Bytes, DIGEST_BYTES, pinFor, pinRateKey, wipePin } from '../pin-source.js';
 import { BEID_PREFIX } from './paths.js';
 
 const TAGS = ['beid'];
-
-const ALGORITHMS: Record<string, DigestAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
-const DIGEST_BYTES: Record<DigestAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function algorithmOf(name: string): DigestAlgorithm {
-  const algorithm = ALGORITHMS[name.toLowerCase().replace('-', '')];
-  if (!algorithm) throw new T1CError('ALGORITHM_UNSUPPORTED');
-  return algorithm;
-}
-
-function base64Bytes(data: string): Uint8Array {
-  if (!BASE64.test(data)) throw new T1CError('INVALID_DIGEST_ENCODING');
-  return new Uint8Array(Buffer.from(data, 'base64'));
-}
 
 /** verify-pin, authenticate, sign, sign_raw and reset-bulk-pin; all rate-limited. */
 export function registerBeidPinRoutes(app: FastifyInstance, ctx: ApiContext): void {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { callerOf } from '../../caller.js';
 import type { ApiContext } from '../../context.js';
 import { T1CError } from '../../errors.js';
-import { pinFor, pinRateKey, wipePin } from '../../pin-source.js';
+import { pinFor, pinRateKey, wipePin } from '../pin-source.js';
 import { moduleReader } from '../../readers.js';
 import { route } from '../../route.js';
 import { readerParams, verifyPinBody } from '../../schemas.js';

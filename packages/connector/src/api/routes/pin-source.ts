@@ -1,10 +1,26 @@
-// Where a card operation's PIN comes from, for every module's PIN routes.
 import type { FastifyRequest } from 'fastify';
-import type { PinInput } from '../ipc/index.js';
-import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../security/pin-field.js';
-import { callerOf, type Caller } from './caller.js';
-import type { ApiContext } from './context.js';
-import { readerParams } from './schemas.js';
+import type { DigestAlgorithm, PinInput } from '../../ipc/index.js';
+import { decodePinField, OAEP_HEADER_VALUE, PIN_ENCRYPTION_HEADER } from '../../security/pin-field.js';
+import { callerOf, type Caller } from '../caller.js';
+import type { ApiContext } from '../context.js';
+import { T1CError } from '../errors.js';
+import { readerParams } from '../schemas.js';
+
+/** What every module's PIN and signing routes share: the PIN's source, the digest, the rate-limit bucket. */
+const ALGORITHMS: Record<string, DigestAlgorithm> = { sha1: 'SHA-1', sha256: 'SHA-256', sha384: 'SHA-384', sha512: 'SHA-512' };
+export const DIGEST_BYTES: Record<DigestAlgorithm, number> = { 'SHA-1': 20, 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function algorithmOf(name: string): DigestAlgorithm {
+  const algorithm = ALGORITHMS[name.toLowerCase().replace('-', '')];
+  if (!algorithm) throw new T1CError('ALGORITHM_UNSUPPORTED');
+  return algorithm;
+}
+
+export function base64Bytes(data: string): Uint8Array {
+  if (!BASE64.test(data)) throw new T1CError('INVALID_DIGEST_ENCODING');
+  return new Uint8Array(Buffer.from(data, 'base64'));
+}
 
 /**
  * The PIN rate-limit bucket: the application (JWT `sub`; the Origin, or its absence, with
@@ -48,8 +64,6 @@ export async function pinFor(ctx: ApiContext, request: FastifyRequest, caller: C
   return kept ? { pin: { kind: 'digits', pin: kept }, from: 'bulk' } : undefined;
 }
 
-/** Zeroes the digits of a PIN once the card has had them. */
-export const wipePin = (pin: PinInput | undefined): void => {
+export function wipePin(pin: PinInput | undefined): void {
   if (pin?.kind === 'digits') pin.pin.fill(0);
-};
-
+}
