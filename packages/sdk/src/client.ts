@@ -2,6 +2,7 @@ import { Beid } from './beid/beid.js';
 import { Pkcs11 } from './pkcs11/pkcs11.js';
 import { Connection } from './connection.js';
 import { Emv } from './emv/emv.js';
+import { RemoteLoading } from './remoteloading/remoteloading.js';
 import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo, type Discovered } from './discovery.js';
 import { agentPort, type ConsentOptions } from './registry/bind-agent.js';
 import type { SignatureCheck } from './envelope.js';
@@ -107,6 +108,11 @@ export class T1cClient {
   /** Tokens behind the connector's configured PKCS#11 library. */
   pkcs11(): Pkcs11 {
     return new Pkcs11(this.connection);
+  }
+
+  /** Remote loading (APDUs from the application's backend) on one reader. */
+  remoteloading(readerId: string): RemoteLoading {
+    return new RemoteLoading(this.connection, readerId);
   }
 }
 

@@ -13,6 +13,7 @@ import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidRoutes } from './routes/beid/index.js';
 import { registerEmvRoutes } from './routes/emv/index.js';
 import { registerPkcs11Routes } from './routes/pkcs11/index.js';
+import { registerRemoteloadingRoutes } from './routes/remoteloading/index.js';
 import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
 
 export interface BuildOptions {
@@ -100,6 +101,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
   registerBeidRoutes(app, ctx);
   registerEmvRoutes(app, ctx);
   registerPkcs11Routes(app, ctx);
+  registerRemoteloadingRoutes(app, ctx);
   registerDsRoutes(app, ctx);
   return app;
 }

@@ -62,6 +62,13 @@ export const CATALOGUE = {
   OPERATION_UNKNOWN: { code: '111004', status: 400, description: 'The card module has no such operation' },
   NO_AGENT: { code: '112020', status: 503, description: 'No connector of your user is registered with the Registry on this computer; start `t1c api --registry` in your session' },
   AGENT_UNREACHABLE: { code: '112021', status: 502, description: 'Your connector is registered but did not answer; it is restarted at login' },
+  APDU_INVALID: { code: '106008', status: 400, description: 'The APDU is not well-formed hex of an ISO 7816-4 command' },
+  APDU_TOO_LONG: { code: '106009', status: 400, description: 'The APDU is longer than ISO 7816-4 allows (261 bytes in short form, 65544 in extended form)' },
+  SESSION_UNKNOWN: { code: '107001', status: 400, description: 'No remote loading session with this id' },
+  SESSION_CLOSED: { code: '107002', status: 410, description: 'The remote loading session was closed or timed out' },
+  SESSION_OTHER_READER: { code: '107003', status: 400, description: 'The remote loading session was opened on another reader' },
+  SESSION_LIMIT: { code: '107004', status: 429, description: 'Too many remote loading sessions are open; close one first' },
+  SESSION_FOREIGN: { code: '104035', status: 403, description: 'The remote loading session belongs to another application' },
   NOT_FOUND: { code: '112999', status: 404, description: 'Functionality not found' },
   INTERNAL: { code: '112999', status: 500, description: 'Internal error' },
 } as const satisfies Record<string, { code: string; status: number; description: string }>;
@@ -119,6 +126,8 @@ export const SANDBOX_ERRORS: Record<SandboxErrorCode, ErrorKey> = {
   ARGS_INVALID: 'INVALID_INPUT',
   READER_REQUIRED: 'INVALID_INPUT',
   SANDBOX_INTERNAL: 'INTERNAL',
+  SESSION_UNKNOWN: 'SESSION_CLOSED',
+  SESSION_LIMIT: 'SESSION_LIMIT',
 };
 
 /** An API failure as a value: the catalogue entry plus an optional more precise description. */

@@ -80,6 +80,7 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
+  // registrySocket is no setting: startWithSandbox reads it from options.
   const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _agentOfRegistry, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);

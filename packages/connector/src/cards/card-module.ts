@@ -1,5 +1,5 @@
 import type { AtrPattern } from '@t1c/smartcard/codec';
-import type { CardSession } from '@t1c/smartcard/reader';
+import type { CardConnection, CardSession } from '@t1c/smartcard/reader';
 import type { CardModuleName, OpArgs, OpName, OpResult, OpTargetOf } from '../ipc/index.js';
 
 /** The card an op runs on: a session in the reader, with the reader's name for per-reader state. */
@@ -46,8 +46,19 @@ export interface CardModule<M extends CardModuleName = CardModuleName> {
   probe?(session: CardSession): Promise<boolean>;
   /** The card in this reader went away or changed: drop anything kept for it. */
   forget?(readerName: string): void;
+  /** Given once by the card service, for modules that hold connections across ops. */
+  attach?(readers: ReaderAccess): void;
   /** Frees what the module holds (caches, libraries) when the card service closes. */
   close?(): Promise<void>;
+}
+
+/**
+ * The readers as a module that keeps its own connections sees them (remote loading sessions):
+ * connect by reader id, and run card work under the reader's lock that every op shares.
+ */
+export interface ReaderAccess {
+  connect(readerId: string): Promise<{ readonly connection: CardConnection; readonly readerName: string }>;
+  withReaderLock<T>(readerName: string, work: () => Promise<T>): Promise<T>;
 }
 
 /** Any one of the modules, whatever its name. */

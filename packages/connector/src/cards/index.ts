@@ -1,4 +1,4 @@
 export { LocalCardService, type LocalCardServiceOptions } from './local-card-service.js';
 export { ReaderTracker } from './reader-tracker.js';
 export { CardModuleRegistry, defaultRegistry } from './registry.js';
-export type { CardModule, AnyCardModule, CardContext, AtrRow, OpHandler } from './card-module.js';
+export type { CardModule, AnyCardModule, CardContext, AtrRow, OpHandler, ReaderAccess } from './card-module.js';

@@ -27,6 +27,12 @@ export class LocalCardService {
     this.registry = options.registry ?? defaultRegistry();
     this.readers = new ReaderTracker(backends, this.registry);
     this.pcscState = options.pcscState ?? (() => 'off');
+    for (const module of this.registry.modules) {
+      module.attach?.({
+        connect: (readerId) => this.readers.connect(readerId),
+        withReaderLock: (readerName, work) => this.readers.withReaderLock(readerName, work),
+      });
+    }
   }
 
   listReaders(): Promise<ReaderInfo[]> {

@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { toHex } from '@t1c/smartcard/codec';
 import { SmartCardError } from '@t1c/smartcard/errors';
-import { CardSession, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
+import { CardSession, type CardConnection, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard/reader';
 import type { CardModuleName, ReaderInfo } from '../ipc/index.js';
 import type { AnyCardModule, CardContext } from './card-module.js';
+import { ReaderLocks } from './reader-locks.js';
 import type { CardModuleRegistry } from './registry.js';
 
 interface KnownReader {
@@ -30,6 +31,7 @@ interface Insertion {
 export class ReaderTracker {
   private readonly known = new Map<string, KnownReader>();
   private plugCounter = 0;
+  private readonly locks = new ReaderLocks();
 
   constructor(private readonly backends: readonly ReaderBackend[], private readonly registry: CardModuleRegistry) {}
 
@@ -156,6 +158,21 @@ export class ReaderTracker {
   /** Connects, runs `work` on the card in the reader if `module` handles it, and always disconnects. */
   async withCard<T>(readerId: string, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const { name, entry } = await this.reader(readerId);
+    return this.locks.run(name, () => this.onCard(name, entry, module, work));
+  }
+
+  /** A shared connection to the card in the reader, for modules that hold one across ops. */
+  async connect(readerId: string): Promise<{ connection: CardConnection; readerName: string }> {
+    const { name, entry } = await this.reader(readerId);
+    return { connection: await entry.backend.connect(name, { shareMode: 'shared' }), readerName: name };
+  }
+
+  /** Runs `work` when no other op uses the reader (one op per reader at a time, in arrival order). */
+  withReaderLock<T>(readerName: string, work: () => Promise<T>): Promise<T> {
+    return this.locks.run(readerName, work);
+  }
+
+  private async onCard<T>(name: string, entry: KnownReader, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const connection = await entry.backend.connect(name, { shareMode: 'shared' });
     try {
       if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;

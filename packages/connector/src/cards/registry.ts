@@ -3,6 +3,7 @@ import { CARD_MODULES, type AtrEntry, type CardModuleName } from '../ipc/index.j
 import { beidModule } from './beid/module.js';
 import { emvModule } from './emv/module.js';
 import { pkcs11Module } from './pkcs11/module.js';
+import { remoteloadingModule } from './remoteloading/module.js';
 import type { AnyCardModule } from './card-module.js';
 
 /** Probed ATRs kept for the table: bank cards come in thousands of ATRs, a desk sees a few. */
@@ -64,5 +65,5 @@ export class CardModuleRegistry {
 
 /** Every card module the connector ships, in ATR-table order; probing modules after the ATR table. */
 export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule(), pkcs11Module(), emvModule()]);
+  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule(), emvModule()]);
 }

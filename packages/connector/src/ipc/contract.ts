@@ -3,6 +3,7 @@ import { BEID_OPS } from './beid.js';
 import { PKCS11_OPS } from './pkcs11.js';
 import { CORE_OPS } from './core.js';
 import { EMV_OPS } from './emv.js';
+import { REMOTELOADING_OPS } from './remoteloading.js';
 import type { CardModuleName } from './modules.js';
 import type { OpSpec } from './op.js';
 
@@ -15,6 +16,7 @@ export const CONTRACT = {
   beid: BEID_OPS,
   emv: EMV_OPS,
   pkcs11: PKCS11_OPS,
+  remoteloading: REMOTELOADING_OPS,
 } as const satisfies Record<'core' | CardModuleName, Record<string, OpSpec>>;
 
 export type ModuleName = keyof typeof CONTRACT;

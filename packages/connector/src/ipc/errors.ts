@@ -23,6 +23,8 @@ export type CardErrorCode = (typeof CARD_ERROR_CODES)[number];
 /** Failures of the request itself, found by the sandbox before any card code runs. */
 export const CONTRACT_ERROR_CODES = [
   'REQUEST_MALFORMED', 'MODULE_UNKNOWN', 'OP_UNKNOWN', 'ARGS_INVALID', 'READER_REQUIRED', 'SANDBOX_INTERNAL',
+  // remote loading: the session named is not held (closed, timed out, sandbox restarted), or too many are
+  'SESSION_UNKNOWN', 'SESSION_LIMIT',
 ] as const;
 export type ContractErrorCode = (typeof CONTRACT_ERROR_CODES)[number];
 

@@ -16,6 +16,10 @@ export {
   type Pkcs11SlotInfo, type Pkcs11TokenInfoData, type Pkcs11CertificateData,
 } from './pkcs11.js';
 export {
+  REMOTELOADING_OPS, MAX_EXTENDED_APDU, MAX_SHORT_APDU, MAX_APDUS_PER_CALL, MAX_REMOTE_SESSIONS, MAX_SESSION_TIMEOUT_S,
+  DEFAULT_SESSION_TIMEOUT_S, sessionIdSchema, ccidFeatureNames, type CcidFeatureName, type RemoteExchange,
+} from './remoteloading.js';
+export {
   requestSchema, requestIdSchema, responseSchema, readySchema, errorSchema, pcscStateSchema, contractError,
   type SandboxRequest, type SandboxResponse, type ErrorBody, type PcscState,
 } from './envelope.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
 import { z } from 'zod';
 import { hostAllowed } from '@t1c/ds/client';
 import { errorBody, T1CError } from '../api/errors.js';
@@ -53,8 +53,8 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
   const signer = ConsentSigner.open(settings.dataDir, host);
   const callers = new SameUserGuard(lookup);
   const proxy = new AgentProxy();
+  // The port is known only after listen (with --port 0); the Host check reads it per request.
   const hosts = { scheme: 'http' as const, names: [] as string[], port: settings.port };
-  let app: FastifyInstance | undefined;
 
   const callerOf = (req: IncomingMessage): Promise<OsUserId | undefined> => callers.ownerOf(req.socket);
   const ownAgent = async (req: IncomingMessage): Promise<LiveAgent | undefined> => channel.agents.ofUser(await callerOf(req));
@@ -81,7 +81,6 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
     return503OnClosing: true,
     serverFactory: (handler) => createServer(forwardOrHandle(handler)),
   });
-  app = fastify as unknown as FastifyInstance;
   const channel = new AgentChannelServer({ socketPath: settings.socketPath, ports: settings.agentPorts, lookup, log: fastify.log });
 
   fastify.setErrorHandler((error, _request, reply) => {
@@ -169,8 +168,7 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
     close: async () => {
       proxy.close();
       await channel.close();
-      await app?.close();
-      app = undefined;
+      await fastify.close();
     },
   };
 }

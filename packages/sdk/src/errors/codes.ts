@@ -21,6 +21,8 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '104032': 'other-os-user',
   // A PKCS#11 library path the connector's allow-list refuses: the page (or admin) chose it.
   '105010': 'invalid-input',
+  // A remote loading session opened by another application.
+  '104035': 'unauthorized',
   '106001': 'invalid-input',
   '106002': 'invalid-input',
   '106003': 'invalid-input',
@@ -28,6 +30,13 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '106005': 'invalid-input',
   '106006': 'pin-encryption-failed',
   '106007': 'invalid-input',
+  '106008': 'invalid-input',
+  '106009': 'invalid-input',
+  // Remote loading sessions: unknown, closed or timed out, on another reader, too many.
+  '107001': 'not-found',
+  '107002': 'not-found',
+  '107003': 'invalid-input',
+  '107004': 'rate-limited',
   '108001': 'pin-required',
   '108002': 'invalid-input',
   '108003': 'pin-incorrect',
