@@ -64,6 +64,7 @@ const KOFFI_FREE_ENTRIES = {
   '@t1c/smartcard/errors': 'packages/smartcard/src/errors.ts',
   '@t1c/smartcard/reader': 'packages/smartcard/src/reader/index.ts',
   '@t1c/smartcard/beid': 'packages/smartcard/src/beid/index.ts',
+  '@t1c/smartcard/emv': 'packages/smartcard/src/emv/index.ts',
   'connector card modules': 'packages/connector/src/cards/index.ts',
   '@t1c/emulator': 'packages/emulator/src/index.ts',
   '@t1c/emulator/virtual-card': 'packages/emulator/src/virtual-card.ts',
@@ -112,17 +113,17 @@ describe('architecture: who may import what', () => {
       assert.deepEqual([...files].filter((f) => f.startsWith('packages/smartcard/src/pcsc/')), [], `${name} loads PC/SC`);
     }
     assert.deepEqual([...closure(meta, PKCS11_ENTRY).files].filter((f) => f.startsWith('packages/smartcard/src/pcsc/')), [], '@t1c/smartcard/pkcs11 loads PC/SC');
-    for (const name of ['@t1c/smartcard', '@t1c/smartcard/codec', '@t1c/smartcard/errors', '@t1c/smartcard/reader', '@t1c/smartcard/beid'] as const) {
+    for (const name of ['@t1c/smartcard', '@t1c/smartcard/codec', '@t1c/smartcard/errors', '@t1c/smartcard/reader', '@t1c/smartcard/beid', '@t1c/smartcard/emv'] as const) {
       assert.ok(!closure(meta, KOFFI_FREE_ENTRIES[name]).packages.has('koffi'), `${name} loads koffi`);
     }
   });
 
   it('the emulator builds its cards from its own constants, not the reader\'s card module', () => {
     const files = sourceFiles('packages/emulator/src');
-    const offenders = files.filter((file) => /from '@t1c\/smartcard\/(beid|pcsc)'/.test(readFileSync(join(root, file), 'utf8')));
+    const offenders = files.filter((file) => /from '@t1c\/smartcard\/(beid|emv|pcsc)'/.test(readFileSync(join(root, file), 'utf8')));
     assert.deepEqual(offenders, []);
     for (const entry of [KOFFI_FREE_ENTRIES['@t1c/emulator'], KOFFI_FREE_ENTRIES['@t1c/emulator/virtual-card']]) {
-      const reached = [...closure(meta, entry).files].filter((f) => f.startsWith('packages/smartcard/src/beid/'));
+      const reached = [...closure(meta, entry).files].filter((f) => f.startsWith('packages/smartcard/src/beid/') || f.startsWith('packages/smartcard/src/emv/'));
       assert.deepEqual(reached, [], entry);
     }
   });

@@ -7,3 +7,7 @@ export type { BeidTestPki } from './pki/test-pki.js';
 export { attachToVpcd, type VpcdLink, type VpcdOptions } from './vpcd/vpcd-link.js';
 export { encodeFrame, FrameReader, VpcdControl } from './vpcd/frames.js';
 export { startPcscd, type PcscdHarness, type PcscdOptions, type PcscdReader } from './testing/pcscd.js';
+export {
+  EmvVirtualCard, type EmvVirtualCardOptions, type EmvTestCertificationAuthority, type EmvExchange,
+} from './emv/emv-virtual-card.js';
+export { SPECIMEN_APPLICATIONS, type EmvApplicationProfile } from './emv/emv-profile.js';

@@ -1,6 +1,7 @@
 import { Beid } from './beid/beid.js';
 import { Pkcs11 } from './pkcs11/pkcs11.js';
 import { Connection } from './connection.js';
+import { Emv } from './emv/emv.js';
 import { RemoteLoading } from './remoteloading/remoteloading.js';
 import { DEFAULT_CANDIDATES, discover, normaliseCandidate, parseInfo, type Discovered } from './discovery.js';
 import { agentPort, type ConsentOptions } from './registry/bind-agent.js';
@@ -97,6 +98,11 @@ export class T1cClient {
   /** The Belgian eID API for one reader. */
   beid(readerId: string): Beid {
     return new Beid(this.connection, readerId);
+  }
+
+  /** The EMV payment card API for one reader. */
+  emv(readerId: string): Emv {
+    return new Emv(this.connection, readerId);
   }
 
   /** Tokens behind the connector's configured PKCS#11 library. */

@@ -1,5 +1,6 @@
 export { connect, T1cClient, type ConnectOptions } from './client.js';
 export { Beid } from './beid/beid.js';
+export { Emv } from './emv/emv.js';
 export { Pkcs11, Pkcs11Token } from './pkcs11/pkcs11.js';
 export { RemoteLoading } from './remoteloading/remoteloading.js';
 export type { WaitForCardOptions } from './readers.js';
@@ -15,5 +16,6 @@ export type { JwtProvider } from './http/jwt.js';
 export type { AddressSpace, FetchInit, FetchLike, ResponseLike, BodyReader } from './http/types.js';
 export type { CardReader, InfoResponse } from './types/core.js';
 export type * from './types/beid.js';
+export type * from './types/emv.js';
 export type * from './types/pkcs11.js';
 export type * from './types/remoteloading.js';

@@ -11,6 +11,7 @@ import { plainSerializerCompiler, zodValidatorCompiler } from './route.js';
 import type { ApiContext } from './context.js';
 import { registerCoreRoutes } from './routes/core.js';
 import { registerBeidRoutes } from './routes/beid/index.js';
+import { registerEmvRoutes } from './routes/emv/index.js';
 import { registerPkcs11Routes } from './routes/pkcs11/index.js';
 import { registerRemoteloadingRoutes } from './routes/remoteloading/index.js';
 import { checkVersionPolicy, countTransaction, registerDsRoutes } from './routes/ds.js';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: ApiContext, options: BuildOptions = {}): Pro
 
   registerCoreRoutes(app, ctx);
   registerBeidRoutes(app, ctx);
+  registerEmvRoutes(app, ctx);
   registerPkcs11Routes(app, ctx);
   registerRemoteloadingRoutes(app, ctx);
   registerDsRoutes(app, ctx);

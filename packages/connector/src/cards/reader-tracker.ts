@@ -101,6 +101,7 @@ export class ReaderTracker {
           // A card that refuses one module's probe may still be another's.
           if (await module.probe?.(new CardSession(connection)).catch(() => false)) {
             inserted.probed = module.name;
+            this.registry.rememberProbed(inserted.atr, module.name);
             break;
           }
         }

@@ -1,9 +1,13 @@
 import { atrMatches } from '@t1c/smartcard/codec';
-import type { AtrEntry, CardModuleName } from '../ipc/index.js';
+import { CARD_MODULES, type AtrEntry, type CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
+import { emvModule } from './emv/module.js';
 import { pkcs11Module } from './pkcs11/module.js';
 import { remoteloadingModule } from './remoteloading/module.js';
 import type { AnyCardModule } from './card-module.js';
+
+/** Probed ATRs kept for the table: bank cards come in thousands of ATRs, a desk sees a few. */
+const MAX_PROBED_ATRS = 64;
 
 /**
  * The sandbox's card modules and their ATR table. The first row that matches a card's ATR
@@ -11,6 +15,8 @@ import type { AnyCardModule } from './card-module.js';
  */
 export class CardModuleRegistry {
   private readonly byName = new Map<CardModuleName, AnyCardModule>();
+  /** ATRs of cards a probe recognised (hex → module), shown in the table after its own rows. */
+  private readonly probed = new Map<string, CardModuleName>();
 
   constructor(readonly modules: readonly AnyCardModule[]) {
     for (const module of modules) {
@@ -33,8 +39,19 @@ export class CardModuleRegistry {
     return this.modules.filter((m) => m.probe !== undefined);
   }
 
+  /** Notes the ATR of a card a probe recognised, for the table (never for recognition). */
+  rememberProbed(atrHex: string, module: CardModuleName): void {
+    if (this.probed.size < MAX_PROBED_ATRS || this.probed.has(atrHex)) this.probed.set(atrHex, module);
+  }
+
+  /**
+   * The ATR rows, then the ATRs of cards probing recognised: those name their module for the
+   * cards seen, but never claim a card by ATR (another card may share the ATR).
+   */
   atrTable(): AtrEntry[] {
-    return this.modules.flatMap((m) => m.atrs.map((row) => ({ atr: row.atr, module: m.name, moduleDescription: row.description })));
+    const rows = this.modules.flatMap((m) => m.atrs.map((row) => ({ atr: row.atr, module: m.name, moduleDescription: row.description })));
+    const seen = [...this.probed].map(([atr, module]) => ({ atr, module, moduleDescription: `${CARD_MODULES[module].description} (recognised by probing the card)` }));
+    return [...rows, ...seen];
   }
 
   forget(readerName: string): void {
@@ -46,7 +63,7 @@ export class CardModuleRegistry {
   }
 }
 
-/** Every card module the connector ships, in ATR-table order. */
+/** Every card module the connector ships, in ATR-table order; probing modules after the ATR table. */
 export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule()]);
+  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule(), emvModule()]);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { attachToVpcd, BeidVirtualCard, describeHolderDataFormat, parseHolderData, type HolderData } from '@t1c/emulator';
+import { attachToVpcd, BeidVirtualCard, describeHolderDataFormat, EmvVirtualCard, parseHolderData, type HolderData } from '@t1c/emulator';
 
 interface BeidCommandOptions {
   readonly applet: string;
@@ -84,6 +84,28 @@ async function runBeid(options: BeidCommandOptions): Promise<void> {
   process.stdout.write(`stopped (${signal})\n`);
 }
 
+interface EmvCommandOptions {
+  readonly vpcd: string;
+  readonly pin: string;
+  readonly pse: boolean;
+  readonly ppse: boolean;
+}
+
+async function runEmv(options: EmvCommandOptions): Promise<void> {
+  if (!/^\d{4,12}$/.test(options.pin)) throw new Error('--pin must be 4 to 12 digits');
+  const { host, port } = parseVpcdAddress(options.vpcd);
+  const card = await EmvVirtualCard.create({ pin: options.pin, pse: options.pse, ppse: options.ppse });
+  const link = await attachToVpcd(card, { host, port, retryMs: VPCD_RETRY_MS });
+  const apps = card.applications.map((a) => `${a.label} (${a.aid}, priority ${a.priority})`).join(', ');
+  process.stdout.write(
+    `EMV virtual payment card with ${apps}; PSE ${options.pse ? 'yes' : 'no'}, PPSE ${options.ppse ? 'yes' : 'no'}; ` +
+    `PIN ${options.pin}; serving vpcd at ${host}:${port} = reader ${readerName(port)}. Ctrl-C stops.\n`,
+  );
+  const signal = await untilSignal();
+  await link.close();
+  process.stdout.write(`stopped (${signal})\n`);
+}
+
 export function registerEmulatorCommands(program: Command): void {
   const emulator = program.command('emulator').description('virtual smart cards for tests, demos and CI');
   emulator
@@ -97,4 +119,12 @@ export function registerEmulatorCommands(program: Command): void {
     .option('--print-format', 'print the holder data file format and exit')
     .addHelpText('after', () => `\n${describeHolderDataFormat()}\n`)
     .action(async (options: BeidCommandOptions) => runBeid(options));
+  emulator
+    .command('emv')
+    .description('run a virtual EMV payment card (test keys, specimen data) in a vpcd reader until SIGINT/SIGTERM')
+    .option('--vpcd <host:port>', 'where vpcd listens', '127.0.0.1:35963')
+    .option('--pin <pin>', 'the offline PIN', '1234')
+    .option('--no-pse', 'leave out the contact PSE (1PAY.SYS.DDF01)')
+    .option('--no-ppse', 'leave out the PPSE (2PAY.SYS.DDF01)')
+    .action(async (options: EmvCommandOptions) => runEmv(options));
 }

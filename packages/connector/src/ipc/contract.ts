@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { BEID_OPS } from './beid.js';
 import { PKCS11_OPS } from './pkcs11.js';
 import { CORE_OPS } from './core.js';
+import { EMV_OPS } from './emv.js';
 import { REMOTELOADING_OPS } from './remoteloading.js';
 import type { CardModuleName } from './modules.js';
 import type { OpSpec } from './op.js';
@@ -13,6 +14,7 @@ import type { OpSpec } from './op.js';
 export const CONTRACT = {
   core: CORE_OPS,
   beid: BEID_OPS,
+  emv: EMV_OPS,
   pkcs11: PKCS11_OPS,
   remoteloading: REMOTELOADING_OPS,
 } as const satisfies Record<'core' | CardModuleName, Record<string, OpSpec>>;

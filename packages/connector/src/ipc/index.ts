@@ -8,6 +8,10 @@ export {
   type BeidReadout, type BeidCertificateName, type BeidSigningKey, type DigestAlgorithm,
 } from './beid.js';
 export {
+  EMV_OPS, aidSchema, emvApplicationSchema, emvApplicationDataSchema, emvCertificateSchema,
+  type EmvApplication, type EmvApplicationData, type EmvCertificate,
+} from './emv.js';
+export {
   PKCS11_OPS, pkcs11SlotSchema, pkcs11TokenInfoSchema, pkcs11CertificateSchema, pkcs11DigestAlgorithms,
   type Pkcs11SlotInfo, type Pkcs11TokenInfoData, type Pkcs11CertificateData,
 } from './pkcs11.js';

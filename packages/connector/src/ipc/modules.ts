@@ -4,6 +4,7 @@
  */
 export const CARD_MODULES = {
   beid: { description: 'Belgium Electronic ID card' },
+  emv: { description: 'EMV payment card' },
   pkcs11: { description: 'PKCS#11 token' },
   remoteloading: { description: 'Remote loading (APDUs from the application backend)' },
 } as const satisfies Record<string, { description: string }>;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { VirtualCard } from '@t1c/smartcard/reader';
 import { BeidVirtualCard, attachToVpcd, startPcscd, type BeidVirtualCardOptions, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 
 /** A private pcscd with two vpcd readers, a virtual eID in each (default 1.7 and 1.8). */
@@ -9,6 +10,8 @@ export interface PcscRig {
   readonly cards: BeidVirtualCard[];
   readonly readerNames: string[];
   replace(index: number, options: BeidVirtualCardOptions): Promise<BeidVirtualCard>;
+  /** Puts any virtual card (an EMV card, say) in reader `index`, taking out what was there. */
+  insert(index: number, card: VirtualCard): Promise<void>;
   eject(index: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +39,12 @@ export async function startPcscRig(options: BeidVirtualCardOptions[] = [{ applet
       cards[index] = card;
       links[index] = await attachToVpcd(card, { port: reader.port });
       return card;
+    },
+    insert: async (index, card) => {
+      await links[index]?.close();
+      const reader = pcscd.readers[index];
+      if (!reader) throw new Error('no such reader');
+      links[index] = await attachToVpcd(card, { port: reader.port });
     },
     eject: async (index) => {
       await links[index]?.close();

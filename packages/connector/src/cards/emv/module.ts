@@ -1,0 +1,74 @@
+import { EmvCard, type EmvCertificates, type EmvCertificationAuthorityKey, type Recovery } from '@t1c/smartcard/emv';
+import { SandboxError, type EmvApplicationData, type EmvCertificate } from '../../ipc/index.js';
+import type { CardModule } from '../card-module.js';
+
+type CardCertificate = NonNullable<EmvCertificates['issuer']>;
+
+function recovered(recovery: Recovery): EmvCertificate['recovered'] {
+  if (recovery.status !== 'recovered') return undefined;
+  const k = recovery.key;
+  return {
+    format: k.format, owner: k.owner, expiry: k.expiry, serialNumber: k.serialNumber, hashAlgorithm: k.hashAlgorithm,
+    publicKeyAlgorithm: k.publicKeyAlgorithm, modulus: k.modulus, exponent: k.exponent, hashValid: k.hashValid,
+  };
+}
+
+/** The card module's certificate as the contract carries it, field by field. */
+function toContract(cert: CardCertificate | undefined): EmvCertificate | undefined {
+  if (!cert) return undefined;
+  const r = recovered(cert.recovery);
+  return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}) };
+}
+
+/** Lists the applications and refuses an AID the card does not list, as a bad argument (no APDU for it). */
+async function openFor(session: Parameters<typeof EmvCard.open>[0], aid: string | undefined): Promise<EmvCard> {
+  const card = await EmvCard.open(session);
+  if (aid !== undefined && !card.applications.some((a) => a.aid === aid)) {
+    throw new SandboxError('ARGS_INVALID', 'the card lists no application with this AID');
+  }
+  return card;
+}
+
+export interface EmvModuleOptions {
+  /** CA public keys to recover issuer certificates with (a terminal's CA key table); none by default. */
+  readonly authorities?: readonly EmvCertificationAuthorityKey[];
+}
+
+/**
+ * The EMV payment card module. Bank cards come with thousands of ATRs, so it claims none: the
+ * registry asks it to probe a card no ATR row claimed (SELECT of the PPSE, then the PSE).
+ */
+export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
+  const authorities = options.authorities ?? [];
+  return {
+    name: 'emv',
+    atrs: [],
+    probe: (session) => EmvCard.recognise(session),
+    ops: {
+      applications: async ({ session }) => {
+        const card = await EmvCard.open(session);
+        return { applications: card.applications.map((a) => ({ aid: a.aid, label: a.label, ...(a.priority !== undefined ? { priority: a.priority } : {}) })) };
+      },
+      applicationData: async ({ session }, { aid }) => {
+        const d = await (await openFor(session, aid)).applicationData(aid);
+        const out: EmvApplicationData = { aid: d.aid, pan: d.pan, expirationDate: d.expirationDate };
+        if (d.effectiveDate !== undefined) out.effectiveDate = d.effectiveDate;
+        if (d.name !== undefined) out.name = d.name;
+        if (d.country !== undefined) out.country = d.country;
+        if (d.countryCode !== undefined) out.countryCode = d.countryCode;
+        if (d.language !== undefined) out.language = d.language;
+        return out;
+      },
+      certificates: async ({ session }, { aid }) => {
+        const certs = await (await openFor(session, aid)).certificates(aid, authorities);
+        const issuer = toContract(certs.issuer);
+        const icc = toContract(certs.icc);
+        return { ...(issuer ? { issuer } : {}), ...(icc ? { icc } : {}) };
+      },
+      verifyPin: async ({ session }, { pin, aid }) => {
+        await (await openFor(session, aid)).verifyPin(pin, aid);
+        return { verified: true };
+      },
+    },
+  };
+}

@@ -1,0 +1,9 @@
+export { EmvCard, type EmvApplication, type EmvApplicationRecords, type EmvCertificates } from './emv-card.js';
+export { applicationData, type EmvApplicationData } from './application-data.js';
+export {
+  recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type RecoveredPublicKey, type Recovery,
+} from './certificates.js';
+export { parseAfl, type AflEntry } from './afl.js';
+export { answerDol, type TerminalData } from './dol.js';
+export { maskPan, maskPans } from './pan.js';
+export { PSE, PPSE, Tag as EMV_TAGS } from './constants.js';
