@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdminClient, startDistributionService, type RunningDistributionService } from '@t1c/ds';
-import { BeidVirtualCard, attachToVpcd, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
+import { BeidVirtualCard, EmvVirtualCard, attachToVpcd, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 import { ApiProcess } from './api-helpers/api-process.js';
 import { NAME, startDnsRig, type DnsRig } from './doctor-helpers/dns-rig.js';
 import { runDoctorCli, tempHome, userEnv } from './doctor-helpers/doctor-cli.js';
@@ -60,7 +60,7 @@ describe('doctor: bad input', () => {
       writeFileSync(broken, JSON.stringify({ port: 51983, proxy: 'x' }));
       const r = await runCli(['doctor', '--config', broken], '', u.env);
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /config file .*broken\.json: : Unrecognized key: "proxy"/);
+      assert.match(r.stderr, /config file .*broken\.json: \(top\): Unrecognized key: "proxy"/);
       assert.deepEqual(readdirSync(u.home, { recursive: true }).map(String).sort(), [...before, 'broken.json'].sort(), 'the doctor wrote nothing');
     } finally {
       u.remove();
@@ -224,24 +224,28 @@ describe('doctor: cards through pcscd', () => {
     }
   });
 
-  it('pcscd with a vpcd reader and a Belgian eID: readers, the card and its module named', async () => {
+  it('pcscd with a Belgian eID and a payment card: readers, the cards and their modules named', async () => {
     const u = user({ port: await freePort(), jwt: false });
     const pcscd = await startPcscd({ readerPairs: 1 });
-    let link: VpcdLink | undefined;
+    const links: VpcdLink[] = [];
     try {
-      const first = pcscd.readers[0];
-      assert.ok(first);
-      link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: first.port });
+      const [first, second] = pcscd.readers;
+      assert.ok(first && second);
+      links.push(await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: first.port }));
+      links.push(await attachToVpcd(await EmvVirtualCard.create(), { port: second.port }));
+      const named = (d: readonly string[] | undefined): boolean => (d ?? []).some((l) => l.includes('module beid')) && (d ?? []).some((l) => l.includes('module emv'));
       let cards = (await runDoctorCli([], u.env)).check('cards');
-      for (let i = 0; i < 50 && !(cards.details ?? []).some((d) => d.includes('module beid')); i++) {
+      for (let i = 0; i < 50 && !named(cards.details); i++) {
         await new Promise((r) => setTimeout(r, 100));
         cards = (await runDoctorCli([], u.env)).check('cards');
       }
       assert.equal(cards.status, 'ok');
-      assert.match(cards.summary, /2 readers, 1 card$/);
-      assert.ok(cards.details?.some((d) => d.startsWith(`${first.name}: card 3B`) && d.endsWith('module beid (Belgian eID)')), JSON.stringify(cards.details));
+      assert.match(cards.summary, /2 readers, 2 cards$/);
+      assert.ok(cards.details?.some((d) => d.startsWith(`${first.name}: card 3B`) && d.endsWith('module beid (Belgium Electronic ID card)')), JSON.stringify(cards.details));
+      // A payment card has no ATR row: the sandbox's registry recognises it by selecting its PPSE/PSE.
+      assert.ok(cards.details?.some((d) => d.startsWith(`${second.name}: card `) && d.endsWith('module emv (EMV payment card)')), JSON.stringify(cards.details));
     } finally {
-      await link?.close();
+      for (const link of links) await link.close();
       await pcscd.stop();
       u.remove();
     }

@@ -84,16 +84,22 @@ function servedChain(port: number): (servername: string) => Promise<ServedChain>
   });
 }
 
-/** PC/SC as the sandbox sees it (the same backend), loaded only when the cards are checked. */
+/**
+ * PC/SC as the sandbox sees it (the same backend and card-module registry, probes included),
+ * loaded only when the cards are checked.
+ */
 async function pcscReaders(): Promise<Awaited<ReturnType<DoctorContext['readers']>>> {
   const { TolerantPcscBackend } = await import('../sandbox/tolerant-backend.js');
+  const { LocalCardService } = await import('../cards/index.js');
   const backend = new TolerantPcscBackend();
+  const cards = new LocalCardService([backend]);
   try {
-    const readers = await backend.listReaders();
+    const statuses = await backend.listReaders();
     if (backend.status === 'down') throw new Error('no connection to the service (SCardEstablishContext failed)');
-    return readers;
+    const modules = new Map((await cards.listReaders()).map((r) => [r.name, r.card?.module ?? null]));
+    return statuses.map((status) => ({ ...status, module: modules.get(status.name) ?? null }));
   } finally {
-    await backend.close();
+    await cards.close();
   }
 }
 

@@ -1,4 +1,10 @@
-import type { ReaderStatus } from '@t1c/smartcard';
+import type { ReaderStatus } from '@t1c/smartcard/reader';
+import type { CardModuleName } from '../ipc/index.js';
+
+/** A reader as PC/SC reports it, with the card module the sandbox would use for its card. */
+export interface DoctorReader extends ReaderStatus {
+  readonly module: CardModuleName | null;
+}
 import type { Settings } from '../config/settings.js';
 import type { RawRecord, TrustAnchor } from './probes/dnssec-validate.js';
 
@@ -104,7 +110,7 @@ export interface DoctorContext {
   /** The chain served on 127.0.0.1:port for `servername`. */
   readonly servedChain: (servername: string) => Promise<ServedChain>;
   /** Readers and cards through PC/SC. */
-  readonly readers: () => Promise<readonly ReaderStatus[]>;
+  readonly readers: () => Promise<readonly DoctorReader[]>;
   /** Reads a text file, undefined when it does not exist. */
   readonly readText: (path: string) => string | undefined;
 }

@@ -1,5 +1,5 @@
-import { recogniseBeid } from '@t1c/smartcard/beid';
-import { toHex } from '@t1c/smartcard';
+import { toHex } from '@t1c/smartcard/codec';
+import { CARD_MODULES } from '../../ipc/index.js';
 import type { Check } from '../types.js';
 
 const id = 'cards';
@@ -22,7 +22,7 @@ export const cardsCheck: Check = async (ctx) => {
   if (readers.length === 0) return { id, status: 'warn', summary: 'the smart-card service runs, but no card reader is connected', fix: 'Plug in the card reader (and install its driver if your reader needs one).' };
   const details = readers.map((r) => {
     if (r.atr === null) return `${r.name}: ${r.mute ? 'card does not answer (insert it the right way round)' : 'no card'}`;
-    return `${r.name}: card ${toHex(r.atr)} → ${recogniseBeid(r.atr) ? 'module beid (Belgian eID)' : 'no module for this card'}`;
+    return `${r.name}: card ${toHex(r.atr)} → ${r.module ? `module ${r.module} (${CARD_MODULES[r.module].description})` : 'no module for this card'}`;
   });
   const cards = readers.filter((r) => r.atr !== null).length;
   return { id, status: 'ok', summary: `${readers.length} reader${readers.length === 1 ? '' : 's'}, ${cards} card${cards === 1 ? '' : 's'}`, details };
