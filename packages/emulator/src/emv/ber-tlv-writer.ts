@@ -1,3 +1,4 @@
+import { concatBytes } from '@t1c/smartcard/codec';
 /** Just enough BER-TLV (Book 3 Annex B) to write a card's answers; the card never parses TLV beyond the GPO template. */
 export type TlvValue = Uint8Array | readonly Uint8Array[];
 
@@ -15,20 +16,10 @@ function lengthBytes(length: number): number[] {
   throw new RangeError(`TLV length ${length}`);
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 /** One data object; a list of values is concatenated (a constructed object's children). */
 export function tlv(tag: number, value: TlvValue): Uint8Array {
-  const body = value instanceof Uint8Array ? value : concat(value);
-  return concat([Uint8Array.from(tagBytes(tag)), Uint8Array.from(lengthBytes(body.length)), body]);
+  const body = value instanceof Uint8Array ? value : concatBytes(...value);
+  return concatBytes(Uint8Array.from(tagBytes(tag)), Uint8Array.from(lengthBytes(body.length)), body);
 }
 
 export function ascii(text: string): Uint8Array {

@@ -1,4 +1,5 @@
-import { ascii, bcd, compressedNumeric, concat, hex, tlv } from './ber-tlv-writer.js';
+import { concatBytes } from '@t1c/smartcard/codec';
+import { ascii, bcd, compressedNumeric, hex, tlv } from './ber-tlv-writer.js';
 import { iccCertificate, issuerCertificate } from './emv-certificates.js';
 import type { EmvKeyChain } from './emv-keys.js';
 import type { EmvApplicationProfile } from './emv-profile.js';
@@ -26,9 +27,9 @@ const AFL = hex('08010201 10010200');
 const CVM_LIST = hex('00000000 00000000 0103 1F03');
 
 function dol(entries: readonly (readonly [number, number])[]): Uint8Array {
-  return concat(entries.map(([tag, length]) => {
+  return concatBytes(...entries.map(([tag, length]) => {
     const tagHex = tag.toString(16);
-    return concat([hex(tagHex.length % 2 === 0 ? tagHex : `0${tagHex}`), Uint8Array.of(length)]);
+    return concatBytes(...[hex(tagHex.length % 2 === 0 ? tagHex : `0${tagHex}`), Uint8Array.of(length)]);
   }));
 }
 
@@ -86,7 +87,7 @@ export function personaliseApplication(profile: EmvApplicationProfile, keys: Emv
   const odaValue = odaRecord.subarray(odaRecord.length - odaValueLength(odaRecord));
   const icc = iccCertificate(keys.issuer, keys.icc, {
     pan: compressedNumeric(profile.pan, 10), expiry: mmyy(profile.expirationDate), serial: serialBytes,
-    staticData: concat([odaValue, AIP]),
+    staticData: concatBytes(...[odaValue, AIP]),
   });
   const issuerRecord = tlv(T.recordTemplate, [
     tlv(T.caPublicKeyIndex, Uint8Array.of(profile.caIndex)),
