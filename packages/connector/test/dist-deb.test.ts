@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
-import { client, verifiedData } from './api-helpers/http.js';
+import { client, errorCode, verifiedData } from './api-helpers/http.js';
+import { clientAsUser } from './api-helpers/http-as-user.js';
 import { startPcscRig, type PcscRig } from './api-helpers/rig.js';
 import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
 import { buildDeb } from '../../../packaging/installers/deb.mjs';
@@ -187,8 +188,12 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       try {
         const url = await apiUrl(child, output);
         const base = `http://127.0.0.1:${new URL(url).port}`;
-        const c = client(base);
+        // As the user: the connector serves only the OS user who runs it.
+        const c = clientAsUser(base, uid);
         try {
+          const asRoot = client(base);
+          const refused = await asRoot.call('GET', '/info').finally(() => asRoot.close());
+          assert.deepEqual([refused.status, errorCode(refused)], [403, '104032'], 'another OS user (the test, root) is refused');
           const info = await c.call('GET', '/info');
           assert.equal(info.status, 200, info.text);
           const keyAnswer = await c.call('GET', '/device-key');

@@ -5,6 +5,10 @@ import { ownerInRows, parseProcNetTcp } from '../src/os/peer-user/linux-proc-net
 import { ownerInLsof, parseLsofFields } from '../src/os/peer-user/macos-lsof.js';
 import { owningPid, parseTcpTable, windowsPeerUserLookup } from '../src/os/peer-user/windows-tcp-table.js';
 import { uidOf } from '../src/os/peer-user/types.js';
+import { realUidFromStatus, runningUnderWine, winePeerUserLookup } from '../src/os/peer-user/wine.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // 127.0.0.1:51983 (CB0F) accepted a connection from 127.0.0.1:41652 (A2B4) of uid 1001; the
 // server's own row (uid 0) must not be mistaken for the peer's. Captured format, x86 (little-endian).
@@ -57,6 +61,32 @@ const WIN_TCP6 = Buffer.from([
   '00000000000000000000000000000001', '00000000', '9c400000',
   '00000000000000000000000000000001', '00000000', 'cb0f0000', '05000000', 'a00f0000', // pid 4000
 ].join(''), 'hex');
+
+describe('peer user: Windows under Wine (the Linux socket table through Wine\'s drive)', () => {
+  it('answers from the Linux root it is given: the peer\'s uid, and our own real uid from /proc/self/status', async () => {
+    const root = mkdtempSync(join(tmpdir(), 't1c-wine-root-'));
+    try {
+      mkdirSync(join(root, 'proc', 'net'), { recursive: true });
+      mkdirSync(join(root, 'proc', 'self'));
+      writeFileSync(join(root, 'proc', 'net', 'tcp'), PROC_NET_TCP);
+      writeFileSync(join(root, 'proc', 'net', 'tcp6'), PROC_NET_TCP6);
+      writeFileSync(join(root, 'proc', 'self', 'status'), 'Name:\tt1c.exe\nUid:\t1001\t1001\t1001\t1001\nGid:\t1001\t1001\t1001\t1001\n');
+      const lookup = winePeerUserLookup(`${root}/`);
+      assert.equal(await lookup.ownerOf({ server: { address: '127.0.0.1', port: 51983 }, client: { address: '127.0.0.1', port: 41652 } }), 'uid:1001');
+      assert.equal(await lookup.ownerOf({ server: { address: '127.0.0.1', port: 51983 }, client: { address: '127.0.0.1', port: 1 } }), undefined);
+      assert.equal(lookup.currentUser(), 'uid:1001');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+  it('reads the real uid, not the effective one; a status without it is unknown', () => {
+    assert.equal(realUidFromStatus('Uid:\t1000\t0\t0\t0\n'), 1000);
+    assert.equal(realUidFromStatus('Name:\tx\n'), undefined);
+  });
+  it('Linux is not Wine: the check asks ntdll, not the file system', async () => {
+    assert.equal(await runningUnderWine(), false);
+  });
+});
 
 describe('peer user: Windows GetExtendedTcpTable', () => {
   it('parses IPv4 and IPv6 owner-PID tables and picks the client row', () => {

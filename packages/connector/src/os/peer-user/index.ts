@@ -2,6 +2,7 @@ import { linuxPeerUserLookup } from './linux-proc-net-tcp.js';
 import { macosPeerUserLookup } from './macos-lsof.js';
 import type { PeerUserLookup } from './types.js';
 import { win32Api, windowsPeerUserLookup } from './windows-tcp-table.js';
+import { runningUnderWine, winePeerUserLookup } from './wine.js';
 
 export { SameUserGuard } from './same-user-guard.js';
 export { unixUser, uidOf, type LoopbackConnection, type OsUserId, type PeerUserLookup, type TcpEndpoint } from './types.js';
@@ -10,6 +11,6 @@ export { unixUser, uidOf, type LoopbackConnection, type OsUserId, type PeerUserL
 export async function systemPeerUserLookup(platform: NodeJS.Platform = process.platform): Promise<PeerUserLookup | undefined> {
   if (platform === 'linux') return linuxPeerUserLookup();
   if (platform === 'darwin') return macosPeerUserLookup();
-  if (platform === 'win32') return windowsPeerUserLookup(await win32Api());
+  if (platform === 'win32') return (await runningUnderWine()) ? winePeerUserLookup() : windowsPeerUserLookup(await win32Api());
   return undefined;
 }
