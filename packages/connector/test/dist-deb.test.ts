@@ -189,7 +189,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
         const url = await apiUrl(child, output);
         const base = `http://127.0.0.1:${new URL(url).port}`;
         // As the user: the connector serves only the OS user who runs it.
-        const c = clientAsUser(base, uid);
+        const c = clientAsUser(base, (argv) => root.run(asUser(argv)));
         try {
           const asRoot = client(base);
           const refused = await asRoot.call('GET', '/info').finally(() => asRoot.close());
