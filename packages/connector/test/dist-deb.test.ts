@@ -397,7 +397,10 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
         await stop(registry);
         await inRoot(['rm', '-rf', REGISTRY_RUNTIME_DIR]);
       }
-      const left = [...processesOf(uid), ...processesOf(uid2), ...processesOf(UNPRIVILEGED).filter((pid) => pid === registry.pid)];
+      // The sandboxes are the agents' children, not ours: seen once (of four runs) a moment after their agent's exit.
+      const remaining = (): number[] => [...processesOf(uid), ...processesOf(uid2), ...processesOf(UNPRIVILEGED).filter((pid) => pid === registry.pid)];
+      for (let i = 0; i < 50 && remaining().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const left = remaining();
       const what = (pid: number): string => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return 'gone'; } };
       assert.deepEqual(left.map((pid) => `${pid} ${what(pid)}`), [], 'agents, sandboxes and the Registry are gone');
     });
