@@ -43,6 +43,7 @@ const systemPackages = [
   ['xclip', '/usr/bin/xclip'],
   ['softhsm2', '/usr/bin/softhsm2-util'],
   ['opensc', '/usr/bin/pkcs11-tool'],
+  ['curl', '/usr/bin/curl'],
 ];
 
 function missingPackages() {

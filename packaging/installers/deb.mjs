@@ -161,6 +161,8 @@ export function buildDeb({ root, distDir, version, target, compression = 'xz' })
     symlinkSync('../lib/t1c/t1c', join(stage, 'usr/bin/t1c'));
     put(stage, 'usr/lib/t1c/autostart', readFileSync(join(linux, 'autostart')), 0o755);
     put(stage, 'usr/lib/systemd/user/t1c.service', readFileSync(join(linux, 't1c.service')));
+    // Shared hosts only: installed, not enabled (packaging/linux/README.md).
+    put(stage, 'usr/lib/systemd/system/t1c-registry.service', readFileSync(join(linux, 't1c-registry.service')));
     put(stage, 'usr/lib/systemd/user-preset/80-t1c.preset', readFileSync(join(linux, '80-t1c.preset')));
     put(stage, 'etc/xdg/autostart/t1c.desktop', readFileSync(join(linux, 't1c.desktop')));
     // The administrator's settings for every user (below each user's own config): empty at first.
@@ -192,6 +194,7 @@ export function buildDeb({ root, distDir, version, target, compression = 'xz' })
     put(stage, 'DEBIAN/conffiles', '/etc/t1c/connector.json\n/etc/xdg/autostart/t1c.desktop\n');
     put(stage, 'DEBIAN/md5sums', filesUnder(stage).map((f) => `${createHash('md5').update(readFileSync(join(stage, f))).digest('hex')}  ${f}\n`).join(''));
     put(stage, 'DEBIAN/postinst', readFileSync(join(linux, 'postinst')), 0o755);
+    put(stage, 'DEBIAN/prerm', readFileSync(join(linux, 'prerm')), 0o755);
     put(stage, 'DEBIAN/postrm', readFileSync(join(linux, 'postrm')), 0o755);
 
     // xz like Debian's own packages; -Zxz is dpkg-deb's default, said here for clarity.

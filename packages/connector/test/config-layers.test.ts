@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { updatedConfig } from '../src/cli/config-commands.js';
 import { loadSettings } from '../src/config/load.js';
+import { registrySocketOf } from '../src/registry/settings.js';
 
 describe('configuration layers: flags > env > user file > installed baseline > defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 't1c-config-layers-'));
@@ -36,6 +37,22 @@ describe('configuration layers: flags > env > user file > installed baseline > d
     assert.throws(() => load(file('s1.json', { port: 99999 })), /^Error: system config file .*s1\.json: port: Too big.*\(got 99999\)$/);
     assert.throws(() => load(file('s2.json', '{"port": 1,')), /system config file .*s2\.json: not JSON/);
     assert.throws(() => load(file('s3.json', { prot: 1 })), /system config file .*s3\.json: .*prot/);
+  });
+
+  it('the administrator\'s "registry" switch (agents of t1c registry for every user): true or an absolute socket path; a user file can turn it off; bad values are refused', () => {
+    const none = file('none.json', {});
+    const load = (system: unknown, user: string = none): unknown => loadSettings({ env, systemConfigFile: file('reg-system.json', system), configFile: user, registry: () => ({}) }).registry;
+    assert.equal(load({}), undefined, 'not set: a plain connector');
+    assert.equal(load({ registry: true }), true);
+    assert.equal(load({ registry: '/run/t1c-other/registry.sock' }), '/run/t1c-other/registry.sock');
+    assert.equal(load({ registry: true }, file('reg-user.json', { registry: false })), false, "the user's file over the administrator's");
+    assert.equal(registrySocketOf(true), '/run/t1c/registry.sock');
+    assert.equal(registrySocketOf(false), undefined);
+    assert.equal(registrySocketOf(undefined), undefined);
+    assert.equal(registrySocketOf('/x/registry.sock'), '/x/registry.sock');
+    assert.throws(() => load({ registry: 'registry.sock' }), /system config file .*reg-system\.json: registry: .*absolute socket path.*\(got "registry\.sock"\)/);
+    assert.throws(() => load({ registry: '' }), /registry: .*\(got ""\)/);
+    assert.throws(() => load({ registry: 1 }), /registry: .*\(got 1\)/);
   });
 
   it('t1c config set merges into the user file and refuses a bad value, naming it, without writing', () => {

@@ -18,6 +18,11 @@ const ENABLE_LINK = '/etc/systemd/user/default.target.wants/t1c.service';
 const MASK_LINK = '/etc/systemd/user/t1c.service';
 const HELPER_STATE = '/var/lib/systemd/deb-systemd-user-helper-enabled';
 const SYSTEM_CONFIG = '/etc/t1c/connector.json';
+const REGISTRY_UNIT = '/usr/lib/systemd/system/t1c-registry.service';
+const REGISTRY_ENABLE_LINK = '/etc/systemd/system/multi-user.target.wants/t1c-registry.service';
+const REGISTRY_RUNTIME_DIR = '/run/t1c';
+/** Nobody: the Registry needs no privilege (the unit runs it as a DynamicUser). */
+const UNPRIVILEGED = 65534;
 const [MAJOR, MINOR, PATCH] = ROOT_VERSION.split(/[.-]/).map(Number);
 /** The version of the rebuilt package installed over the first one. */
 const NEXT_VERSION = `${MAJOR ?? 0}.${MINOR ?? 0}.${(PATCH ?? 0) + 1}`;
@@ -28,7 +33,7 @@ const NEXT_VERSION = `${MAJOR ?? 0}.${MINOR ?? 0}.${(PATCH ?? 0) + 1}`;
  */
 // mimeinfo.cache is desktop-file-utils': its dpkg trigger rebuilds it from every menu entry
 // (ours included) and it stays, like for any package with a menu entry.
-const ALLOWED_CHANGES = [/^usr\/share\/applications\/mimeinfo\.cache$/, /^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
+const ALLOWED_CHANGES = [/^usr\/share\/applications\/mimeinfo\.cache$/, /^var\/lib\/dpkg\//, /^var\/log\//, /^var\/cache\/(debconf|ldconfig|man)\//, /^home\/t1c-deb-test2?(\/|$)/, /^tmp\//, /^etc\/(passwd|group|shadow|gshadow|subuid|subgid)-?$/];
 /** Directories compared file by file before install and after purge, inside the throw-away root. */
 const SNAPSHOT_DIRS = ['/etc', '/usr', '/opt', '/var/lib'];
 
@@ -41,9 +46,9 @@ function isLink(path: string): boolean {
 }
 
 /** A uid with no passwd entry on this machine and no process, for the throw-away user. */
-function freeUid(): number {
+function freeUid(after = 60_999): number {
   const taken = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => Number(l.split(':')[2])));
-  for (let uid = 61_000; uid < 65_000; uid++) if (!taken.has(uid) && processesOf(uid).length === 0) return uid;
+  for (let uid = after + 1; uid < 65_000; uid++) if (!taken.has(uid) && processesOf(uid).length === 0) return uid;
   throw new Error('no free uid');
 }
 
@@ -58,6 +63,26 @@ function apiUrl(child: ChildProcess, output: { text: string }): Promise<string> 
     child.stderr?.on('data', onData);
     child.stdout?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`installed t1c api exited with ${code}: ${output.text}`)));
+  });
+}
+
+/** Whether the child's output (collected in `seen` from its start) shows `pattern` before it exits. */
+function outputMatch(child: ChildProcess, pattern: RegExp, stream: 'stdout' | 'stderr', seen: { text: string } = { text: '' }): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (pattern.test(seen.text)) {
+      resolve(true);
+      return;
+    }
+    let text = seen.text;
+    const onData = (d: Buffer): void => {
+      text += d.toString();
+      if (pattern.test(text)) {
+        child[stream]?.off('data', onData);
+        resolve(true);
+      }
+    };
+    child[stream]?.on('data', onData);
+    child.once('exit', () => resolve(false));
   });
 }
 
@@ -124,6 +149,8 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
     let root: ThrowawayRoot;
     let rig: PcscRig;
     let uid: number;
+    let uid2: number;
+    const user2 = 't1c-deb-test2';
     let debInRoot: string;
     let nextDir: string;
     let nextDeb: string;
@@ -146,6 +173,9 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       root = await ThrowawayRoot.create();
       uid = freeUid();
       await inRoot(['useradd', '--uid', String(uid), '--user-group', '--create-home', '--shell', '/bin/sh', user]);
+      // A second user for the Registry's shared-host test (made now, so snapshots include it).
+      uid2 = freeUid(uid);
+      await inRoot(['useradd', '--uid', String(uid2), '--user-group', '--create-home', '--shell', '/bin/sh', user2]);
       // The .deb is on the real disk, so the root sees it through the overlay's lower layer.
       debInRoot = deb();
       // Built on the real disk before anything is installed, like the first one.
@@ -157,7 +187,7 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
     });
 
     after(async () => {
-      for (const pid of processesOf(uid)) process.kill(pid, 'SIGKILL');
+      for (const pid of [...processesOf(uid), ...(uid2 === undefined ? [] : processesOf(uid2))]) process.kill(pid, 'SIGKILL');
       await rig?.close();
       await root?.close();
       if (nextDir) rmSync(nextDir, { recursive: true, force: true });
@@ -171,6 +201,19 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.equal((await inRoot(['readlink', ENABLE_LINK])).trim(), '/usr/lib/systemd/user/t1c.service');
       assert.ok(await exists(`${HELPER_STATE}/t1c.service.dsh-also`), 'deb-systemd-helper records the link it made');
       assert.equal((await inRoot(['/usr/bin/t1c', '--version'])).trim(), ROOT_VERSION);
+    });
+
+    it('the Registry\'s system unit is installed, not enabled, and systemd-analyze verifies it', async () => {
+      assert.ok(await exists(REGISTRY_UNIT));
+      assert.equal(await exists(REGISTRY_ENABLE_LINK), false, 'the package never enables the Registry');
+      const unit = await inRoot(['cat', REGISTRY_UNIT]);
+      assert.match(unit, /^ExecStart=\/usr\/bin\/t1c registry$/m);
+      assert.match(unit, /^DynamicUser=yes$/m);
+      assert.match(unit, /^RuntimeDirectory=t1c$/m);
+      const man = (await root.run(['test', '-x', '/usr/bin/man'])).code === 0;
+      const r = await root.run(['systemd-analyze', 'verify', ...(man ? [] : ['--man=no']), REGISTRY_UNIT]);
+      assert.equal(r.code, 0, `${r.stdout}${r.stderr}`);
+      assert.equal(`${r.stdout}${r.stderr}`.trim(), '', 'no complaints');
     });
 
     it('systemd-analyze verifies the installed user unit (ExecStart exists, man page found)', async () => {
@@ -299,6 +342,65 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.equal((await inRoot(['/usr/bin/t1c', '--version'])).trim(), ROOT_VERSION);
     });
 
+    it('shared host: with "registry": true in /etc/t1c/connector.json, the installed Registry (unprivileged) and two users\' installed t1c api as agents; each user reads their own virtual card on port 51983', async () => {
+      assert.equal(await exists(REGISTRY_RUNTIME_DIR), false, `${REGISTRY_RUNTIME_DIR} exists before the test`);
+      const unit = await inRoot(['cat', REGISTRY_UNIT]);
+      // What `systemctl enable` does; purge must take it away again.
+      await inRoot(['systemctl', 'enable', 't1c-registry.service']);
+      // systemctl links through /lib on merged-/usr systems.
+      assert.match((await inRoot(['readlink', REGISTRY_ENABLE_LINK])).trim(), /^(\/usr)?\/lib\/systemd\/system\/t1c-registry\.service$/);
+      const adminConfig = { registry: true, transport: 'http', jwt: false, pcsc: false, virtualCards: ['1.8'], logLevel: 'warn' };
+      await writeInRoot(SYSTEM_CONFIG, JSON.stringify(adminConfig));
+      const holders = { [user]: { uid, surname: 'Alpha' }, [user2]: { uid: uid2, surname: 'Bravo' } };
+      for (const [name, h] of Object.entries(holders)) {
+        const data = `/home/${name}/.config/t1c/holder.json`;
+        await writeInRoot(data, JSON.stringify({ surname: h.surname, firstNames: `${h.surname} Test`, birthDate: '03 MEI 2001', gender: 'F', nationalNumber: '01050312366', address: { streetAndNumber: 'Kerkstraat 1', zipCode: '2000', municipality: 'Antwerpen' } }), h.uid);
+        // The user's own layer sits over the administrator's: their own card data.
+        await writeInRoot(`/home/${name}/.config/t1c/config.json`, JSON.stringify({ virtualCardData: data }), h.uid);
+      }
+      // systemd's RuntimeDirectory=, done by hand: there is no systemd PID 1 here.
+      await inRoot(['install', '-d', '-o', String(UNPRIVILEGED), '-g', String(UNPRIVILEGED), '-m', '0755', REGISTRY_RUNTIME_DIR]);
+      // The unit's own Environment= lines, %t being /run for a system unit.
+      const unitEnv = [...unit.matchAll(/^Environment=(.*)$/gm)].map((m) => (m[1] ?? '').replaceAll('%t', '/run'));
+      assert.ok(unitEnv.includes(`T1C_DATA_DIR=${REGISTRY_RUNTIME_DIR}`), unitEnv.join(' '));
+      const registry = root.spawn(['setpriv', `--reuid=${UNPRIVILEGED}`, `--regid=${UNPRIVILEGED}`, '--clear-groups', '--', 'env', ...unitEnv, '/usr/bin/t1c', 'registry']);
+      const registryOut = { text: '' };
+      registry.stdout?.on('data', (d: Buffer) => { registryOut.text += d.toString(); });
+      const agents: ChildProcess[] = [];
+      const asUid = (id: number, command: readonly string[]): string[] => ['setpriv', `--reuid=${id}`, `--regid=${id}`, '--init-groups', '--reset-env', '--', ...command];
+      try {
+        assert.equal(await outputMatch(registry, /t1c registry listening on http:\/\/127\.0\.0\.1:51983/, 'stderr'), true, 'the Registry owns 51983');
+        for (const [name, h] of Object.entries(holders)) {
+          const agent = root.spawn(asUid(h.uid, ['/usr/bin/t1c', 'api']));
+          agents.push(agent);
+          const agentPort = Number(new URL(await apiUrl(agent, { text: '' })).port);
+          assert.notEqual(agentPort, 51983, 'an agent listens on a port the Registry gave it');
+          assert.equal(await outputMatch(registry, new RegExp(`"username":"${name}","port":${agentPort},"msg":"agent ready"`), 'stdout', registryOut), true, registryOut.text);
+        }
+        for (const [name, h] of Object.entries(holders)) {
+          const get = async (path: string): Promise<unknown> => {
+            const r = await root.run(asUid(h.uid, ['curl', '-sS', '--fail-with-body', `http://127.0.0.1:51983${path}`]));
+            assert.equal(r.code, 0, `${name} ${path}: ${r.stdout}${r.stderr}`);
+            return (JSON.parse(r.stdout) as { data: unknown }).data;
+          };
+          const readers = await get('/v3/readers') as { id: string }[];
+          assert.equal(readers.length, 1, `${name} sees only their own virtual reader: ${JSON.stringify(readers)}`);
+          const bio = await get(beidPath(readers[0]?.id ?? '', 'biometric')) as { name?: string };
+          assert.equal(bio.name, h.surname, `${name} reads their own card`);
+        }
+      } finally {
+        for (const agent of agents) await stop(agent);
+        await stop(registry);
+        await inRoot(['rm', '-rf', REGISTRY_RUNTIME_DIR]);
+      }
+      // The sandboxes are the agents' children, not ours: seen once (of four runs) a moment after their agent's exit.
+      const remaining = (): number[] => [...processesOf(uid), ...processesOf(uid2), ...processesOf(UNPRIVILEGED).filter((pid) => pid === registry.pid)];
+      for (let i = 0; i < 50 && remaining().length > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const left = remaining();
+      const what = (pid: number): string => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return 'gone'; } };
+      assert.deepEqual(left.map((pid) => `${pid} ${what(pid)}`), [], 'agents, sandboxes and the Registry are gone');
+    });
+
     it('dpkg -r removes the program and masks the dangling enable link; dpkg --purge removes everything it added', async () => {
       await inRoot(['dpkg', '-r', 't1c']);
       assert.equal(await exists('/usr/lib/t1c/t1c'), false);
@@ -308,8 +410,8 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
 
       await inRoot(['dpkg', '--purge', 't1c']);
       assert.notEqual((await root.run(['dpkg-query', '-W', 't1c'])).code, 0, 'dpkg no longer knows t1c');
-      for (const path of ['/usr/lib/t1c', '/usr/bin/t1c', '/usr/lib/systemd/user/t1c.service', '/usr/lib/systemd/user-preset/80-t1c.preset',
-        '/etc/xdg/autostart/t1c.desktop', '/etc/t1c', '/usr/share/applications/t1c-doctor.desktop', '/usr/lib/t1c/check-connector', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
+      for (const path of ['/usr/lib/t1c', '/usr/bin/t1c', '/usr/lib/systemd/user/t1c.service', '/usr/lib/systemd/user-preset/80-t1c.preset', REGISTRY_UNIT, REGISTRY_ENABLE_LINK,
+        '/etc/systemd/system/t1c-registry.service', '/var/lib/systemd/deb-systemd-helper-enabled/t1c-registry.service.dsh-also', '/etc/xdg/autostart/t1c.desktop', '/etc/t1c', '/usr/share/applications/t1c-doctor.desktop', '/usr/lib/t1c/check-connector', ENABLE_LINK, MASK_LINK, `${HELPER_STATE}/t1c.service.dsh-also`, `${HELPER_STATE}/default.target.wants/t1c.service`, '/usr/share/doc/t1c', '/usr/share/man/man1/t1c.1.gz']) {
         assert.equal(await exists(path), false, `${path} is left behind`);
       }
       // The lower layer is the live disk, which other programs may change meanwhile: a

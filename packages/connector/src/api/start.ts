@@ -22,6 +22,7 @@ import type { OsName } from '@t1c/ds/client';
 import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
 import { AgentLink } from '../registry/agent-link.js';
 import { systemClipboard } from '../registry/clipboard.js';
+import { registrySocketOf } from '../registry/settings.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -80,8 +81,8 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  // registrySocket is no setting: startWithSandbox reads it from options.
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _agentOfRegistry, ...flags } = options;
+  // registrySocket (the --registry flag) is no setting: startWithSandbox reads it from options.
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _flagSocket, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
@@ -167,8 +168,10 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     for (const reason of earlyErrors.splice(0)) app.log.warn({ reason }, 'DS state not restored');
     await sandboxStarted;
     const logTo = app;
-    const agent = options.registrySocket === undefined ? undefined : await AgentLink.start({
-      socketPath: options.registrySocket,
+    // The flag wins over the `registry` setting (an administrator's switch for every user).
+    const registrySocket = options.registrySocket ?? registrySocketOf(settings.registry);
+    const agent = registrySocket === undefined ? undefined : await AgentLink.start({
+      socketPath: registrySocket,
       clipboard: systemClipboard(env ?? process.env),
       onRegistryUser: (user) => sameUser?.allow(user),
       log: (level, message) => logTo.log[level](message),

@@ -38,6 +38,11 @@ const settingsObject = z.object({
   bulkPinLifetimeSeconds: z.number().int().min(1).max(3600),
   bulkPinMaxSignatures: z.number().int().min(1).max(1000),
   bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024),
+  /**
+   * Run as an agent of `t1c registry` (shared hosts): true for its default socket, or the
+   * socket's absolute path. Set by an administrator in /etc/t1c/connector.json for every user.
+   */
+  registry: z.union([z.boolean(), z.string().regex(/^\//, 'an absolute socket path')]).optional(),
 });
 
 /**

@@ -31,6 +31,12 @@ export function defaultRegistrySocket(platform: NodeJS.Platform = process.platfo
   return '/run/t1c/registry.sock';
 }
 
+/** The `registry` setting → the socket an agent registers on; undefined: no agent, a plain connector. */
+export function registrySocketOf(setting: boolean | string | undefined): string | undefined {
+  if (setting === undefined || setting === false) return undefined;
+  return setting === true ? defaultRegistrySocket() : setting;
+}
+
 export function registrySettings(given: Partial<RegistrySettings>): RegistrySettings {
   return registrySettingsSchema.parse({
     port: DEFAULT_PORT,

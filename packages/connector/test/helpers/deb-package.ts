@@ -20,7 +20,7 @@ export function sh(command: string, args: readonly string[]): ShResult {
 /** What the package puts on disk (dpkg-deb -c), besides the directories. */
 export const PACKAGE_FILES = [
   './usr/lib/t1c/t1c', './usr/bin/t1c', './usr/lib/t1c/autostart',
-  './usr/lib/systemd/user/t1c.service', './usr/lib/systemd/user-preset/80-t1c.preset',
+  './usr/lib/systemd/user/t1c.service', './usr/lib/systemd/user-preset/80-t1c.preset', './usr/lib/systemd/system/t1c-registry.service',
   './etc/xdg/autostart/t1c.desktop', './etc/t1c/connector.json', './usr/share/doc/t1c/copyright', './usr/share/doc/t1c/changelog.gz',
   './usr/share/man/man1/t1c.1.gz', './usr/share/lintian/overrides/t1c',
   './usr/lib/t1c/check-connector', './usr/share/applications/t1c-doctor.desktop',
