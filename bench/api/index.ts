@@ -1,8 +1,9 @@
 // Local API under load, over HTTPS (local CA) keep-alive with a JWT and response signing:
-// p50/p99 of GET /v3/readers and of a BEID all-data read (pcscd + vpcd, eID 1.8), start-up time
+// p50/p99 of GET /v3/readers and of a BEID all-data read (pcscd + vpcd, eID 1.8) cached and
+// uncached beside the PC/SC floor with the ratio, start-up time
 // to the first served request, idle RSS of API + sandbox, and N concurrent keep-alive
 // connections on /v3/readers for D seconds (errors, throughput, peak RSS). 127.0.0.1 only.
-// Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30]
+// Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30] [rounds=5] [reads=10]
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,13 +17,17 @@ import { APPLICATION_TOKEN_TYPE } from '@t1c/ds/client';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
-import { summary, timed } from '../lib/stats.js';
+import { Rounds, summary, timed } from '../lib/stats.js';
+import { RawKoffiFloor } from '../lib/raw-koffi.js';
+import { rawReplay, recordCommands } from '../lib/record-commands.js';
 import { swapCard } from '../lib/swap-card.js';
 import { fullRead } from '../lib/full-read.js';
 
 ensurePrivateNamespace();
 const connections = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 30);
+const freshRounds = Number(process.argv[4] ?? 5);
+const freshReads = Number(process.argv[5] ?? 10);
 const BIN = fileURLToPath(new URL('../../packages/connector/bin/t1c.js', import.meta.url));
 
 const freePort = (): Promise<number> => new Promise((resolve) => {
@@ -81,25 +86,41 @@ try {
   const reads: number[] = [];
   for (let i = 0; i < 100; i++) reads.push(await timed(() => get(`/v3/modules/beid/apps/token/readers/${rid}/all-data`)));
   console.log(`GET beid all-data (cached) ${summary(reads)}`);
-  // A new chip each time defeats the per-card cache: the whole card is read through the sandbox.
-  const fresh: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    await swapCard(link, reader.name, await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(15)}${i.toString(16).padStart(2, '0')}` } }));
-    const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
-    const id = list.data[0]?.id ?? '';
-    let status = 0;
-    fresh.push(await timed(async () => { status = (await get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)).status; }));
-    if (status !== 200) throw new Error(`full read answered ${status}`);
-  }
-  console.log(`GET beid all-data (full)   ${summary(fresh)}`);
-  // The card-stack floor in the same run: the same full read straight over PC/SC, no API.
+  // Uncached API read beside the floor in the same run, interleaved rounds (the machine is
+  // shared): a new chip each time defeats the per-card cache, so the whole card is read through
+  // the sandbox; the card-stack read and the same APDUs over PC/SC run from this process.
   const backend = new PcscBackend();
-  const floor: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    floor.push(await timed(() => fullRead(backend, reader.name)));
+  const raw = new RawKoffiFloor();
+  const commands = await recordCommands(backend, reader.name);
+  const buffers = commands.map((c) => Buffer.from(c));
+  const rounds = new Rounds();
+  const FLOOR = 'PC/SC floor, same APDUs, our binding';
+  let chip = 0;
+  for (let round = 0; round < freshRounds; round++) {
+    const fresh: number[] = [];
+    for (let i = 0; i < freshReads; i++) {
+      await swapCard(link, reader.name, await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}` } }));
+      const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
+      const id = list.data[0]?.id ?? '';
+      let status = 0;
+      fresh.push(await timed(async () => { status = (await get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)).status; }));
+      if (status !== 200) throw new Error(`full read answered ${status}`);
+    }
+    const sample = async (work: () => Promise<unknown>): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < freshReads; i++) times.push(await timed(work));
+      return times;
+    };
+    rounds.record(FLOOR, await sample(() => rawReplay(backend, reader.name, commands)));
+    rounds.record('raw koffi loop (one buffer, no checks)', await sample(() => raw.replay(reader.name, buffers)));
+    rounds.record('card stack full read (no API)', await sample(() => fullRead(backend, reader.name)));
+    rounds.record('GET beid all-data, uncached (new chip)', fresh);
+    rounds.endRound(FLOOR);
   }
+  raw.close();
   await backend.close();
-  console.log(`card-stack floor (beid-read, no API) ${summary(floor)}`);
+  console.log(`full read, ${commands.length} APDUs, ${freshReads} reads per contender per round:`);
+  rounds.print(FLOOR);
 
   let done = 0;
   let errors = 0;

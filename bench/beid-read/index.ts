@@ -1,58 +1,41 @@
-// Full Belgian eID read through pcscd + vpcd: APDU count and p50/p99 over 50 reads, beside the
-// floor: the same APDUs sent raw through PC/SC with no parsing, no T=0 logic, no checks.
-// Usage (root, or where unshare works): node --import tsx bench/beid-read/index.ts [reads=50]
-import { CardSession, VirtualReaderBackend, type CardConnection, type ReaderBackend } from '@t1c/smartcard';
+// Full Belgian eID read through pcscd + vpcd beside the floor, in the same run: the same APDUs
+// sent raw through our PC/SC binding (no parsing, no T=0 logic, no checks), and through a minimal
+// koffi loop. Rounds are interleaved (the machine is shared); medians over rounds.
+// Usage (root, or where unshare works): node --import tsx bench/beid-read/index.ts [reads=30] [rounds=5]
+import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
-import { BeidCard, readAll, type AppletVersion } from '@t1c/smartcard/beid';
+import type { AppletVersion } from '@t1c/smartcard/beid';
 import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
-import { summary, timed } from '../lib/stats.js';
+import { Rounds, timed } from '../lib/stats.js';
+import { RawKoffiFloor } from '../lib/raw-koffi.js';
 import { fullRead } from '../lib/full-read.js';
+import { rawReplay, recordCommands } from '../lib/record-commands.js';
 
 ensurePrivateNamespace();
-const reads = Number(process.argv[2] ?? 50);
+const reads = Number(process.argv[2] ?? 30);
+const roundCount = Number(process.argv[3] ?? 5);
+const FLOOR = 'PC/SC floor, same APDUs, our binding';
 
-/** The raw commands one full read sends, captured below the session layer. */
-async function recordCommands(backend: ReaderBackend, reader: string): Promise<Uint8Array[]> {
-  const connection = await backend.connect(reader);
-  const commands: Uint8Array[] = [];
-  const recording: CardConnection = new Proxy(connection, {
-    get(target, property, receiver) {
-      if (property === 'transmit') return (c: Uint8Array) => { commands.push(c); return target.transmit(c); };
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
-  try {
-    await readAll(BeidCard.open(new CardSession(recording)));
-  } finally {
-    await connection.disconnect();
-  }
-  return commands;
-}
-
-async function rawReplay(backend: ReaderBackend, reader: string, commands: readonly Uint8Array[]): Promise<void> {
-  const connection = await backend.connect(reader);
-  try {
-    await connection.beginTransaction();
-    for (const c of commands) await connection.transmit(c);
-    await connection.endTransaction();
-  } finally {
-    await connection.disconnect();
-  }
-}
-
-async function measure(label: string, backend: ReaderBackend, reader: string): Promise<void> {
+async function measure(label: string, backend: ReaderBackend, reader: string, raw?: RawKoffiFloor): Promise<void> {
   for (let i = 0; i < 3; i++) await fullRead(backend, reader);
-  const times: number[] = [];
-  let apdus = 0;
-  for (let i = 0; i < reads; i++) times.push(await timed(async () => { apdus = await fullRead(backend, reader); }));
   const commands = await recordCommands(backend, reader);
-  const floor: number[] = [];
-  for (let i = 0; i < reads; i++) floor.push(await timed(() => rawReplay(backend, reader, commands)));
-  console.log(`${label}: ${apdus} APDUs per full read`);
-  console.log(`  full read (parse + integrity)  ${summary(times)}`);
-  console.log(`  raw PC/SC floor, same APDUs    ${summary(floor)}`);
+  const buffers = commands.map((c) => Buffer.from(c));
+  const rounds = new Rounds();
+  let apdus = 0;
+  for (let round = 0; round < roundCount; round++) {
+    const sample = async (work: () => Promise<unknown>): Promise<number[]> => {
+      const times: number[] = [];
+      for (let i = 0; i < reads; i++) times.push(await timed(work));
+      return times;
+    };
+    rounds.record(FLOOR, await sample(() => rawReplay(backend, reader, commands)));
+    if (raw) rounds.record('raw koffi loop (one buffer, no checks)', await sample(() => raw.replay(reader, buffers)));
+    rounds.record('card stack full read (parse + integrity)', await sample(async () => { apdus = await fullRead(backend, reader); }));
+    rounds.endRound(FLOOR);
+  }
+  console.log(`${label}: ${apdus} APDUs per full read, ${reads} reads per contender per round`);
+  rounds.print(FLOOR);
 }
 
 const pcscd = await startPcscd({ readerPairs: 1 });
@@ -62,6 +45,7 @@ const cards: Record<AppletVersion, BeidVirtualCard> = {
 };
 const links = await Promise.all(pcscd.readers.slice(0, 2).map((r, i) => attachToVpcd(cards[i === 0 ? '1.7' : '1.8'], { port: r.port })));
 const backend = new PcscBackend();
+const raw = new RawKoffiFloor();
 try {
   for (let i = 0; i < 50; i++) {
     const list = await backend.listReaders();
@@ -69,12 +53,13 @@ try {
     await backend.waitForChange(list, 200);
   }
   for (const [i, applet] of (['1.7', '1.8'] as const).entries()) {
-    await measure(`applet ${applet} via pcscd + vpcd`, backend, pcscd.readers[i]?.name ?? '');
+    await measure(`applet ${applet} via pcscd + vpcd`, backend, pcscd.readers[i]?.name ?? '', raw);
   }
   const virtual = new VirtualReaderBackend();
   virtual.addReader('in-process', cards['1.8']);
   await measure('applet 1.8 in-process (no PC/SC)', virtual, 'in-process');
 } finally {
+  raw.close();
   await backend.close();
   for (const l of links) await l.close();
   await pcscd.stop();

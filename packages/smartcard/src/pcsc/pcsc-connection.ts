@@ -46,6 +46,10 @@ export function parseFeatures(bytes: Uint8Array): ReaderFeatures {
 export class PcscConnection implements CardConnection {
   private open = true;
   private cachedFeatures: ReaderFeatures | undefined;
+  /** One response buffer per connection: zero-filling 64 KiB for every APDU was a third of the floor. */
+  private readonly response = Buffer.alloc(65538);
+  private responseBusy = false;
+  private readonly ioRequest: { dwProtocol: number; cbPciLength: number };
 
   private constructor(
     private readonly native: PcscNative,
@@ -53,7 +57,9 @@ export class PcscConnection implements CardConnection {
     private readonly handle: number,
     private readonly protocolBits: number,
     readonly atr: Uint8Array,
-  ) {}
+  ) {
+    this.ioRequest = { dwProtocol: protocolBits, cbPciLength: native.platform === 'linux' ? 16 : 8 };
+  }
 
   get protocol(): Protocol {
     return protocolName(this.protocolBits);
@@ -73,15 +79,24 @@ export class PcscConnection implements CardConnection {
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
     this.assertOpen();
-    const request = { dwProtocol: this.protocolBits, cbPciLength: this.native.platform === 'linux' ? 16 : 8 };
-    const response = Buffer.alloc(65538);
-    const length = [response.length];
-    const rv = await callAsync(this.native.transmit, this.handle, request, Buffer.from(command), command.length, null, response, length);
-    if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardTransmit', rv);
-    const received = length[0] ?? 0;
-    // Some drivers (vpcd among them) report a card pulled mid-command as an empty answer.
-    if (received < 2) throw await this.explainEmptyAnswer();
-    return Uint8Array.from(response.subarray(0, received));
+    // Overlapping transmits on one handle are not expected; if one happens it gets its own buffer.
+    const shared = !this.responseBusy;
+    const response = shared ? this.response : Buffer.alloc(65538);
+    this.responseBusy = true;
+    let received = 0;
+    try {
+      const length = [response.length];
+      const rv = await callAsync(this.native.transmit, this.handle, this.ioRequest, Buffer.from(command), command.length, null, response, length);
+      if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardTransmit', rv);
+      received = Math.min(length[0] ?? 0, response.length);
+      // Some drivers (vpcd among them) report a card pulled mid-command as an empty answer.
+      if (received < 2) throw await this.explainEmptyAnswer();
+      return Uint8Array.from(response.subarray(0, received));
+    } finally {
+      // The answer may be personal data: nothing stays in the reused buffer.
+      response.fill(0, 0, received);
+      if (shared) this.responseBusy = false;
+    }
   }
 
   /** The service notices a pulled card at its next presence poll (vpcd: ~0.4 s); wait that long to name it. */
