@@ -7,7 +7,7 @@ import { runningUnderWine, winePeerUserLookup } from './wine.js';
 export { SameUserGuard } from './same-user-guard.js';
 export { unixUser, uidOf, type LoopbackConnection, type OsUserId, type PeerUserLookup, type TcpEndpoint } from './types.js';
 
-/** The lookup for the OS we run on; undefined on a platform we ship for none (the API then warns at start that any local user can reach it). */
+/** The lookup for the OS we run on; undefined on other platforms (none we ship for), where the API warns at start that any local user can reach it. */
 export async function systemPeerUserLookup(platform: NodeJS.Platform = process.platform): Promise<PeerUserLookup | undefined> {
   if (platform === 'linux') return linuxPeerUserLookup();
   if (platform === 'darwin') return macosPeerUserLookup();
