@@ -82,6 +82,26 @@ export class PcscBackend implements ReaderBackend {
     }
   }
 
+  async readerStatus(readerName: string): Promise<ReaderStatus | undefined> {
+    this.assertOpen();
+    try {
+      return await this.readOneStatus(readerName);
+    } catch (error) {
+      if (!(error instanceof SmartCardError) || !SERVICE_GONE.has(Number(error.details.pcscCode))) throw error;
+      this.commands.release();
+      return this.readOneStatus(readerName);
+    }
+  }
+
+  private async readOneStatus(readerName: string): Promise<ReaderStatus | undefined> {
+    const states = [this.blankState(readerName)];
+    const rv = (await callAsync(this.native.getStatusChange, this.commands.get(), 0, states, states.length)) >>> 0;
+    if (rv === 0x80100009) return undefined;
+    if (rv !== C.SCARD_S_SUCCESS && rv !== 0x8010000a) throw pcscError('SCardGetStatusChange', rv);
+    const [state] = states;
+    return state ? toStatus(state) : undefined;
+  }
+
   private async readStatuses(): Promise<ReaderStatus[]> {
     const names = this.readerNames();
     if (names.length === 0) return [];
