@@ -1,7 +1,8 @@
-import { createHash, verify, X509Certificate, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import { createHash, verify, type KeyObject, type VerifyKeyObjectInput, type X509Certificate } from 'node:crypto';
 import { trimDer } from '../codec/der.js';
 import { bytesEqual, concatBytes } from '../codec/hex.js';
 import { trimTrailingZeros } from './identity.js';
+import { parseCertificate } from './parsed-certificates.js';
 import { rememberRootPass, rootVerdictCached } from './root-verdict-cache.js';
 
 /** One integrity check: passed, or failed with the reason. `skipped` when it does not apply. */
@@ -64,15 +65,6 @@ async function verifyRrnSignature(key: KeyObject, data: Uint8Array, signatureFil
   return false;
 }
 
-function certificate(der: Uint8Array | undefined): X509Certificate | undefined {
-  if (!der) return undefined;
-  try {
-    return new X509Certificate(der);
-  } catch {
-    return undefined;
-  }
-}
-
 /** The RRN certificate, parsed once for every check that needs its key. */
 export interface RrnSigner {
   readonly der: Uint8Array | undefined;
@@ -80,7 +72,7 @@ export interface RrnSigner {
 }
 
 export function rrnSigner(der: Uint8Array | undefined): RrnSigner {
-  return { der, certificate: certificate(der) };
+  return { der, certificate: parseCertificate(der) };
 }
 
 /** The identity file against its RRN signature. */
@@ -117,9 +109,11 @@ export function checkPhotoHash(photo: Uint8Array, expected: Uint8Array): Integri
 function rrnCertificateVerdict(signer: RrnSigner, rootDer: Uint8Array | undefined): IntegrityCheck {
   const rrn = signer.certificate;
   if (!rrn || !signer.der) return failed('no readable RRN certificate');
-  const root = certificate(rootDer);
-  if (!root || !rootDer) return failed('no readable root certificate');
+  if (!rootDer) return failed('no readable root certificate');
+  // A remembered pass was given only after both parsed and verified.
   if (rootVerdictCached(signer.der, rootDer)) return pass;
+  const root = parseCertificate(rootDer);
+  if (!root) return failed('no readable root certificate');
   if (!root.verify(root.publicKey)) return failed('the root certificate is not self-signed');
   if (!rrn.checkIssued(root) || !rrn.verify(root.publicKey)) return failed('the RRN certificate is not signed by the card root');
   rememberRootPass(signer.der, rootDer);
