@@ -182,7 +182,9 @@ export class ReaderTracker {
       }
       // Read after connecting: a card swapped later breaks this connection instead.
       const insertion = async (): Promise<string | undefined> => {
-        const status = (await entry.backend.listReaders()).find((s) => s.name === name);
+        const status = entry.backend.readerStatus
+          ? await entry.backend.readerStatus(name)
+          : (await entry.backend.listReaders()).find((s) => s.name === name);
         return status ? this.insertion(entry, status)?.id : undefined;
       };
       return await work({ session: new CardSession(connection), readerName: name, insertion });

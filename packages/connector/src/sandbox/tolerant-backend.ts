@@ -36,6 +36,18 @@ export class TolerantPcscBackend implements ReaderBackend {
     }
   }
 
+  async readerStatus(readerName: string): Promise<ReaderStatus | undefined> {
+    // Down: listing is what notices a service that came back.
+    if (this.status === 'down') return (await this.listReaders()).find((r) => r.name === readerName);
+    try {
+      return await this.get().readerStatus(readerName);
+    } catch (error) {
+      if (!this.serviceGone(error)) throw error;
+      this.status = 'down';
+      return undefined;
+    }
+  }
+
   async waitForChange(known: readonly ReaderStatus[], timeoutMs: number): Promise<ReaderStatus[]> {
     if (this.status === 'down') {
       await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 1000)));

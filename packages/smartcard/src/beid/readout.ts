@@ -3,7 +3,10 @@ import type { BeidCardData, BeidTokenInfo } from './card-data.js';
 import type { BeidCertificateName } from './certificates.js';
 import type { AppletVersion } from './constants.js';
 import type { BeidAddress, BeidIdentity } from './identity.js';
-import { checkIntegrity, type IntegrityReport } from './integrity.js';
+import {
+  checkAddressSignature, checkBasicKeyHash, checkIdentitySignature, checkPhotoHash, checkRrnCertificate, integrityReport,
+  rrnSigner, type IntegrityReport,
+} from './integrity.js';
 
 /** Everything the card holds that can be read without a PIN, with the integrity verdict. */
 export interface BeidReadout {
@@ -24,29 +27,41 @@ export interface BeidReadout {
   readonly apduCount: number;
 }
 
-/** Reads every file in one transaction, so another application cannot interleave. */
+/**
+ * Reads every file in one transaction, so another application cannot interleave. The RRN and
+ * root certificates come first, so each signature check starts as soon as its file is in and
+ * runs while the card answers the rest; every check is awaited before the readout is returned.
+ */
 export async function readAll(card: BeidCard): Promise<BeidReadout> {
   const before = card.session.apduCount;
   return card.session.inTransaction(async () => {
     const cardData = await card.readCardData();
     const tokenInfo = await card.readTokenInfo();
+    const rrn = await card.readCertificate('rrn');
+    const root = await card.readCertificate('root');
+    const signer = rrnSigner(rrn);
+    const rrnCertificate = checkRrnCertificate(signer, root);
+    // Each check settles to a verdict (never rejects), so none is left unhandled while reading goes on.
     const { file: identityFile, identity } = await card.readIdentity();
+    const photoHashLength = identity.photoHash.length;
     const identitySignatureFile = await card.readFile('identitySignature');
+    const identitySignature = checkIdentitySignature(signer, identityFile, identitySignatureFile, photoHashLength);
     const { file: addressFile, address } = await card.readAddress();
     const addressSignatureFile = await card.readFile('addressSignature');
+    const addressSignature = checkAddressSignature(signer, addressFile, identitySignatureFile, addressSignatureFile, photoHashLength);
     const photo = await card.readFile('photo');
+    const photoHash = checkPhotoHash(photo, identity.photoHash);
     const certificates = {
-      root: await card.readCertificate('root'),
+      root,
       ca: await card.readCertificate('ca'),
       authentication: await card.readCertificate('authentication'),
       nonRepudiation: await card.readCertificate('nonRepudiation'),
-      rrn: await card.readCertificate('rrn'),
+      rrn,
     };
     const basicPublicKeyFile = card.leaf.hasBasicPublicKey ? await card.readFile('basicPublicKey') : undefined;
-    const integrity = checkIntegrity({
-      identityFile, identitySignatureFile, addressFile, addressSignatureFile, photo,
-      photoHash: identity.photoHash, rrnCertificate: certificates.rrn, rootCertificate: certificates.root,
-      basicPublicKeyFile, basicKeyHash: identity.basicKeyHash,
+    const integrity = await integrityReport({
+      identitySignature, addressSignature, photoHash, rrnCertificate,
+      basicKeyHash: checkBasicKeyHash(basicPublicKeyFile, identity.basicKeyHash),
     });
     return {
       applet: card.applet, cardData, tokenInfo, identity, identityFile, identitySignatureFile, address, addressFile,

@@ -52,6 +52,8 @@ export class PcscBackend implements ReaderBackend {
   private readonly commands = new Context(this.native);
   private readonly waits = new Set<Context>();
   private closed = false;
+  /** Reader names are not secret: one buffer is reused for every listing. */
+  private readonly namesBuffer = Buffer.alloc(4096);
 
   private blankState(name: string, current = C.SCARD_STATE_UNAWARE): ReaderStateStruct {
     return { szReader: name, pvUserData: null, dwCurrentState: current, dwEventState: 0, cbAtr: 0, rgbAtr: new Array<number>(this.native.atrSize).fill(0) };
@@ -59,15 +61,21 @@ export class PcscBackend implements ReaderBackend {
 
   private readerNames(): string[] {
     const ctx = this.commands.get();
-    const size = [0];
-    let rv = this.native.listReaders(ctx, null, null, size);
+    // Usually one call: a buffer that holds most reader lists; asked for the size only when it is short.
+    let buffer = this.namesBuffer;
+    const size = [buffer.length];
+    let rv = this.native.listReaders(ctx, null, buffer, size);
+    if ((rv >>> 0) === 0x80100008) {
+      size[0] = 0;
+      rv = this.native.listReaders(ctx, null, null, size);
+      if ((rv >>> 0) === 0x8010002e) return [];
+      if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardListReaders', rv);
+      buffer = Buffer.alloc(size[0] ?? 0);
+      rv = this.native.listReaders(ctx, null, buffer, size);
+    }
     if ((rv >>> 0) === 0x8010002e) return [];
     if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardListReaders', rv);
-    const buffer = Buffer.alloc(size[0] ?? 0);
-    rv = this.native.listReaders(ctx, null, buffer, size);
-    if ((rv >>> 0) === 0x8010002e) return [];
-    if (rv !== C.SCARD_S_SUCCESS) throw pcscError('SCardListReaders', rv);
-    return buffer.subarray(0, size[0]).toString('utf8').split('\0').filter((n) => n.length > 0);
+    return buffer.subarray(0, Math.min(size[0] ?? 0, buffer.length)).toString('utf8').split('\0').filter((n) => n.length > 0);
   }
 
   async listReaders(): Promise<ReaderStatus[]> {
@@ -80,6 +88,26 @@ export class PcscBackend implements ReaderBackend {
       this.commands.release();
       return this.readStatuses();
     }
+  }
+
+  async readerStatus(readerName: string): Promise<ReaderStatus | undefined> {
+    this.assertOpen();
+    try {
+      return await this.readOneStatus(readerName);
+    } catch (error) {
+      if (!(error instanceof SmartCardError) || !SERVICE_GONE.has(Number(error.details.pcscCode))) throw error;
+      this.commands.release();
+      return this.readOneStatus(readerName);
+    }
+  }
+
+  private async readOneStatus(readerName: string): Promise<ReaderStatus | undefined> {
+    const states = [this.blankState(readerName)];
+    const rv = (await callAsync(this.native.getStatusChange, this.commands.get(), 0, states, states.length)) >>> 0;
+    if (rv === 0x80100009) return undefined;
+    if (rv !== C.SCARD_S_SUCCESS && rv !== 0x8010000a) throw pcscError('SCardGetStatusChange', rv);
+    const [state] = states;
+    return state ? toStatus(state) : undefined;
   }
 
   private async readStatuses(): Promise<ReaderStatus[]> {

@@ -53,6 +53,11 @@ export interface ReaderBackend {
   readonly kind: 'pcsc' | 'virtual';
   listReaders(): Promise<ReaderStatus[]>;
   /**
+   * One reader's status (undefined: no such reader), without listing them all: for a per-request
+   * check, one service round trip instead of three. Backends without it are listed instead.
+   */
+  readerStatus?(readerName: string): Promise<ReaderStatus | undefined>;
+  /**
    * Resolves with the new reader list as soon as it differs from `known` (reader added or
    * removed, card inserted or removed), or with the unchanged list after `timeoutMs`.
    */
