@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { canonicalAddress } from '../src/os/peer-user/address.js';
 import { ownerInRows, parseProcNetTcp } from '../src/os/peer-user/linux-proc-net-tcp.js';
@@ -6,9 +9,6 @@ import { ownerInLsof, parseLsofFields } from '../src/os/peer-user/macos-lsof.js'
 import { owningPid, parseTcpTable, windowsPeerUserLookup } from '../src/os/peer-user/windows-tcp-table.js';
 import { uidOf } from '../src/os/peer-user/types.js';
 import { realUidFromStatus, runningUnderWine, winePeerUserLookup } from '../src/os/peer-user/wine.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 // 127.0.0.1:51983 (CB0F) accepted a connection from 127.0.0.1:41652 (A2B4) of uid 1001; the
 // server's own row (uid 0) must not be mistaken for the peer's. Captured format, x86 (little-endian).

@@ -31,7 +31,7 @@ function splitKey(modulus: Uint8Array, room: number): { leftmost: Uint8Array; re
 
 /** Recovered data = 6A ‖ fields ‖ leftmost key ‖ SHA-1 ‖ BC, signed with the signer's key. */
 function sign(signer: EmvRsaKey, fields: Uint8Array, leftmost: Uint8Array, hash: Uint8Array): Uint8Array {
-  const block = concatBytes(...[Uint8Array.of(F.header), fields, leftmost, hash, Uint8Array.of(F.trailer)]);
+  const block = concatBytes(Uint8Array.of(F.header), fields, leftmost, hash, Uint8Array.of(F.trailer));
   return rsaSignRecoverable(signer, block);
 }
 
@@ -47,10 +47,10 @@ export interface IssuerCertificateInput {
 export function issuerCertificate(ca: EmvRsaKey, issuer: EmvRsaKey, input: IssuerCertificateInput): EmvCertificate {
   const room = ca.modulus.length - 36;
   const { leftmost, remainder } = splitKey(issuer.modulus, room);
-  const fields = concatBytes(...[
+  const fields = concatBytes(
     Uint8Array.of(F.issuerFormat), input.issuerIdentifier, input.expiry, input.serial,
     Uint8Array.of(F.sha1, F.rsa, issuer.modulus.length, issuer.exponent.length),
-  ]);
+  );
   const hash = sha1(fields, leftmost, remainder, issuer.exponent);
   return { certificate: sign(ca, fields, leftmost, hash), remainder, exponent: issuer.exponent };
 }
@@ -68,10 +68,10 @@ export interface IccCertificateInput {
 export function iccCertificate(issuer: EmvRsaKey, icc: EmvRsaKey, input: IccCertificateInput): EmvCertificate {
   const room = issuer.modulus.length - 42;
   const { leftmost, remainder } = splitKey(icc.modulus, room);
-  const fields = concatBytes(...[
+  const fields = concatBytes(
     Uint8Array.of(F.iccFormat), input.pan, input.expiry, input.serial,
     Uint8Array.of(F.sha1, F.rsa, icc.modulus.length, icc.exponent.length),
-  ]);
+  );
   const hash = sha1(fields, leftmost, remainder, icc.exponent, input.staticData);
   return { certificate: sign(issuer, fields, leftmost, hash), remainder, exponent: icc.exponent };
 }

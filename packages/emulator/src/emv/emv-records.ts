@@ -29,7 +29,7 @@ const CVM_LIST = hex('00000000 00000000 0103 1F03');
 function dol(entries: readonly (readonly [number, number])[]): Uint8Array {
   return concatBytes(...entries.map(([tag, length]) => {
     const tagHex = tag.toString(16);
-    return concatBytes(...[hex(tagHex.length % 2 === 0 ? tagHex : `0${tagHex}`), Uint8Array.of(length)]);
+    return concatBytes(hex(tagHex.length % 2 === 0 ? tagHex : `0${tagHex}`), Uint8Array.of(length));
   }));
 }
 
@@ -87,7 +87,7 @@ export function personaliseApplication(profile: EmvApplicationProfile, keys: Emv
   const odaValue = odaRecord.subarray(odaRecord.length - odaValueLength(odaRecord));
   const icc = iccCertificate(keys.issuer, keys.icc, {
     pan: compressedNumeric(profile.pan, 10), expiry: mmyy(profile.expirationDate), serial: serialBytes,
-    staticData: concatBytes(...[odaValue, AIP]),
+    staticData: concatBytes(odaValue, AIP),
   });
   const issuerRecord = tlv(T.recordTemplate, [
     tlv(T.caPublicKeyIndex, Uint8Array.of(profile.caIndex)),
