@@ -148,7 +148,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.equal(r.status, 503);
       assert.equal(json<{ code: string }>(r).code, '112020');
     });
-    it('a DNS-rebinding Host is refused before any forwarding', async () => {
+    it('a DNS-rebinding Host is refused (by the agent the connection is spliced to)', async () => {
       const r = await curl(A, `${registryUrl}/v3/readers`, ['-H', 'Host: evil.example']);
       assert.equal(r.status, 421);
     });

@@ -144,6 +144,8 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     const policy = dsOrigins ? { ...settings, get allowOrigins(): string[] { return [...settings.allowOrigins, ...dsOrigins.origins()]; } } : settings;
     const bulkPins = new BulkPins({ lifetimeMs: settings.bulkPinLifetimeSeconds * 1000, maxSignatures: settings.bulkPinMaxSignatures, now: clock ?? Date.now });
     const service = { url: `${transport.scheme}://${transport.hostname}`, port: settings.port };
+    // An agent is also reached through its Registry's well-known port (spliced connections).
+    const registryPorts: number[] = [];
     const peerLookup = await systemPeerUserLookup();
     const sameUser = peerLookup ? new SameUserGuard(peerLookup) : undefined;
     app = await buildApp({
@@ -158,7 +160,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       pkcs11: new Pkcs11LibraryConfig(settings.dataDir),
       now: clock ?? Date.now,
       service,
-      hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port }),
+      hosts: servedHosts({ scheme: transport.scheme, names: transport.names, port: () => service.port, otherPorts: () => registryPorts }),
     }, { logger, https: transport.https, sameUser });
     if (!sameUser) app.log.warn(`no way to tell the OS user behind a connection on ${process.platform}: every local user can reach this connector`);
     if (jwt && !jwt.configured) app.log.warn('not configured: no Distribution Service (--ds-url, DsUrl) and no JWT key (--jwks-url, --jwt-public-key); every request is refused with 112013 until one is set');
@@ -174,6 +176,7 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
       socketPath: registrySocket,
       clipboard: systemClipboard(env ?? process.env),
       onRegistryUser: (user) => sameUser?.allow(user),
+      onRegistryPort: (port) => { registryPorts.splice(0, registryPorts.length, port); },
       log: (level, message) => logTo.log[level](message),
     });
     registryLink = agent?.link;

@@ -13,6 +13,8 @@ interface RegistryFlags {
   allowNoOrigin?: boolean;
   dataDir?: string;
   logLevel?: RegistrySettings['logLevel'];
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -27,6 +29,7 @@ export function registryFlagsToSettings(f: RegistryFlags): RegistrySettings {
     ...(f.allowNoOrigin !== undefined ? { allowNoOrigin: f.allowNoOrigin } : {}),
     ...(f.dataDir ? { dataDir: f.dataDir } : {}),
     ...(f.logLevel ? { logLevel: f.logLevel } : {}),
+    ...(f.tlsCert || f.tlsKey ? { tls: { cert: f.tlsCert ?? '', key: f.tlsKey ?? '' } } : {}),
   });
 }
 
@@ -41,6 +44,8 @@ export function registerRegistryCommands(program: Command): void {
     .option('--allow-origin <origin>', 'web origin allowed to call the Registry itself (consent modes; repeatable)', collect)
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
     .option('--data-dir <dir>', 'keeps the consent key, so consents survive a restart')
+    .option('--tls-cert <pem>', 'certificate (PEM) for the Registry\'s own answers over HTTPS; with --tls-key. Mode ours passes TLS through to each agent untouched')
+    .option('--tls-key <pem>', 'private key (PEM) of --tls-cert; readable by the Registry\'s user only')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .action(async (flags: RegistryFlags) => {
       const { startRegistry } = await import('../registry/start.js');

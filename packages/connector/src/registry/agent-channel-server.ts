@@ -33,7 +33,16 @@ export class AgentChannelServer {
   private nextCheck = 0;
   private readonly pendingChecks = new Map<number, { socket: Socket; resolve: (matches: boolean) => void }>();
 
-  constructor(private readonly options: { socketPath: string; ports: PortRange; lookup: PeerUserLookup; log: FastifyBaseLogger }) {}
+  constructor(private readonly options: {
+    socketPath: string; ports: PortRange; lookup: PeerUserLookup; log: FastifyBaseLogger;
+    /** The well-known port, once listening: agents accept it in Host headers. */
+    registryPort: () => number | undefined;
+  }) {}
+
+  private registryPort(): { registryPort?: number } {
+    const port = this.options.registryPort();
+    return port ? { registryPort: port } : {};
+  }
 
   async listen(): Promise<void> {
     const { socketPath } = this.options;
@@ -114,7 +123,7 @@ export class AgentChannelServer {
     if (wanted !== undefined && wanted >= ports.from && wanted <= ports.to && !this.agents.ports().has(wanted)
       && (await this.options.lookup.ownerOfListener(wanted)) === user) {
       this.agents.add({ user, username, pid, socket, port: wanted, sandboxPid: undefined, ready: true, registeredAt: new Date(), lastUsed: new Date() });
-      send(socket, { type: 'accepted', port: wanted });
+      send(socket, { type: 'accepted', port: wanted, ...this.registryPort() });
       send(socket, { type: 'live', port: wanted });
       this.options.log.info({ username, port: wanted }, 'agent registered again');
       return;
@@ -127,7 +136,7 @@ export class AgentChannelServer {
     }
     if (socket.destroyed) return;
     this.agents.add({ user, username, pid, socket, port, sandboxPid: undefined, ready: false, registeredAt: new Date(), lastUsed: new Date() });
-    send(socket, { type: 'assigned', port });
+    send(socket, { type: 'assigned', port, ...this.registryPort() });
   }
 
   /** Asks every live agent whether its user's clipboard holds `codeWord`; the ones that say yes. */

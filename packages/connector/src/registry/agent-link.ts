@@ -11,6 +11,8 @@ export interface AgentLinkOptions {
   readonly clipboard: ClipboardReader;
   /** The Registry's OS user, once the kernel named it: its forwarded connections are accepted. */
   readonly onRegistryUser: (user: OsUserId) => void;
+  /** The Registry's well-known port: connections it splices through still carry it in Host. */
+  readonly onRegistryPort: (port: number) => void;
   readonly log: (level: 'info' | 'warn', message: string) => void;
 }
 
@@ -82,6 +84,7 @@ export class AgentLink {
         return;
       }
       if (message.type === 'live') return;
+      if ((message.type === 'assigned' || message.type === 'accepted') && message.registryPort !== undefined) this.options.onRegistryPort(message.registryPort);
       if (message.type === 'refused') {
         this.options.log('warn', `the Registry refused this agent: ${message.reason}`);
       } else if (!registered) {

@@ -14,8 +14,9 @@ export const agentMessage = z.discriminatedUnion('type', [
 export type AgentMessage = z.infer<typeof agentMessage>;
 
 export const registryMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('assigned'), port: z.number().int().min(1).max(65535) }),
-  z.object({ type: z.literal('accepted'), port: z.number().int().min(1).max(65535) }),
+  // `registryPort`: the well-known port browsers use; their Host headers carry it to the agent.
+  z.object({ type: z.literal('assigned'), port: z.number().int().min(1).max(65535), registryPort: z.number().int().min(1).max(65535).optional() }),
+  z.object({ type: z.literal('accepted'), port: z.number().int().min(1).max(65535), registryPort: z.number().int().min(1).max(65535).optional() }),
   z.object({ type: z.literal('refused'), reason: z.string() }),
   // The port was verified as this user's listener: the agent is in the list now.
   z.object({ type: z.literal('live'), port: z.number().int().min(1).max(65535) }),

@@ -22,6 +22,12 @@ export const registrySettingsSchema = z.object({
   /** Keeps the consent key; without it consents end with the Registry. */
   dataDir: z.string().min(1).optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /**
+   * PEM files for the Registry's own answers over HTTPS (its endpoints in the consent modes; the
+   * "no agent" answer in mode `ours`, whose other connections are spliced, TLS and all, to the
+   * agents). The certificate must be one every user's browser trusts for the page's host name.
+   */
+  tls: z.object({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
 });
 export type RegistrySettings = z.infer<typeof registrySettingsSchema>;
 

@@ -1,5 +1,8 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { hostname } from 'node:os';
 import Fastify from 'fastify';
 import { z } from 'zod';
@@ -12,7 +15,8 @@ import { AgentChannelServer } from './agent-channel-server.js';
 import { agentRecord, type AgentRecord, type LiveAgent } from './agent-table.js';
 import { ConsentSigner } from './consent.js';
 import { registryInfo } from './info.js';
-import { AgentProxy } from './proxy.js';
+import { answerLocally } from './local-answer.js';
+import { spliceToAgent } from './splice.js';
 import type { RegistrySettings } from './settings.js';
 
 export interface RunningRegistry {
@@ -33,16 +37,11 @@ const consentBody = z.object({
 }).loose();
 const validateBody = z.object({ consents: z.array(z.string().max(8192)).max(64) }).loose();
 
-function sendError(res: ServerResponse, error: T1CError): void {
-  res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(errorBody(error)));
-}
-
 /**
- * `t1c registry`: the well-known port on a shared host. Each request's OS user (from the TCP
- * socket tables) decides which agent is the caller's; in mode `ours` requests are forwarded to
- * it, in the consent modes the page is sent to the agent's own port (which refuses other users
- * itself).
+ * `t1c registry`: the well-known port on a shared host. Each connection's OS user (from the TCP
+ * socket tables) decides which agent is the caller's; in mode `ours` the connection is spliced
+ * to it whole, in the consent modes the page is sent to the agent's own port (which refuses
+ * other users itself).
  */
 export async function startRegistry(settings: RegistrySettings, options: { lookup?: PeerUserLookup; logStream?: NodeJS.WritableStream } = {}): Promise<RunningRegistry> {
   checkAllowOriginPatterns(settings.allowOrigins);
@@ -52,36 +51,42 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
   const host = hostname();
   const signer = ConsentSigner.open(settings.dataDir, host);
   const callers = new SameUserGuard(lookup);
-  const proxy = new AgentProxy();
   // The port is known only after listen (with --port 0); the Host check reads it per request.
-  const hosts = { scheme: 'http' as const, names: [] as string[], port: settings.port };
+  const hosts: { scheme: 'http' | 'https'; names: string[]; port: number } = { scheme: 'http', names: [], port: settings.port };
 
   const callerOf = (req: IncomingMessage): Promise<OsUserId | undefined> => callers.ownerOf(req.socket);
-  const ownAgent = async (req: IncomingMessage): Promise<LiveAgent | undefined> => channel.agents.ofUser(await callerOf(req));
+  const ownAgent = async (socket: Socket): Promise<LiveAgent | undefined> => channel.agents.ofUser(await callers.ownerOf(socket));
 
-  // In mode `ours` the hot path stays outside fastify: Host check, OS user, forward.
-  const forwardOrHandle = (handler: (req: IncomingMessage, res: ServerResponse) => void) => (req: IncomingMessage, res: ServerResponse): void => {
-    if (settings.mode !== 'ours' || !hostAllowed(hosts, req.headers.host)) {
-      handler(req, res);
-      return;
-    }
-    void ownAgent(req).then((agent) => {
-      if (!agent) {
-        handler(req, res);
-        return;
-      }
-      agent.lastUsed = new Date();
-      proxy.forward(req, res, agent.port, (r) => sendError(r, new T1CError('AGENT_UNREACHABLE')));
-    });
-  };
+  const pem = settings.tls ? { cert: readFileSync(settings.tls.cert), key: readFileSync(settings.tls.key) } : undefined;
+  const secureContext = pem ? createSecureContext(pem) : undefined;
+  if (secureContext) hosts.scheme = 'https';
+  // Connections that reached no agent although the caller has one: answered 502, not 503.
+  const unreachable = new WeakSet<object>();
 
   const fastify = Fastify({
     logger: { level: settings.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
-    serverFactory: (handler) => createServer(forwardOrHandle(handler)),
+    // In mode `ours` connections arrive through the front door below, TLS already unwrapped.
+    serverFactory: (handler) => (settings.mode !== 'ours' && pem ? createHttpsServer(pem, handler) : createServer(handler)),
   });
-  const channel = new AgentChannelServer({ socketPath: settings.socketPath, ports: settings.agentPorts, lookup, log: fastify.log });
+  const channel = new AgentChannelServer({ socketPath: settings.socketPath, ports: settings.agentPorts, lookup, log: fastify.log, registryPort: () => hosts.port || undefined });
+
+  // Mode `ours`: each connection goes whole to its OS user's agent, chosen before a byte is read.
+  const spliced = new Set<Socket>();
+  const frontDoor = settings.mode !== 'ours' ? undefined : createNetServer({ pauseOnConnect: true }, (socket) => {
+    socket.on('error', () => socket.destroy());
+    spliced.add(socket);
+    socket.once('close', () => spliced.delete(socket));
+    void ownAgent(socket).then(async (agent) => {
+      if (agent && await spliceToAgent(socket, agent.port)) {
+        agent.lastUsed = new Date();
+        return;
+      }
+      if (agent) unreachable.add(socket);
+      answerLocally(socket, fastify.server, secureContext, (secure) => { if (agent) unreachable.add(secure); });
+    }, () => socket.destroy());
+  });
 
   fastify.setErrorHandler((error, _request, reply) => {
     const t1c = error instanceof T1CError ? error : new T1CError('INVALID_INPUT');
@@ -118,9 +123,9 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
   };
 
   if (settings.mode !== 'ours') {
-    fastify.get('/info', async () => registryInfo(settings.mode, `http://127.0.0.1`, hosts.port));
+    fastify.get('/info', async () => registryInfo(settings.mode, hosts.scheme === 'https' ? 'https://localhost' : 'http://127.0.0.1', hosts.port));
     fastify.get('/v3/agents', async (request) => {
-      const agent = await ownAgent(request.raw);
+      const agent = await ownAgent(request.raw.socket);
       return { success: true, data: agent ? [agentRecord(agent, host)] : [] };
     });
     fastify.post('/v3/consent', async (request) => {
@@ -147,26 +152,41 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
       return answer('APPROVED', kept, consent);
     });
   }
-  fastify.setNotFoundHandler(async () => {
-    throw new T1CError(settings.mode === 'ours' ? 'NO_AGENT' : 'NOT_FOUND');
+  fastify.setNotFoundHandler(async (request) => {
+    if (settings.mode !== 'ours') throw new T1CError('NOT_FOUND');
+    throw new T1CError(unreachable.has(request.raw.socket) ? 'AGENT_UNREACHABLE' : 'NO_AGENT');
   });
 
   try {
+    if (frontDoor) {
+      await fastify.ready();
+      await new Promise<void>((resolve, reject) => {
+        frontDoor.once('error', reject);
+        frontDoor.listen({ host: '127.0.0.1', port: settings.port }, () => { frontDoor.off('error', reject); resolve(); });
+      });
+    } else {
+      await fastify.listen({ host: '127.0.0.1', port: settings.port });
+    }
+    hosts.port = ((frontDoor ?? fastify.server).address() as AddressInfo).port;
+    // Agents only once the port is known: they learn it on registering.
     await channel.listen();
-    await fastify.listen({ host: '127.0.0.1', port: settings.port });
   } catch (error) {
+    frontDoor?.close();
     await channel.close().catch(() => undefined);
     await fastify.close();
     throw error;
   }
-  hosts.port = (fastify.server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${hosts.port}`,
+    url: `${hosts.scheme}://${hosts.scheme === 'https' ? 'localhost' : '127.0.0.1'}:${hosts.port}`,
     port: hosts.port,
     settings,
     agents: () => channel.agents.ready().map((a) => agentRecord(a, host)),
     close: async () => {
-      proxy.close();
+      if (frontDoor) {
+        const closed = new Promise<void>((resolve) => frontDoor.close(() => resolve()));
+        for (const socket of spliced) socket.destroy();
+        await closed;
+      }
       await channel.close();
       await fastify.close();
     },

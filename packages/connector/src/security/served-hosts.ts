@@ -18,11 +18,13 @@ export function certificateDnsNames(certPem: string): string[] {
  * names, and the partner certificate's names, each with the real listening port. `port()` is
  * read per request, because with `--port 0` it is known only after listen.
  */
-export function servedHosts(input: { scheme: 'http' | 'https'; names: readonly string[]; port: () => number }): HostPolicy {
+export function servedHosts(input: { scheme: 'http' | 'https'; names: readonly string[]; port: () => number; otherPorts?: () => readonly number[] }): HostPolicy {
   const names = [...new Set(input.names.map((n) => n.toLowerCase()))];
+  const otherPorts = input.otherPorts;
   return {
     scheme: input.scheme,
     names,
     get port(): number { return input.port(); },
+    ...(otherPorts ? { get otherPorts(): readonly number[] { return otherPorts(); } } : {}),
   };
 }

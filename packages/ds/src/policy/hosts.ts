@@ -9,6 +9,11 @@
 export interface HostPolicy {
   /** The port the server listens on (the Host header must carry it unless it is the scheme default). */
   readonly port: number;
+  /**
+   * Other ports the same server is reached on: an agent behind a shared host's Registry, whose
+   * connections arrive spliced through the well-known port and still carry it in Host.
+   */
+  readonly otherPorts?: readonly number[];
   /** Extra DNS names served besides localhost and the loopback addresses (partner certificates, --hostname). */
   readonly names?: readonly string[];
   /** `https` lets a Host without port mean 443; `http` means 80. */
@@ -42,7 +47,7 @@ export function hostAllowed(policy: HostPolicy, host: string | undefined): boole
   const parsed = splitHostHeader(host);
   if (parsed === undefined) return false;
   const port = parsed.port ?? (policy.scheme ? DEFAULT_PORT[policy.scheme] : undefined);
-  if (port !== policy.port) return false;
+  if (port !== policy.port && !(port !== undefined && policy.otherPorts?.includes(port))) return false;
   return servedHostNames(policy).includes(parsed.name);
 }
 
