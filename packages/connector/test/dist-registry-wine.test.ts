@@ -121,9 +121,9 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
   let agentBase = 0;
   let registryStarts = 0;
   /** `t1c.exe registry` as root with no channel option: Windows' default channel. */
-  function startRegistry(): { child: ChildProcess; log: () => string } {
+  function startRegistry(mode = 'ours'): { child: ChildProcess; log: () => string } {
     registryStarts += 1;
-    return startExe('root', `registry-${registryStarts}`, ['registry', '--port', String(registryPort), '--agent-ports', `${agentBase}-${agentBase + 9}`, '--log-level', 'info']);
+    return startExe('root', `registry-${registryStarts}`, ['registry', '--port', String(registryPort), '--mode', mode, '--agent-ports', `${agentBase}-${agentBase + 9}`, '--log-level', 'info']);
   }
 
   let agentStarts = 0;
@@ -269,5 +269,19 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     for (const user of [A, B]) await waitForLog(registry, new RegExp(`"username":"${user}","port":${agentPort[user]},"msg":"agent registered again"`));
     assert.equal(await surnameAt(A, `http://127.0.0.1:${registryPort}`), 'Alpha');
     assert.equal(await surnameAt(B, `http://127.0.0.1:${registryPort}`), 'Bravo');
+  });
+
+  it('mode optional-consent: /v3/agents lists the caller\'s own agent only, named by its Linux login (Wine has no getent)', async () => {
+    await stop(registry);
+    registry = startRegistry('optional-consent');
+    for (const user of [A, B]) await waitForLog(registry, new RegExp(`"username":"${user}","port":${agentPort[user]},"msg":"agent registered again"`));
+    for (const user of [A, B]) {
+      const r = await curl(user, `http://127.0.0.1:${registryPort}/v3/agents`);
+      assert.equal(r.status, 200, r.body);
+      const listed = (JSON.parse(r.body) as { data: { username: string; apiPort: string }[] }).data;
+      assert.deepEqual(listed.map((a) => [a.username, a.apiPort]), [[user, String(agentPort[user])]]);
+    }
+    const none = await curl(C, `http://127.0.0.1:${registryPort}/v3/agents`);
+    assert.deepEqual((JSON.parse(none.body) as { data: unknown[] }).data, []);
   });
 });
