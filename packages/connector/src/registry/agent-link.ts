@@ -46,9 +46,9 @@ export function channelTrusted(channel: RegistryChannel, registryUser: OsUserId,
 
 /**
  * `t1c api --registry`: this user's API as an agent. It registers over the Registry's channel
- * (Unix socket, or TCP on Windows), gets its port, tells the Registry once it listens, answers clipboard checks with
- * yes/no (the clipboard never leaves this process), and registers again by itself whenever the
- * Registry restarts.
+ * (Unix socket, or TCP on Windows), gets its port, tells the Registry once it listens, answers
+ * clipboard checks with yes/no (the clipboard never leaves this process), and registers again
+ * by itself whenever the Registry restarts.
  */
 export class AgentLink {
   private socket: Socket | undefined;
