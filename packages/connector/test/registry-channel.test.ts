@@ -241,6 +241,40 @@ const tcpTable = (rows: readonly Buffer[]): Buffer => Buffer.concat([Buffer.from
 const LISTEN = 2;
 const ESTABLISHED = 5;
 
+describe('registry: consent over the TCP channel (the same messages as the Unix socket)', () => {
+  it('the clipboard check goes to the agent over TCP and its yes makes the consent; its no does not', async () => {
+    const channelPort = await freePort();
+    const agentPort = await freePort();
+    const ORIGIN = 'https://app.example.org';
+    const registry = await startRegistry(registrySettings({ port: 0, mode: 'consent', channelPort, agentPorts: { from: agentPort, to: agentPort }, allowOrigins: [ORIGIN], logLevel: 'silent' }));
+    const api: Server = createServer();
+    const agent = await RawAgent.open(channelPort);
+    try {
+      agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
+      assert.deepEqual(await agent.next(), { type: 'assigned', port: agentPort });
+      await new Promise<void>((resolve) => api.listen(agentPort, '127.0.0.1', () => resolve()));
+      agent.send(JSON.stringify({ type: 'ready', port: agentPort }));
+      assert.deepEqual(await agent.next(), { type: 'live', port: agentPort });
+      const consent = (codeWord: string): Promise<Response> => fetch(`${registry.url}/v3/consent`, {
+        method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ codeWord }),
+      });
+      for (const [codeWord, matches, state] of [['word-1', true, 'APPROVED'], ['word-2', false, 'REQUIRED']] as const) {
+        const answer = consent(codeWord);
+        const check = await agent.next() as { type: string; id: number; codeWord: string };
+        assert.equal(check.type, 'clipboard-check');
+        assert.equal(check.codeWord, codeWord);
+        agent.send(JSON.stringify({ type: 'clipboard-answer', id: check.id, matches }));
+        const body = await (await answer).json() as { data: { consentState: string } };
+        assert.equal(body.data.consentState, state, codeWord);
+      }
+    } finally {
+      agent.socket.destroy();
+      api.close();
+      await registry.close();
+    }
+  });
+});
+
 describe('registry: the Windows channel decisions from a recorded GetExtendedTcpTable', () => {
   const CHANNEL = 51984;
   const AGENT_END = 50000;
