@@ -16,8 +16,8 @@ import { agentRecord, type AgentRecord, type LiveAgent } from './agent-table.js'
 import { ConsentSigner } from './consent.js';
 import { registryInfo } from './info.js';
 import { answerLocally } from './local-answer.js';
+import { registryChannel, type RegistrySettings } from './settings.js';
 import { spliceToAgent } from './splice.js';
-import type { RegistrySettings } from './settings.js';
 
 export interface RunningRegistry {
   readonly url: string;
@@ -70,7 +70,7 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
     // In mode `ours` connections arrive through the front door below, TLS already unwrapped.
     serverFactory: (handler) => (settings.mode !== 'ours' && pem ? createHttpsServer(pem, handler) : createServer(handler)),
   });
-  const channel = new AgentChannelServer({ socketPath: settings.socketPath, ports: settings.agentPorts, lookup, log: fastify.log, registryPort: () => hosts.port || undefined });
+  const channel = new AgentChannelServer({ channel: registryChannel(settings), ports: settings.agentPorts, lookup, log: fastify.log, registryPort: () => hosts.port || undefined });
 
   // Mode `ours`: each connection goes whole to its OS user's agent, chosen before a byte is read.
   const spliced = new Set<Socket>();
