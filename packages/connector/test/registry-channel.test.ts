@@ -215,7 +215,7 @@ describe('registry: the TCP channel (Windows\' transport), run on Linux with the
     const first = await RawAgent.open(channelPort);
     first.send(JSON.stringify({ type: 'register', pid: 1 }));
     const assigned = await first.next() as { type: string; port: number };
-    assert.deepEqual(assigned, { type: 'assigned', port: range.from });
+    assert.deepEqual(assigned, { type: 'assigned', port: range.from, registryPort: registry.port }, 'the agent learns the well-known port its Host headers carry');
     const second = await RawAgent.open(channelPort);
     second.send(JSON.stringify({ type: 'register', pid: process.pid }));
     assert.deepEqual(await second.next(), { type: 'refused', reason: 'an agent of root is already registered' });
@@ -252,7 +252,7 @@ describe('registry: consent over the TCP channel (the same messages as the Unix 
     const agent = await RawAgent.open(channelPort);
     try {
       agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
-      assert.deepEqual(await agent.next(), { type: 'assigned', port: agentPort });
+      assert.deepEqual(await agent.next(), { type: 'assigned', port: agentPort, registryPort: registry.port });
       await new Promise<void>((resolve) => api.listen(agentPort, '127.0.0.1', () => resolve()));
       agent.send(JSON.stringify({ type: 'ready', port: agentPort }));
       assert.deepEqual(await agent.next(), { type: 'live', port: agentPort });
