@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { APPLICATION_TOKEN_TYPE } from '@t1c/ds/client';
-import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { startCardHost } from '@t1c/emulator/card-host';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { Rounds, summary, timed } from '../lib/stats.js';
@@ -48,7 +49,10 @@ const dir = mkdtempSync(join(tmpdir(), 't1c-bench-api-'));
 const pcscd = await startPcscd({ readerPairs: 1 });
 const reader = pcscd.readers[0];
 if (!reader) throw new Error('no vpcd reader');
-const link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: reader.port });
+// The card answers from its own thread, like a separate device; every new card shares the
+// process's specimen root, RRN and Citizen CA certificates, as real cards share Belgium's.
+const host = await startCardHost();
+await host.insert(reader.port, { appletVersion: '1.8' });
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 writeFileSync(join(dir, 'jwt.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
 // The connector takes only typ JWT tokens with iat and exp (security/jwt.ts).
@@ -99,7 +103,7 @@ try {
   for (let round = 0; round < freshRounds; round++) {
     const fresh: number[] = [];
     for (let i = 0; i < freshReads; i++) {
-      await swapCard(link, reader.name, await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}` } }));
+      await swapCard(host, reader.port, reader.name, { appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}` } });
       const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
       const id = list.data[0]?.id ?? '';
       let status = 0;
@@ -143,7 +147,7 @@ try {
   agent.destroy();
   api.kill('SIGTERM');
   await new Promise((r) => api.once('exit', r));
-  await link.close();
+  await host.close();
   await pcscd.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,11 +1,13 @@
 // Full Belgian eID read through pcscd + vpcd beside the floor, in the same run: the same APDUs
 // sent raw through our PC/SC binding (no parsing, no T=0 logic, no checks), and through a minimal
-// koffi loop. Rounds are interleaved (the machine is shared); medians over rounds.
+// koffi loop. The virtual cards answer from their own thread (a real card is a separate device),
+// for the floor and every contender alike. Rounds are interleaved (the machine is shared); medians over rounds.
 // Usage (root, or where unshare works): node --import tsx bench/beid-read/index.ts [reads=30] [rounds=5]
 import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import type { AppletVersion } from '@t1c/smartcard/beid';
-import { attachToVpcd, BeidVirtualCard, startPcscd } from '@t1c/emulator';
+import { BeidVirtualCard, startPcscd } from '@t1c/emulator';
+import { startCardHost } from '@t1c/emulator/card-host';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { Rounds, timed } from '../lib/stats.js';
 import { RawKoffiFloor } from '../lib/raw-koffi.js';
@@ -39,11 +41,9 @@ async function measure(label: string, backend: ReaderBackend, reader: string, ra
 }
 
 const pcscd = await startPcscd({ readerPairs: 1 });
-const cards: Record<AppletVersion, BeidVirtualCard> = {
-  '1.7': await BeidVirtualCard.create({ appletVersion: '1.7' }),
-  '1.8': await BeidVirtualCard.create({ appletVersion: '1.8' }),
-};
-const links = await Promise.all(pcscd.readers.slice(0, 2).map((r, i) => attachToVpcd(cards[i === 0 ? '1.7' : '1.8'], { port: r.port })));
+const applets: readonly AppletVersion[] = ['1.7', '1.8'];
+const host = await startCardHost();
+for (const [i, appletVersion] of applets.entries()) await host.insert(pcscd.readers[i]?.port ?? 0, { appletVersion });
 const backend = new PcscBackend();
 const raw = new RawKoffiFloor();
 try {
@@ -52,15 +52,16 @@ try {
     if (list.filter((r) => r.atr).length === 2) break;
     await backend.waitForChange(list, 200);
   }
-  for (const [i, applet] of (['1.7', '1.8'] as const).entries()) {
+  for (const [i, applet] of applets.entries()) {
     await measure(`applet ${applet} via pcscd + vpcd`, backend, pcscd.readers[i]?.name ?? '', raw);
   }
+  // The card stack's own CPU cost: card, reader and stack on this thread, no PC/SC.
   const virtual = new VirtualReaderBackend();
-  virtual.addReader('in-process', cards['1.8']);
-  await measure('applet 1.8 in-process (no PC/SC)', virtual, 'in-process');
+  virtual.addReader('in-process', await BeidVirtualCard.create({ appletVersion: '1.8' }));
+  await measure('applet 1.8 in-process (no PC/SC, card on this thread)', virtual, 'in-process');
 } finally {
   raw.close();
   await backend.close();
-  for (const l of links) await l.close();
+  await host.close();
   await pcscd.stop();
 }
