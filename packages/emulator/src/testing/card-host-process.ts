@@ -30,11 +30,17 @@ async function handle(request: CardHostRequest): Promise<void> {
   else links.set(request.port, await attachToVpcd(card, { port: request.port }));
 }
 
+function requestId(message: unknown): number {
+  if (typeof message !== 'object' || message === null || !('id' in message)) return -1;
+  return typeof message.id === 'number' && Number.isInteger(message.id) ? message.id : -1;
+}
+
 // One request at a time, in order, like a hand moving cards between readers.
 let queue = Promise.resolve();
 process.on('message', (message: unknown) => {
   const parsed = cardHostRequestSchema.safeParse(message);
-  const id = parsed.success ? parsed.data.id : -1;
+  // A request that fails the schema still gets its answer when it carries an id.
+  const id = parsed.success ? parsed.data.id : requestId(message);
   queue = queue.then(async () => {
     let reply: CardHostReply;
     try {

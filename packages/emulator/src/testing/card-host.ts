@@ -10,6 +10,8 @@ export type { HostedBeidCard } from './card-host-protocol.js';
  * answers (and the card's work must not count as the reader's). For benchmarks and tests.
  */
 export interface CardHost {
+  /** The card process, for callers that account for every process they started. */
+  readonly pid: number;
   /** Builds a card from `card` in the card process and puts it in the vpcd reader on `port` (replacing one there). */
   insert(port: number, card?: HostedBeidCard): Promise<void>;
   /** Takes the card out of the reader on `port`; nothing when it is empty. */
@@ -26,7 +28,10 @@ class ProcessCardHost implements CardHost {
   private failure: Error | undefined;
   private closed = false;
 
+  readonly pid: number;
+
   constructor(private readonly child: ChildProcess) {
+    this.pid = child.pid ?? -1;
     child.on('message', (message: unknown) => {
       const reply = cardHostReplySchema.safeParse(message);
       if (!reply.success) return;
