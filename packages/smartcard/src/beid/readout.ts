@@ -68,8 +68,13 @@ export async function readAll(card: BeidCard): Promise<BeidReadout> {
     const addressFile = await card.readFile('address');
     const address = whileCardAnswers(() => parseAddress(addressFile));
     const addressSignatureFile = await card.readFile('addressSignature');
-    const addressSignature = whileCardAnswers(async () =>
-      checkAddressSignature(await signer, addressFile, identitySignatureFile, addressSignatureFile, (await identity).photoHash.length));
+    // After the identity check, not beside it: two signature checks at once can take every
+    // core of a small machine from the PC/SC service and the card, and the rest of the
+    // reading leaves ample time for both in turn.
+    const addressSignature = whileCardAnswers(async () => {
+      await identitySignature;
+      return checkAddressSignature(await signer, addressFile, identitySignatureFile, addressSignatureFile, (await identity).photoHash.length);
+    });
     const photo = await card.readFile('photo');
     const photoHash = whileCardAnswers(async () => checkPhotoHash(photo, (await identity).photoHash));
     const certificates = {
