@@ -1,6 +1,6 @@
 // Full Belgian eID read through pcscd + vpcd beside the floor, in the same run: the same APDUs
 // sent raw through our PC/SC binding (no parsing, no T=0 logic, no checks), and through a minimal
-// koffi loop. The virtual cards answer from their own thread (a real card is a separate device),
+// koffi loop. The virtual cards answer from their own process (a real card is a separate device),
 // for the floor and every contender alike. Contenders alternate read by read (the machine is
 // shared); medians over rounds. Also prints the CPU this process spends per read.
 // Usage (root, or where unshare works): node --import tsx bench/beid-read/index.ts [reads=30] [rounds=5]
