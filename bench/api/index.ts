@@ -116,7 +116,7 @@ try {
       let status = 0;
       times.set(API, [...(times.get(API) ?? []), await timed(async () => { status = (await get(`/v3/modules/beid/apps/token/readers/${id}/all-data`)).status; })]);
       if (status !== 200) throw new Error(`full read answered ${status}`);
-      for (const [label, samples] of await interleaved(contenders, 1)) times.set(label, [...(times.get(label) ?? []), ...samples.times]);
+      for (const [label, samples] of await interleaved(contenders, 1, chip)) times.set(label, [...(times.get(label) ?? []), ...samples.times]);
     }
     for (const [label, samples] of [...times].sort(([a], [b]) => Number(b === FLOOR) - Number(a === FLOOR))) rounds.record(label, samples);
     rounds.endRound(FLOOR);

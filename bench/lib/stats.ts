@@ -67,12 +67,15 @@ export interface Samples {
 
 /**
  * Runs every contender once per turn, `reads` turns: load that comes and goes on a shared
- * machine then lands on all of them alike, instead of on whichever block it hit.
+ * machine then lands on all of them alike, instead of on whichever block it hit. The order
+ * rotates every turn (from `firstTurn`), so no contender is always the one that runs first
+ * after something else touched the card.
  */
-export async function interleaved(contenders: readonly Contender[], reads: number): Promise<Map<string, Samples>> {
+export async function interleaved(contenders: readonly Contender[], reads: number, firstTurn = 0): Promise<Map<string, Samples>> {
   const out = new Map<string, Samples>(contenders.map(([label]) => [label, { times: [], cpu: [] }]));
   for (let i = 0; i < reads; i++) {
-    for (const [label, work] of contenders) {
+    const shift = (firstTurn + i) % contenders.length;
+    for (const [label, work] of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
       const before = process.cpuUsage();
       const time = await timed(work);
       const used = process.cpuUsage(before);
