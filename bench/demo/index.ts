@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
-import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { startCardHost } from '@t1c/emulator/card-host';
 import { runProduct } from '@t1c/connector';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { summary, timed } from '../lib/stats.js';
@@ -22,7 +23,9 @@ const dataDir = mkdtempSync(join(tmpdir(), 't1c-bench-demo-'));
 const pcscd = await startPcscd({ readerPairs: 1 });
 const reader = pcscd.readers[0];
 if (!reader) throw new Error('no vpcd reader');
-const link = await attachToVpcd(await BeidVirtualCard.create({ holder: chip(0) }), { port: reader.port });
+// The card answers from its own thread, like a separate device.
+const host = await startCardHost();
+await host.insert(reader.port, { holder: chip(0) });
 const product = await runProduct({ dataDir, dsPort: 52100, apiPort: 52101, demoPort: 52102, virtualCards: [], pcsc: true });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium', headless: true,
@@ -31,7 +34,7 @@ const browser = await chromium.launch({
 try {
   const pageTimes: number[] = [];
   for (let i = 1; i <= runs; i++) {
-    await swapCard(link, reader.name, await BeidVirtualCard.create({ holder: chip(i) }));
+    await swapCard(host, reader.port, reader.name, { holder: chip(i) });
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     await page.goto(product.demoUrl);
@@ -54,7 +57,7 @@ try {
 } finally {
   await browser.close();
   await product.close();
-  await link.close();
+  await host.close();
   await pcscd.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }

@@ -55,3 +55,34 @@ export class Rounds {
     }
   }
 }
+
+/** One timed contender: a label and the work of one sample. */
+export type Contender = readonly [label: string, work: () => Promise<unknown>];
+
+export interface Samples {
+  readonly times: number[];
+  /** CPU of this whole process (all its threads) per sample, ms. */
+  readonly cpu: number[];
+}
+
+/**
+ * Runs every contender once per turn, `reads` turns: load that comes and goes on a shared
+ * machine then lands on all of them alike, instead of on whichever block it hit. The order
+ * rotates every turn (from `firstTurn`), so no contender is always the one that runs first
+ * after something else touched the card.
+ */
+export async function interleaved(contenders: readonly Contender[], reads: number, firstTurn = 0): Promise<Map<string, Samples>> {
+  const out = new Map<string, Samples>(contenders.map(([label]) => [label, { times: [], cpu: [] }]));
+  for (let i = 0; i < reads; i++) {
+    const shift = (firstTurn + i) % contenders.length;
+    for (const [label, work] of [...contenders.slice(shift), ...contenders.slice(0, shift)]) {
+      const before = process.cpuUsage();
+      const time = await timed(work);
+      const used = process.cpuUsage(before);
+      const samples = out.get(label);
+      samples?.times.push(time);
+      samples?.cpu.push((used.user + used.system) / 1000);
+    }
+  }
+  return out;
+}

@@ -1,9 +1,8 @@
-import { type VirtualCard } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
-import type { VpcdLink } from '@t1c/emulator';
+import type { CardHost, HostedBeidCard } from '@t1c/emulator/card-host';
 
-/** Pulls the card, waits until pcscd saw it go, inserts the next one and waits until it is seen. */
-export async function swapCard(link: VpcdLink, readerName: string, next: VirtualCard): Promise<void> {
+/** Pulls the card, waits until pcscd saw it go, inserts the next one (made in the card thread) and waits until it is seen. */
+export async function swapCard(host: CardHost, port: number, readerName: string, next: HostedBeidCard): Promise<void> {
   const backend = new PcscBackend();
   const waitFor = async (present: boolean): Promise<void> => {
     for (let i = 0; i < 100; i++) {
@@ -14,9 +13,9 @@ export async function swapCard(link: VpcdLink, readerName: string, next: Virtual
     throw new Error(`${readerName} never showed ${present ? 'a card' : 'no card'}`);
   };
   try {
-    await link.removeCard();
+    await host.remove(port);
     await waitFor(false);
-    await link.insert(next);
+    await host.insert(port, next);
     await waitFor(true);
   } finally {
     await backend.close();

@@ -47,21 +47,54 @@ function holderName(holder: CertificateHolder, role: 'Authentication' | 'Signatu
   ];
 }
 
-export async function buildTestPki(holder: CertificateHolder, algorithm: KeyAlgorithm, freshKeys = false): Promise<{ pki: BeidTestPki; keys: CardPrivateKeys }> {
-  const keys: PkiKeys = await pkiKeys(algorithm, freshKeys);
+/** The certificates every card of one process shares: root, Citizen CA and RRN. */
+interface Authorities {
+  readonly rootCertificate: Uint8Array;
+  readonly citizenCaCertificate: Uint8Array;
+  readonly rrnCertificate: Uint8Array;
+  readonly citizenCa: { readonly name: NameAttributes; readonly key: KeyPairForms };
+}
+
+async function issueAuthorities(keys: PkiKeys): Promise<Authorities> {
   const now = Date.now();
   const caFrom = new Date(now - YEAR_MS);
   const caUntil = new Date(now + 20 * YEAR_MS);
-  const rootName: NameAttributes = [['C', 'BE'], ['O', ORGANISATION], ['CN', `Belgium Test Root CA (${algorithm.toUpperCase()})`]];
+  const rootName: NameAttributes = [['C', 'BE'], ['O', ORGANISATION], ['CN', `Belgium Test Root CA (${keys.root.algorithm.toUpperCase()})`]];
   const caName: NameAttributes = [['C', 'BE'], ['O', ORGANISATION], ['CN', 'Citizen CA'], ['serialNumber', '202099']];
   const root = { name: rootName, key: keys.root };
-  const ca = { name: caName, key: keys.citizenCa };
-  const [rootCertificate, citizenCaCertificate, rrnCertificate, authenticationCertificate, nonRepudiationCertificate] = await Promise.all([
+  const [rootCertificate, citizenCaCertificate, rrnCertificate] = await Promise.all([
     issueCertificate({ subject: rootName, subjectKey: keys.root, notBefore: caFrom, notAfter: caUntil, ca: true, usages: KeyUsage.keyCertSign | KeyUsage.cRLSign }),
     issueCertificate({ subject: caName, subjectKey: keys.citizenCa, issuer: root, notBefore: caFrom, notAfter: caUntil, ca: true, usages: KeyUsage.keyCertSign | KeyUsage.cRLSign }),
     issueCertificate({ subject: [['C', 'BE'], ['O', ORGANISATION], ['CN', 'RRN']], subjectKey: keys.rrn, issuer: root, notBefore: caFrom, notAfter: caUntil, ca: false, usages: KeyUsage.digitalSignature | KeyUsage.nonRepudiation }),
-    issueCertificate({ subject: holderName(holder, 'Authentication'), subjectKey: keys.authentication, issuer: ca, notBefore: holder.validityBegin, notAfter: holder.validityEnd, ca: false, usages: KeyUsage.digitalSignature }),
-    issueCertificate({ subject: holderName(holder, 'Signature'), subjectKey: keys.nonRepudiation, issuer: ca, notBefore: holder.validityBegin, notAfter: holder.validityEnd, ca: false, usages: KeyUsage.nonRepudiation }),
+  ]);
+  return { rootCertificate, citizenCaCertificate, rrnCertificate, citizenCa: { name: caName, key: keys.citizenCa } };
+}
+
+/**
+ * Real cards share a few Belgian roots, one RRN certificate and a Citizen CA per issuing
+ * period; so cards made with the per-process keys share one specimen root, CA and RRN
+ * certificate too (readers that remember root verdicts then behave as with real cards).
+ */
+const sharedAuthorities = new Map<KeyAlgorithm, Promise<Authorities>>();
+
+function authorities(keys: PkiKeys, shared: boolean): Promise<Authorities> {
+  if (!shared) return issueAuthorities(keys);
+  let issued = sharedAuthorities.get(keys.root.algorithm);
+  if (!issued) {
+    issued = issueAuthorities(keys);
+    sharedAuthorities.set(keys.root.algorithm, issued);
+    issued.catch(() => sharedAuthorities.delete(keys.root.algorithm));
+  }
+  return issued;
+}
+
+/** A card's PKI: shared authorities (fresh ones with `freshKeys`) and the holder's two certificates. */
+export async function buildTestPki(holder: CertificateHolder, algorithm: KeyAlgorithm, freshKeys = false): Promise<{ pki: BeidTestPki; keys: CardPrivateKeys }> {
+  const keys: PkiKeys = await pkiKeys(algorithm, freshKeys);
+  const { rootCertificate, citizenCaCertificate, rrnCertificate, citizenCa } = await authorities(keys, !freshKeys);
+  const [authenticationCertificate, nonRepudiationCertificate] = await Promise.all([
+    issueCertificate({ subject: holderName(holder, 'Authentication'), subjectKey: keys.authentication, issuer: citizenCa, notBefore: holder.validityBegin, notAfter: holder.validityEnd, ca: false, usages: KeyUsage.digitalSignature }),
+    issueCertificate({ subject: holderName(holder, 'Signature'), subjectKey: keys.nonRepudiation, issuer: citizenCa, notBefore: holder.validityBegin, notAfter: holder.validityEnd, ca: false, usages: KeyUsage.nonRepudiation }),
   ]);
   const pki: BeidTestPki = {
     algorithm,

@@ -91,9 +91,14 @@ export class BeidCard {
   }
 
   async readCardData(): Promise<BeidCardData> {
+    return parseCardData(await this.readCardDataBytes());
+  }
+
+  /** GET CARD DATA's answer, unparsed, for readers that parse while the card answers the next command. */
+  async readCardDataBytes(): Promise<Uint8Array> {
     const response = await this.session.transmit(command(0x80, 0xe4, 0x00, this.leaf.cardData.p2, new Uint8Array(0), this.leaf.cardData.le));
     if (response.sw !== SW.OK) fail('GET CARD DATA', response);
-    return parseCardData(response.data);
+    return response.data;
   }
 
   async readTokenInfo(): Promise<BeidTokenInfo> {

@@ -15,8 +15,20 @@ export type LengthOracle = (firstBlock: Uint8Array) => number | undefined;
 /** Certificates are DER followed by zero padding: the DER header says where to stop. */
 export const derLength: LengthOracle = (first) => derSizeFromPrefix(first);
 
+/** The card's few file paths, decoded once instead of for every SELECT. */
+const pathBytes = new Map<string, Uint8Array>();
+
+function pathOf(path: string): Uint8Array {
+  let bytes = pathBytes.get(path);
+  if (!bytes) {
+    bytes = fromHex(path);
+    if (pathBytes.size < 64) pathBytes.set(path, bytes);
+  }
+  return bytes;
+}
+
 export async function selectFile(session: CardSession, path: string): Promise<void> {
-  const { sw } = await session.transmit(command(0x00, 0xa4, 0x08, 0x0c, fromHex(path)));
+  const { sw } = await session.transmit(command(0x00, 0xa4, 0x08, 0x0c, pathOf(path)));
   if (sw === SW.OK) return;
   if (sw === SW.FILE_NOT_FOUND) throw new SmartCardError('CARD_FILE_NOT_FOUND', `file ${path} not found`, { sw });
   throw new SmartCardError('CARD_STATUS', `SELECT ${path}: ${describeStatusWord(sw)}`, { sw });

@@ -26,30 +26,46 @@ function checkByte(name: string, value: number): void {
 }
 
 export function command(cla: number, ins: number, p1: number, p2: number, data: Uint8Array = EMPTY, ne = 0): CommandApdu {
-  for (const [name, v] of [['CLA', cla], ['INS', ins], ['P1', p1], ['P2', p2]] as const) checkByte(name, v);
+  checkByte('CLA', cla);
+  checkByte('INS', ins);
+  checkByte('P1', p1);
+  checkByte('P2', p2);
   if (data.length > 65535) throw new RangeError('command data longer than 65535 bytes');
   if (!Number.isInteger(ne) || ne < 0 || ne > 65536) throw new RangeError(`Ne must be 0..65536, got ${ne}`);
   return { cla, ins, p1, p2, data, ne };
 }
 
-/** Short form unless the data or Ne need extended length. */
+/** Short form unless the data or Ne need extended length. Written straight into the output (it runs for every APDU). */
 export function encodeCommand(apdu: CommandApdu): Uint8Array {
   const { data, ne } = apdu;
   const extended = data.length > 255 || ne > 256;
-  const header = [apdu.cla, apdu.ins, apdu.p1, apdu.p2];
-  const out: number[] = [...header];
-  if (!extended) {
-    if (data.length > 0) out.push(data.length, ...data);
-    if (ne > 0) out.push(ne === 256 ? 0 : ne);
-    return Uint8Array.from(out);
+  const lcLength = data.length === 0 ? 0 : extended ? 3 : 1;
+  const leLength = ne === 0 ? 0 : !extended ? 1 : data.length === 0 ? 3 : 2;
+  const out = new Uint8Array(4 + lcLength + data.length + leLength);
+  out[0] = apdu.cla;
+  out[1] = apdu.ins;
+  out[2] = apdu.p1;
+  out[3] = apdu.p2;
+  let at = 4;
+  if (data.length > 0) {
+    if (extended) {
+      out[at++] = 0;
+      out[at++] = data.length >> 8;
+    }
+    out[at++] = data.length & 0xff;
+    out.set(data, at);
+    at += data.length;
   }
-  if (data.length > 0) out.push(0, data.length >> 8, data.length & 0xff, ...data);
   if (ne > 0) {
-    const le = ne === 65536 ? 0 : ne;
-    if (data.length === 0) out.push(0);
-    out.push(le >> 8, le & 0xff);
+    if (!extended) out[at] = ne === 256 ? 0 : ne;
+    else {
+      const le = ne === 65536 ? 0 : ne;
+      if (data.length === 0) out[at++] = 0;
+      out[at++] = le >> 8;
+      out[at] = le & 0xff;
+    }
   }
-  return Uint8Array.from(out);
+  return out;
 }
 
 function malformed(reason: string, bytes: Uint8Array): SmartCardError {
@@ -92,7 +108,7 @@ export function parseResponse(bytes: Uint8Array): ResponseApdu {
     throw new SmartCardError('APDU_MALFORMED', `response APDU of ${bytes.length} bytes has no status word`);
   }
   const n = bytes.length;
-  return { data: Uint8Array.from(bytes.subarray(0, n - 2)), sw: ((bytes[n - 2] ?? 0) << 8) | (bytes[n - 1] ?? 0) };
+  return { data: new Uint8Array(bytes.subarray(0, n - 2)), sw: ((bytes[n - 2] ?? 0) << 8) | (bytes[n - 1] ?? 0) };
 }
 
 export function encodeResponse(data: Uint8Array, sw: number): Uint8Array {
