@@ -92,7 +92,7 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['an AID in lower case or too short', () => ({ module: 'emv', op: 'certificates', reader, args: { aid: 'a0000000' } }), 'ARGS_INVALID', /aid/],
     ['an AID longer than 16 bytes', () => ({ module: 'emv', op: 'applicationData', reader, args: { aid: 'A0'.repeat(17) } }), 'ARGS_INVALID', /aid/],
     ['emv verifyPin with an extra field', () => ({ module: 'emv', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: digits('9999') }, amount: 1 } }), 'ARGS_INVALID', /emv\.verifyPin/],
-    ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not an EMV payment card/],
+    ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not handled by the emv module/],
     ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a PKCS#11 op without a library', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: {} }), 'ARGS_INVALID', /library/],
