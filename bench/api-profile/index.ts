@@ -8,7 +8,7 @@
 // with `node --import tsx bench/api-profile/summarise.ts <file.cpuprofile>`.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -75,19 +75,31 @@ try {
     for (const p of [pid, ...sandbox]) process.kill(p, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 200));
   }
+  const apiPid = api.pid ?? 0;
+  const sandboxPid = Number(readFileSync(`/proc/${apiPid}/task/${apiPid}/children`, 'utf8').trim().split(/\s+/)[0]);
+  // Time on a CPU of every thread (ns, /proc/<pid>/task/*/schedstat): what a request costs
+  // whatever the machine's load (Node's thread pool and koffi's threads live as long as the process).
+  const cpuNs = (pid: number): number => readdirSync(`/proc/${pid}/task`)
+    .reduce((sum, tid) => sum + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]), 0);
   const p50s = new Map<string, number[]>();
   const p99s = new Map<string, number[]>();
+  const cpu = new Map<string, { api: number; sandbox: number }>();
   for (let round = 0; round < rounds; round++) {
     for (const [label, path] of Object.entries(paths)) {
       const times: number[] = [];
+      const before = { api: cpuNs(apiPid), sandbox: cpuNs(sandboxPid) };
       for (let i = 0; i < requests; i++) times.push(await timed(() => get(path)));
+      const spent = cpu.get(label) ?? { api: 0, sandbox: 0 };
+      cpu.set(label, { api: spent.api + cpuNs(apiPid) - before.api, sandbox: spent.sandbox + cpuNs(sandboxPid) - before.sandbox });
       p50s.set(label, [...(p50s.get(label) ?? []), percentile(times, 50)]);
       p99s.set(label, [...(p99s.get(label) ?? []), percentile(times, 99)]);
     }
   }
-  console.log(`medians over ${rounds} interleaved rounds of ${requests} requests each, one keep-alive connection:`);
+  console.log(`medians over ${rounds} interleaved rounds of ${requests} requests each, one keep-alive connection; CPU per request (all threads):`);
   for (const [label, values] of p50s) {
-    console.log(`  ${label.padEnd(28)} p50 ${median(values).toFixed(2)} ms  p99 ${median(p99s.get(label) ?? []).toFixed(2)} ms  (round p50s ${values.map((v) => v.toFixed(2)).join(' ')})`);
+    const spent = cpu.get(label) ?? { api: 0, sandbox: 0 };
+    const per = (ns: number): string => (ns / 1e6 / (rounds * requests)).toFixed(2);
+    console.log(`  ${label.padEnd(28)} p50 ${median(values).toFixed(2)} ms  p99 ${median(p99s.get(label) ?? []).toFixed(2)} ms  CPU API ${per(spent.api)} ms + sandbox ${per(spent.sandbox)} ms  (round p50s ${values.map((v) => v.toFixed(2)).join(' ')})`);
   }
 } finally {
   agent.destroy();
