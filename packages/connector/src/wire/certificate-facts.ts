@@ -15,11 +15,16 @@ const kept = new Map<string, CertificateFacts>();
 
 function parse(der: Uint8Array): CertificateFacts {
   const cert = new X509Certificate(der);
+  let keyHash: string | undefined;
   return {
     subject: cert.subject.replace(/\n/g, ', '),
     issuer: cert.issuer.replace(/\n/g, ', '),
     serialNumber: cert.serialNumber,
-    keyHash: createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex'),
+    // Exported and hashed when first asked for: the identity file's issuer needs only the subject.
+    get keyHash(): string {
+      keyHash ??= createHash('sha256').update(cert.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+      return keyHash;
+    },
   };
 }
 
