@@ -103,10 +103,8 @@ export class JwtVerifier {
   private async verifyWithAny(token: string): Promise<JWTPayload> {
     const synced = this.options.synced?.();
     const fileKey = this.key !== undefined && typeof this.key !== 'function' ? this.key : undefined;
-    for (const source of [synced, fileKey]) {
-      const payload = source ? this.verified.get(token, source) : undefined;
-      if (payload) return payload;
-    }
+    const reused = this.verified.get(token, [synced, fileKey].filter((k): k is NonNullable<typeof k> => k !== undefined));
+    if (reused) return reused;
     const configured: JWTVerifyOptions = {
       ...COMMON,
       ...(this.options.issuer ? { issuer: this.options.issuer } : {}),

@@ -36,11 +36,11 @@ export class VerifiedTokens {
     this.maxReuseMs = options.maxReuseMs ?? 60_000;
   }
 
-  /** The payload of `token` if it verified with `source` and has not expired since. */
-  get(token: string, source: object): JWTPayload | undefined {
+  /** The payload of `token` if it verified with one of the `current` key sources and has not expired since. */
+  get(token: string, current: readonly object[]): JWTPayload | undefined {
     const entry = this.entries.get(token);
     if (!entry) return undefined;
-    if (entry.source !== source || this.now() >= entry.until) {
+    if (!current.includes(entry.source) || this.now() >= entry.until) {
       this.entries.delete(token);
       return undefined;
     }
