@@ -4,22 +4,20 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { decodeMessage, encodeMessage, responseSchema, type SandboxResponse } from '../src/ipc/index.js';
+import { IPC_SERIALIZATION, responseSchema, type SandboxResponse } from '../src/ipc/index.js';
 import { selfCommand } from '../src/os/self-command.js';
 
 const PIN = '1234';
 const digits = (pin: string): Uint8Array => new TextEncoder().encode(pin);
 
-/** A raw IPC client against a real `t1c sandbox`: sends any text, reads answers by id. */
+/** A raw IPC client against a real `t1c sandbox`: sends any value, reads answers by id. */
 class RawSandbox {
   private readonly answers = new Map<number, (answer: SandboxResponse) => void>();
   readonly ready: Promise<void>;
   constructor(readonly child: ChildProcess) {
     this.ready = new Promise((resolve, reject) => {
       child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-      child.on('message', (raw: unknown) => {
-        if (typeof raw !== 'string') return;
-        const message = decodeMessage(raw);
+      child.on('message', (message: unknown) => {
         if (typeof message === 'object' && message !== null && 'ready' in message) {
           resolve();
           return;
@@ -30,20 +28,20 @@ class RawSandbox {
     });
   }
 
-  /** Sends `text` as is and waits for the answer with this id. */
-  send(id: number, text: string): Promise<SandboxResponse> {
+  /** Sends `message` as is and waits for the answer with this id. */
+  send(id: number, message: unknown): Promise<SandboxResponse> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no answer to request ${id}`)), 20_000);
       this.answers.set(id, (answer) => {
         clearTimeout(timer);
         resolve(answer);
       });
-      this.child.send(text);
+      this.child.send(message as object);
     });
   }
 
   request(id: number, body: Record<string, unknown>): Promise<SandboxResponse> {
-    return this.send(id, encodeMessage({ id, ...body }));
+    return this.send(id, { id, ...body });
   }
 }
 
@@ -60,7 +58,7 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
 
   before(async () => {
     const { command, args } = selfCommand(['sandbox', '--virtual-card', 'beid-1.8', '--no-pcsc']);
-    sandbox = new RawSandbox(spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' }));
+    sandbox = new RawSandbox(spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: IPC_SERIALIZATION }));
     await sandbox.ready;
     const listing = await sandbox.request(nextId++, { module: 'core', op: 'listReaders', reader: null, args: {} });
     assert.ok(listing.ok);
@@ -84,6 +82,9 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['a core op with args it does not take', () => ({ module: 'core', op: 'listReaders', reader: null, args: { all: true } }), 'ARGS_INVALID', /core\.listReaders/],
     ['sign with a digest that is text', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'nonRepudiation', algorithm: 'SHA-256', digest: 'abc' } }), 'ARGS_INVALID', /digest/],
     ['sign with an unknown key', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'basic', algorithm: 'SHA-256', digest: new Uint8Array(32) } }), 'ARGS_INVALID', /key/],
+    ['a digest as 16-bit words (not bytes)', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint16Array(16) } }), 'ARGS_INVALID', /digest/],
+    ['a digest in JSON\'s Buffer shape', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: { type: 'Buffer', data: Array.from({ length: 32 }, () => 0) } } }), 'ARGS_INVALID', /digest/],
+    ['a PIN given as a number array', () => ({ module: 'beid', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: [0x31, 0x32, 0x33, 0x34] } } }), 'ARGS_INVALID', /pin/],
     ['a digest longer than any hash', () => ({ module: 'beid', op: 'sign', reader, args: { key: 'authentication', algorithm: 'SHA-256', digest: new Uint8Array(65) } }), 'ARGS_INVALID', /digest/],
     ['a card op without a reader', () => ({ module: 'beid', op: 'read', reader: null, args: {} }), 'READER_REQUIRED', /needs a reader/],
     ['a reader that does not exist', () => ({ module: 'beid', op: 'read', reader: 'no-such-reader', args: {} }), 'PCSC_UNKNOWN_READER', /no reader/],
@@ -92,7 +93,7 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     ['an AID in lower case or too short', () => ({ module: 'emv', op: 'certificates', reader, args: { aid: 'a0000000' } }), 'ARGS_INVALID', /aid/],
     ['an AID longer than 16 bytes', () => ({ module: 'emv', op: 'applicationData', reader, args: { aid: 'A0'.repeat(17) } }), 'ARGS_INVALID', /aid/],
     ['emv verifyPin with an extra field', () => ({ module: 'emv', op: 'verifyPin', reader, args: { pin: { kind: 'digits', pin: digits('9999') }, amount: 1 } }), 'ARGS_INVALID', /emv\.verifyPin/],
-    ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not an EMV payment card/],
+    ['an emv op on the eID (no PPSE or PSE)', () => ({ module: 'emv', op: 'applications', reader, args: {} }), 'CARD_UNKNOWN', /not handled by the emv module/],
     ['an envelope without op', () => ({ module: 'beid', reader, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a reader id that is a number', () => ({ module: 'beid', op: 'read', reader: 7, args: {} }), 'REQUEST_MALFORMED', /\{id, module, op, reader, args\}/],
     ['a PKCS#11 op without a library', () => ({ module: 'pkcs11', op: 'slots', reader: null, args: {} }), 'ARGS_INVALID', /library/],
@@ -109,10 +110,10 @@ describe('the sandbox refuses bad requests on its IPC channel, clearly, and stay
     });
   }
 
-  it('text that is not JSON cannot be answered (no id to answer) and does not stop the sandbox', async () => {
+  it('a message that is not an object cannot be answered (no id to answer) and does not stop the sandbox', async () => {
     const id = nextId++;
-    // No id can be read from broken JSON: the sandbox cannot answer, and must not die.
-    sandbox.child.send('{"id":');
+    // No id can be read from a string, a number or null: the sandbox cannot answer, and must not die.
+    for (const junk of ['{"id":', 7, null, [1, 2]]) sandbox.child.send(junk as object);
     const after = await sandbox.request(id, { module: 'core', op: 'ping', reader: null, args: {} });
     assert.deepEqual(after, { id, ok: true, result: { pong: true } });
   });
@@ -152,7 +153,7 @@ describe('PKCS#11 library directories the connector is started with (T1C_PKCS11_
     copyFileSync('/usr/lib/softhsm/libsofthsm2.so', join(dir, 'libvendor-pkcs11.so'));
     const { command, args } = selfCommand(['sandbox', '--no-pcsc']);
     sandbox = new RawSandbox(spawn(command, args, {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json', env: { ...process.env, T1C_PKCS11_DIRECTORIES: `/nonexistent${delimiter}${dir}` },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: IPC_SERIALIZATION, env: { ...process.env, T1C_PKCS11_DIRECTORIES: `/nonexistent${delimiter}${dir}` },
     }));
     await sandbox.ready;
   });

@@ -1,4 +1,4 @@
-import { SandboxError, type SandboxErrorCode } from '../ipc/index.js';
+import { isCardModuleName, SandboxError, type SandboxErrorCode } from '../ipc/index.js';
 
 /**
  * The one error catalogue of the local API. Codes follow T1C's six-digit `OTTDDD` scheme
@@ -155,6 +155,11 @@ export function toT1CError(error: unknown): T1CError {
     const key = SANDBOX_ERRORS[error.code];
     if (error.code === 'PIN_INCORRECT' && typeof error.details.triesLeft === 'number') {
       return new T1CError(key, `Wrong PIN, ${error.details.triesLeft} tries left`);
+    }
+    // The catalogue's text names the Belgian eID, the first module; others say which they are.
+    const module = error.details.module;
+    if (error.code === 'CARD_UNKNOWN' && typeof module === 'string' && module !== 'beid' && isCardModuleName(module)) {
+      return new T1CError(key, `The card is not handled by the ${module} module`);
     }
     // Which library and why it was refused or failed to load: a path, never a secret.
     if (error.code === 'PKCS11_LIBRARY_REFUSED' || error.code === 'PKCS11_LIBRARY_MISSING') return new T1CError(key, error.message);

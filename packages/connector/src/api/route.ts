@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler, RouteShorthandOptions } from 'fastify';
 import { z } from 'zod';
 import type { ApiContext } from './context.js';
-import { envelope } from './envelope.js';
+import { SignedEnvelope } from './envelope.js';
 import { T1CError } from './errors.js';
 import { errorResponse } from './schemas.js';
 
@@ -33,8 +33,11 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema })
   };
 };
 
-/** Responses are serialised as before (JSON.stringify): the response schema documents, it never filters. */
-export const plainSerializerCompiler = (): ((data: unknown) => string) => (data) => JSON.stringify(data);
+/**
+ * Responses are JSON.stringify's text (a signed envelope is already text): the response schema
+ * documents, it never filters.
+ */
+export const plainSerializerCompiler = (): ((data: unknown) => string) => (data) => (data instanceof SignedEnvelope ? data.text : JSON.stringify(data));
 
 export interface RouteSpec<P, Q, B, R> {
   readonly summary: string;
@@ -109,7 +112,7 @@ export function route<P = undefined, Q = undefined, B = undefined, R = unknown>(
       // The validator compiler replaced each declared part with zod's parse of it.
       const input = { params: request.params as P, query: request.query as Q, body: request.body as B, request, reply };
       const data = await handler(input);
-      return spec.enveloped === false ? data : envelope(ctx.deviceKey, data);
+      return spec.enveloped === false ? data : SignedEnvelope.of(ctx.deviceKey, data);
     },
   });
 }

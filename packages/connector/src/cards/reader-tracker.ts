@@ -173,23 +173,55 @@ export class ReaderTracker {
   }
 
   private async onCard<T>(name: string, entry: KnownReader, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
-    const connection = await entry.backend.connect(name, { shareMode: 'shared' });
+    const connection = await this.connectCard(name, entry);
     try {
       if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;
-      // Modules found by probing the card (no ATR rows) check the card themselves.
-      if (module.atrs.length > 0 && this.registry.recognise(connection.atr) !== module.name) {
-        throw new SmartCardError('CARD_UNKNOWN', `the card in the reader is not handled by the ${module.name} module`);
-      }
-      // Read after connecting: a card swapped later breaks this connection instead.
-      const insertion = async (): Promise<string | undefined> => {
-        const status = entry.backend.readerStatus
-          ? await entry.backend.readerStatus(name)
-          : (await entry.backend.listReaders()).find((s) => s.name === name);
-        return status ? this.insertion(entry, status)?.id : undefined;
-      };
-      return await work({ session: new CardSession(connection), readerName: name, insertion });
+      // Read after connecting, once per op: a card swapped later breaks this connection instead.
+      let inserted: Promise<Insertion | undefined> | undefined;
+      const insertion = (): Promise<Insertion | undefined> => (inserted ??= this.currentInsertion(name, entry));
+      await this.checkModule(name, entry, connection.atr, module, insertion);
+      return await work({ session: new CardSession(connection), readerName: name, insertion: async () => (await insertion())?.id });
     } finally {
       await connection.disconnect('leave').catch(() => undefined);
+    }
+  }
+
+  /** Connects; a failure on an empty reader says "no card", whatever the platform answered. */
+  private async connectCard(name: string, entry: KnownReader): Promise<CardConnection> {
+    try {
+      return await entry.backend.connect(name, { shareMode: 'shared' });
+    } catch (error) {
+      const status = await this.readerStatus(name, entry).catch(() => undefined);
+      if (status && !status.atr) throw new SmartCardError('PCSC_NO_CARD', `no card in ${name}`);
+      throw error;
+    }
+  }
+
+  private async readerStatus(name: string, entry: KnownReader): Promise<ReaderStatus | undefined> {
+    return entry.backend.readerStatus
+      ? entry.backend.readerStatus(name)
+      : (await entry.backend.listReaders()).find((s) => s.name === name);
+  }
+
+  private async currentInsertion(name: string, entry: KnownReader): Promise<Insertion | undefined> {
+    const status = await this.readerStatus(name, entry);
+    return status ? this.insertion(entry, status) : undefined;
+  }
+
+  /**
+   * The card must be the module's, as a listing would have named it: claimed by the module's
+   * ATR rows, or, for a module that probes (no ATR rows), unclaimed and recognised by this
+   * insertion's probe. The error names the module, so the API can say which.
+   */
+  private async checkModule(name: string, entry: KnownReader, atr: Uint8Array, module: AnyCardModule, insertion: () => Promise<Insertion | undefined>): Promise<void> {
+    const claimed = this.registry.recognise(atr);
+    let handled: CardModuleName | null | undefined = claimed;
+    if (claimed === undefined && module.atrs.length === 0) {
+      const inserted = await insertion();
+      handled = inserted ? await this.probe(entry.backend, name, inserted) : undefined;
+    }
+    if (handled !== module.name) {
+      throw new SmartCardError('CARD_UNKNOWN', `the card in the reader is not handled by the ${module.name} module`, { module: module.name });
     }
   }
 

@@ -27,4 +27,4 @@ export {
   CARD_ERROR_CODES, CONTRACT_ERROR_CODES, SandboxError, isSandboxErrorCode,
   type CardErrorCode, type ContractErrorCode, type SandboxErrorCode,
 } from './errors.js';
-export { MAX_MESSAGE_CHARS, encodeMessage, decodeMessage, wipeBytes } from './message.js';
+export { IPC_SERIALIZATION, wipeBytes } from './message.js';

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { T1CError } from '../api/errors.js';
-import { decodeMessage, encodeMessage, isSandboxErrorCode, readySchema, responseSchema, SandboxError, type SandboxRequest } from '../ipc/index.js';
+import { IPC_SERIALIZATION, isSandboxErrorCode, readySchema, responseSchema, SandboxError, type SandboxRequest } from '../ipc/index.js';
 
 export interface SandboxSpawn {
   readonly command: string;
@@ -53,19 +53,12 @@ export class SandboxClient {
 
   private spawnChild(): Promise<void> {
     const { command, args, env } = this.options.spawn;
-    const child = spawn(command, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json', env: env ?? process.env });
+    const child = spawn(command, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: IPC_SERIALIZATION, env: env ?? process.env });
     this.child = child;
     const startedAt = Date.now();
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new T1CError('SANDBOX_UNAVAILABLE', 'The card service did not start')), START_TIMEOUT_MS);
-      child.on('message', (raw: unknown) => {
-        if (typeof raw !== 'string') return;
-        let message: unknown;
-        try {
-          message = decodeMessage(raw);
-        } catch {
-          return;
-        }
+      child.on('message', (message: unknown) => {
         const isReady = readySchema.safeParse(message);
         if (isReady.success) {
           clearTimeout(timer);
@@ -130,7 +123,7 @@ export class SandboxClient {
     const child = this.child;
     if (!child?.connected) throw new T1CError('SANDBOX_UNAVAILABLE');
     const id = this.nextId++;
-    const text = encodeMessage({ ...request, id });
+    const message: SandboxRequest = { ...request, id };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -138,7 +131,7 @@ export class SandboxClient {
         child.kill('SIGKILL');
       }, timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      child.send(text, (error) => {
+      child.send(message, (error) => {
         if (!error) return;
         clearTimeout(timer);
         this.pending.delete(id);

@@ -1,5 +1,5 @@
 import { T1CError } from '../api/errors.js';
-import { lookupOp, type ModuleName, type OpArgs, type OpName, type OpResult, type PcscState, type ReaderInfo } from '../ipc/index.js';
+import { lookupOp, SandboxError, type ModuleName, type OpArgs, type OpName, type OpResult, type PcscState, type ReaderInfo } from '../ipc/index.js';
 import { ReaderIds } from './reader-ids.js';
 import type { SandboxClient } from './client.js';
 
@@ -33,11 +33,33 @@ export class RemoteCardService {
   }
 
   /**
-   * One op of the contract on a reader's public id (routes list readers first, so a restarted
-   * sandbox's ids are known). Args are checked before they leave, the result when it comes back.
+   * One op of the contract on a reader's public id. A card op is sent straight to the sandbox,
+   * whose own reader and card checks answer "no such reader", "no card" and "not this module's
+   * card"; an id the last listing did not give is listed for once (never sent as it is), and a
+   * reader the sandbox no longer knows under its id (the sandbox restarted) is listed again and
+   * retried once under its new id. Args are checked before they leave, the result when it comes back.
    */
-  call<M extends ModuleName, O extends OpName<M>>(module: M, op: O, readerId: string | null, args: OpArgs<M, O>): Promise<OpResult<M, O>> {
-    return this.send(module, op, readerId === null ? null : this.ids.toSandbox(readerId), args);
+  async call<M extends ModuleName, O extends OpName<M>>(module: M, op: O, readerId: string | null, args: OpArgs<M, O>): Promise<OpResult<M, O>> {
+    const found = lookupOp(module, op);
+    if (readerId === null || 'missing' in found || found.spec.reader !== 'card') {
+      return this.send(module, op, readerId === null ? null : this.ids.toSandbox(readerId), args);
+    }
+    if (!this.ids.has(readerId)) {
+      await this.listReaders();
+      if (!this.ids.has(readerId)) throw new T1CError('READER_UNKNOWN');
+    }
+    const sandboxId = this.ids.toSandbox(readerId);
+    try {
+      return await this.send(module, op, sandboxId, args);
+    } catch (error) {
+      // Refused before any card code ran, so sending again is safe.
+      if (!(error instanceof SandboxError) || error.code !== 'PCSC_UNKNOWN_READER') throw error;
+      await this.listReaders();
+      if (!this.ids.has(readerId)) throw new T1CError('READER_UNKNOWN');
+      const renamed = this.ids.toSandbox(readerId);
+      if (renamed === sandboxId) throw error;
+      return this.send(module, op, renamed, args);
+    }
   }
 
   private async send<M extends ModuleName, O extends OpName<M>>(module: M, op: O, reader: string | null, args: OpArgs<M, O>): Promise<OpResult<M, O>> {

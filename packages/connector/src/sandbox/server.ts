@@ -4,7 +4,7 @@ import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard/reader'
 import type { AppletVersion } from '@t1c/smartcard/beid';
 import { LocalCardService } from '../cards/index.js';
 import {
-  contractError, decodeMessage, encodeMessage, requestIdSchema, requestSchema, SandboxError, wipeBytes,
+  contractError, requestIdSchema, requestSchema, SandboxError, wipeBytes,
   type CardErrorCode, type ErrorBody, type PcscState,
 } from '../ipc/index.js';
 import { TolerantPcscBackend } from './tolerant-backend.js';
@@ -55,25 +55,18 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
   const pcscState = (): PcscState => pcsc?.status ?? 'off';
   const service = new LocalCardService(backends, { pcscState });
 
-  process.on('message', (raw: unknown) => {
+  process.on('message', (message: unknown) => {
     void (async () => {
       let id = -1;
-      let message: unknown;
       try {
-        if (typeof raw !== 'string') throw new SandboxError('REQUEST_MALFORMED', 'sandbox messages are JSON text');
-        try {
-          message = decodeMessage(raw);
-        } catch {
-          throw new SandboxError('REQUEST_MALFORMED', 'the request is not valid JSON or too large');
-        }
         const withId = requestIdSchema.safeParse(message);
         if (withId.success) id = withId.data.id;
         const request = requestSchema.safeParse(message);
         if (!request.success) throw new SandboxError('REQUEST_MALFORMED', 'the request is not {id, module, op, reader, args}');
         const result = await service.dispatch(request.data);
-        send(encodeMessage({ id, ok: true, result }));
+        send({ id, ok: true, result });
       } catch (error) {
-        if (id >= 0) send(encodeMessage({ id, ok: false, error: errorBody(error) }));
+        if (id >= 0) send({ id, ok: false, error: errorBody(error) });
       } finally {
         // Arguments may hold a PIN: nothing decoded outlives its request.
         wipeBytes(message);
@@ -84,5 +77,5 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     void service.close().finally(() => process.exit(0));
   });
   await service.listReaders().catch(() => undefined);
-  send(encodeMessage({ ready: true, pcsc: pcscState() }));
+  send({ ready: true, pcsc: pcscState() });
 }

@@ -2,6 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { join } from 'node:path';
 import type forge from 'node-forge';
 import { readIfExists, writePrivateFile } from './private-file.js';
+import { SignatureMemo } from './signature-memo.js';
 
 /**
  * The per-install RSA-2048 device key (t1c-api.md §1.8): its SPKI public half is served on
@@ -12,6 +13,7 @@ export class DeviceKey {
   readonly publicKeyPem: string;
   /** node-forge and the key in its form, loaded at the first PIN: an idle connector never needs them. */
   private decryption: { readonly forge: typeof forge; readonly key: forge.pki.rsa.PrivateKey } | undefined;
+  private readonly signatures = new SignatureMemo((text) => sign('sha256', Buffer.from(text, 'utf8'), this.privateKey).toString('base64'));
 
   private constructor(private readonly privateKey: KeyObject) {
     this.publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
@@ -49,9 +51,9 @@ export class DeviceKey {
     return Math.ceil((this.privateKey.asymmetricKeyDetails?.modulusLength ?? 2048) / 8);
   }
 
-  /** RSASSA-PKCS1-v1_5 / SHA-256, base64: what the SDK's verifySignature checks. */
+  /** RSASSA-PKCS1-v1_5 / SHA-256, base64: what the SDK's verifySignature checks (deterministic, so memoised). */
   sign(text: string): string {
-    return sign('sha256', Buffer.from(text, 'utf8'), this.privateKey).toString('base64');
+    return this.signatures.of(text);
   }
 
   /**

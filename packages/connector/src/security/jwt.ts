@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet, importSPKI, importX509, jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions, type CryptoKey } from 'jose';
 import { APPLICATION_TOKEN_TYPE, MAX_TOKEN_LIFETIME_S, originMatches } from '@t1c/ds/client';
 import { T1CError } from '../api/errors.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Token keys from the last verified DS sync, with the issuer and audience the DS signed with them. */
 export interface SyncedKeys {
@@ -55,6 +56,8 @@ async function keyFromFile(file: string): Promise<CryptoKey> {
  * refetched when a token names an unknown `kid`, and never more than once per cooldown.
  */
 export class JwtVerifier {
+  private readonly verified = new VerifiedTokens();
+
   private constructor(private readonly key: KeySource | undefined, private readonly options: JwtOptions) {}
 
   static async create(options: JwtOptions): Promise<JwtVerifier> {
@@ -92,24 +95,32 @@ export class JwtVerifier {
     return payload;
   }
 
-  /** The synced DS keys first (with the DS's issuer and audience), then the configured source. */
+  /**
+   * The synced DS keys first (with the DS's issuer and audience), then the configured source.
+   * A token verified with the synced keys or a key file is reused while that source is current;
+   * one verified with a remote JWKS is verified each time (jose notices its rotations).
+   */
   private async verifyWithAny(token: string): Promise<JWTPayload> {
     const synced = this.options.synced?.();
+    const fileKey = this.key !== undefined && typeof this.key !== 'function' ? this.key : undefined;
+    const reused = this.verified.get(token, [synced, fileKey].filter((k): k is NonNullable<typeof k> => k !== undefined));
+    if (reused) return reused;
     const configured: JWTVerifyOptions = {
       ...COMMON,
       ...(this.options.issuer ? { issuer: this.options.issuer } : {}),
       ...(this.options.audience ? { audience: this.options.audience } : {}),
     };
-    const sources: { key: KeySource; options: JWTVerifyOptions }[] = [
-      ...(synced ? [{ key: synced.keys, options: { ...COMMON, issuer: synced.issuer, audience: synced.audience } }] : []),
-      ...(this.key ? [{ key: this.key, options: configured }] : []),
+    const sources: { key: KeySource; options: JWTVerifyOptions; kept: object | undefined }[] = [
+      ...(synced ? [{ key: synced.keys, options: { ...COMMON, issuer: synced.issuer, audience: synced.audience }, kept: synced }] : []),
+      ...(this.key ? [{ key: this.key, options: configured, kept: fileKey }] : []),
     ];
     let last: unknown = new Error('no JWT key source');
-    for (const { key, options } of sources) {
+    for (const { key, options, kept } of sources) {
       try {
         const { payload } = typeof key === 'function' ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
         const { exp, iat } = payload;
         if (exp === undefined || iat === undefined || exp - iat > MAX_TOKEN_LIFETIME_S) throw new Error('token lifetime exceeds the maximum');
+        if (kept) this.verified.remember(token, payload, kept);
         return payload;
       } catch (error) {
         last = error;

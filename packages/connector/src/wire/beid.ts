@@ -1,6 +1,7 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { BeidCertificateName, BeidReadout } from '../ipc/index.js';
+import { certificateFacts } from './certificate-facts.js';
 import { jpegSize } from './jpeg-size.js';
 
 /**
@@ -88,9 +89,12 @@ export type TokenInfo = z.infer<typeof tokenInfoSchema>;
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
+/** Certificates that are the same on every card (CAs, the RRN's): nothing personal in them. */
+const SHARED: Record<BeidCertificateName, boolean> = { root: true, ca: true, rrn: true, authentication: false, nonRepudiation: false };
+
 export function toBiometric(r: BeidReadout): TokenBiometricData {
   const id = r.identity;
-  const rrn = r.certificates.rrn ? new X509Certificate(r.certificates.rrn) : undefined;
+  const rrn = r.certificates.rrn ? certificateFacts(r.certificates.rrn, SHARED.rrn) : undefined;
   return {
     birthDate: id.birthDate,
     birthLocation: id.birthLocation,
@@ -112,7 +116,7 @@ export function toBiometric(r: BeidReadout): TokenBiometricData {
     rawData: b64(r.identityFile),
     signature: b64(r.identitySignatureFile),
     version: id.fileVersion ?? 0,
-    issuer: rrn?.subject.replace(/\n/g, ', ') ?? '',
+    issuer: rrn?.subject ?? '',
   };
 }
 
@@ -169,18 +173,17 @@ export function certificateOf(r: BeidReadout, name: BeidCertificateName): T1CCer
 }
 
 export function toT1CCertificate(name: BeidCertificateName, der: Uint8Array, issuerDer?: Uint8Array): T1CCertificate {
-  const cert = new X509Certificate(der);
-  const keyHash = (c: X509Certificate): string =>
-    createHash('sha256').update(c.publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const cert = certificateFacts(der, SHARED[name]);
   const out: T1CCertificate = {
     certificate: b64(der),
     certificateType: CERTIFICATE_TYPE[name],
     id: createHash('sha256').update(der).digest('hex').slice(0, 32),
-    subject: cert.subject.replace(/\n/g, ', '),
-    issuer: cert.issuer.replace(/\n/g, ', '),
+    subject: cert.subject,
+    issuer: cert.issuer,
     serialNumber: cert.serialNumber,
-    hashSubPubKey: keyHash(cert),
+    hashSubPubKey: cert.keyHash,
   };
-  if (issuerDer) out.hashIssPubKey = keyHash(new X509Certificate(issuerDer));
+  // Every issuer in the chain is a CA.
+  if (issuerDer) out.hashIssPubKey = certificateFacts(issuerDer, true).keyHash;
   return out;
 }

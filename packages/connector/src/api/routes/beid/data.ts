@@ -7,7 +7,6 @@ import {
 } from '../../../wire/index.js';
 import type { ApiContext } from '../../context.js';
 import { T1CError } from '../../errors.js';
-import { moduleReader } from '../../readers.js';
 import { route } from '../../route.js';
 import { filterQuery, readerParams } from '../../schemas.js';
 import { BEID_PREFIX } from './paths.js';
@@ -54,10 +53,8 @@ const certListSchema = z.object({
 
 /** Read-only Belgian eID endpoints (t1c-api.md §2.3). */
 export function registerBeidDataRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  const readout = async (rid: string): Promise<BeidReadout> => {
-    await moduleReader(ctx.cards, rid, 'beid');
-    return ctx.cards.call('beid', 'read', rid, {});
-  };
+  // One sandbox request: its reader and card checks answer READER_UNKNOWN, NO_CARD, CARD_UNKNOWN.
+  const readout = (rid: string): Promise<BeidReadout> => ctx.cards.call('beid', 'read', rid, {});
   const get = <R>(path: string, summary: string, response: z.ZodType<R>, build: (r: BeidReadout) => R): void => {
     route(app, ctx, 'GET', `${BEID_PREFIX}/readers/:rid/${path}`, { summary, tags: TAGS, params: readerParams, response },
       async ({ params }) => build(await readout(params.rid)));

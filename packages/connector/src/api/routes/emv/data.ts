@@ -7,7 +7,6 @@ import {
 } from '../../../wire/index.js';
 import type { ApiContext } from '../../context.js';
 import { T1CError } from '../../errors.js';
-import { moduleReader } from '../../readers.js';
 import { route } from '../../route.js';
 import { filterQuery, readerParams } from '../../schemas.js';
 import { EMV_PREFIX } from './paths.js';
@@ -32,21 +31,16 @@ export function registerEmvDataRoutes(app: FastifyInstance, ctx: ApiContext): vo
   route(app, ctx, 'GET', `${EMV_PREFIX}/readers/:rid/data`, {
     summary: 'The payment applications on the card (AID, label as name, priority)', tags: TAGS, params: readerParams, response: emvApplicationsSchema,
   }, async ({ params: { rid } }) => {
-    await moduleReader(ctx.cards, rid, 'emv');
     return toEmvApplications((await ctx.cards.call('emv', 'applications', rid, {})).applications);
   });
 
   route(app, ctx, 'GET', `${EMV_PREFIX}/readers/:rid/application-data`, {
     summary: 'PAN, dates, cardholder name, country and language of the preferred application', tags: TAGS, params: readerParams, response: emvApplicationDataWireSchema,
   }, async ({ params: { rid } }) => {
-    await moduleReader(ctx.cards, rid, 'emv');
     return toEmvApplicationData(await ctx.cards.call('emv', 'applicationData', rid, {}));
   });
 
-  const certificates = async (rid: string, aid: string): Promise<{ issuer?: EmvCertificate; icc?: EmvCertificate }> => {
-    await moduleReader(ctx.cards, rid, 'emv');
-    return ctx.cards.call('emv', 'certificates', rid, { aid });
-  };
+  const certificates = (rid: string, aid: string): Promise<{ issuer?: EmvCertificate; icc?: EmvCertificate }> => ctx.cards.call('emv', 'certificates', rid, { aid });
   for (const [path, key, summary] of [
     ['issuer-cert', 'issuerPublicCertificate', 'The issuer public key certificate of an application, with exponent and remainder'],
     ['icc-cert', 'ICCPublicCertificate', 'The card (ICC) public key certificate of an application, with exponent and remainder'],
