@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { APPLICATION_TOKEN_TYPE } from '@t1c/ds/client';
-import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
+import { startCardHost } from '@t1c/emulator/card-host';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { median, percentile, timed } from '../lib/stats.js';
 import { swapCard } from '../lib/swap-card.js';
@@ -41,7 +42,9 @@ const dir = mkdtempSync(join(tmpdir(), 't1c-bench-api-profile-'));
 const pcscd = await startPcscd({ readerPairs: 1 });
 const reader = pcscd.readers[0];
 if (!reader) throw new Error('no vpcd reader');
-const link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: reader.port });
+// The card answers from its own process, as a real card does (bench/api does the same).
+const host = await startCardHost();
+await host.insert(reader.port, { appletVersion: '1.8' });
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 writeFileSync(join(dir, 'jwt.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
 const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', typ: APPLICATION_TOKEN_TYPE }).setIssuer('bench').setIssuedAt().setExpirationTime('2h').sign(privateKey);
@@ -105,7 +108,7 @@ try {
       const spent = cpu.get(label) ?? { api: 0, sandbox: 0 };
       for (let i = 0; i < uncached; i++) {
         const chipNumber = `${'CD'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}`;
-        await swapCard(link, reader.name, await BeidVirtualCard.create({ appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber } }));
+        await swapCard(host, reader.port, reader.name, { appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber } });
         const id = (JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] }).data[0]?.id ?? '';
         const before = { api: cpuNs(apiPid), sandbox: cpuNs(sandboxPid) };
         let status = 0;
@@ -129,7 +132,7 @@ try {
   agent.destroy();
   api.kill('SIGTERM');
   await new Promise((r) => api.once('exit', r));
-  await link.close();
+  await host.close();
   await pcscd.stop();
   rmSync(dir, { recursive: true, force: true });
 }
