@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
+import { defaultRegistryLogFile } from '../config/paths.js';
 import { DEFAULT_PORT } from '../config/settings.js';
+import { RotatingLogFile } from '../logging/rotating-log-file.js';
+import { logStartFailure } from '../logging/start-failure.js';
 import { DEFAULT_AGENT_PORTS, parsePortRange } from '../registry/port-range.js';
 import { defaultRegistrySocket, REGISTRY_MODES, registrySettings, type RegistrySettings } from '../registry/settings.js';
 import { explainListenError } from './listen-errors.js';
@@ -13,6 +16,7 @@ interface RegistryFlags {
   allowNoOrigin?: boolean;
   dataDir?: string;
   logLevel?: RegistrySettings['logLevel'];
+  logFile?: string | true;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -42,15 +46,27 @@ export function registerRegistryCommands(program: Command): void {
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
     .option('--data-dir <dir>', 'keeps the consent key, so consents survive a restart')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--log-file [file]', `log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, ${defaultRegistryLogFile()} (the Windows service uses it)`)
     .action(async (flags: RegistryFlags) => {
       const { startRegistry } = await import('../registry/start.js');
-      const registry = await startRegistry(registryFlagsToSettings(flags))
-        .catch((error: unknown) => { throw explainListenError(error, 't1c registry'); });
+      const logFile = flags.logFile === true ? defaultRegistryLogFile() : flags.logFile;
+      // A service's stdout goes nowhere: its log, and the reason of a failed start, go to the file.
+      const logStream = logFile === undefined ? undefined : new RotatingLogFile(logFile);
+      let registry: Awaited<ReturnType<typeof startRegistry>>;
+      try {
+        registry = await startRegistry(registryFlagsToSettings(flags), logStream ? { logStream } : {});
+      } catch (error) {
+        const explained = explainListenError(error, 't1c registry');
+        logStream?.end();
+        if (logFile !== undefined) logStartFailure(logFile, explained, 't1c registry');
+        throw explained;
+      }
       process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${registry.settings.socketPath})\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
       await registry.close();
+      logStream?.end();
     });
 }
