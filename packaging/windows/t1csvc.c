@@ -8,9 +8,8 @@
  *
  * t1c.exe runs in a Job object that kills every process in it when the job's last handle
  * closes: if this wrapper dies (killed, crashed), t1c.exe and anything it started die with it,
- * and never keep the port after the service is gone. If t1c.exe exits by itself the service
- * stops with ERROR_SERVICE_SPECIFIC_ERROR and t1c.exe's exit code, so the SCM's recovery
- * actions (restart) apply and `sc query` shows the code.
+ * and never keep the port after the service is gone. If t1c.exe exits by itself it is started
+ * again 5 s later (its log says why it ended), as the Linux unit's Restart=on-failure does.
  *
  * Started from a console instead of by the SCM it says so and exits 1.
  * No C runtime (kernel32 and advapi32 only), like t1cw.c. Built by packaging/windows/launcher.mjs.
@@ -120,40 +119,40 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
     return;
   }
 
-  STARTUPINFOW si;
-  PROCESS_INFORMATION pi;
-  zero(&si, sizeof si);
-  si.cb = sizeof si;
-  /* Suspended until it is in the job, so nothing it starts can escape the job. */
-  if (!CreateProcessW(self, line, NULL, NULL, FALSE, CREATE_SUSPENDED | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, NULL, NULL, &si, &pi)) {
-    report(SERVICE_STOPPED, GetLastError(), 0, 0);
-    return;
-  }
-  if (!AssignProcessToJobObject(job, pi.hProcess)) {
-    DWORD error = GetLastError();
-    TerminateProcess(pi.hProcess, 1);
-    report(SERVICE_STOPPED, error, 0, 0);
-    return;
-  }
-  ResumeThread(pi.hThread);
-  CloseHandle(pi.hThread);
   report(SERVICE_RUNNING, NO_ERROR, 0, 0);
+  for (;;) {
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    zero(&si, sizeof si);
+    si.cb = sizeof si;
+    /* Suspended until it is in the job, so nothing it starts can escape the job. */
+    if (!CreateProcessW(self, line, NULL, NULL, FALSE, CREATE_SUSPENDED | CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, NULL, NULL, &si, &pi)) {
+      report(SERVICE_STOPPED, GetLastError(), 0, 0);
+      return;
+    }
+    if (!AssignProcessToJobObject(job, pi.hProcess)) {
+      DWORD error = GetLastError();
+      TerminateProcess(pi.hProcess, 1);
+      report(SERVICE_STOPPED, error, 0, 0);
+      return;
+    }
+    ResumeThread(pi.hThread);
+    CloseHandle(pi.hThread);
 
-  HANDLE waits[2] = { stop_event, pi.hProcess };
-  DWORD which = WaitForMultipleObjects(2, waits, FALSE, INFINITE);
-  if (which == WAIT_OBJECT_0) {
-    /* Asked to stop: the Registry keeps nothing that needs a goodbye (agents re-register). */
+    HANDLE waits[2] = { stop_event, pi.hProcess };
+    DWORD which = WaitForMultipleObjects(2, waits, FALSE, INFINITE);
+    /* Asked to stop, or t1c.exe ended: nothing it started outlives it. The Registry keeps
+       nothing that needs a goodbye (agents re-register by themselves). */
     TerminateJobObject(job, 0);
     WaitForSingleObject(pi.hProcess, 10000);
-    report(SERVICE_STOPPED, NO_ERROR, 0, 0);
-  } else {
-    DWORD code = 1;
-    GetExitCodeProcess(pi.hProcess, &code);
-    TerminateJobObject(job, 0);
-    report(SERVICE_STOPPED, ERROR_SERVICE_SPECIFIC_ERROR, code == 0 ? 1 : code, 0);
+    CloseHandle(pi.hProcess);
+    if (which == WAIT_OBJECT_0) break;
+    /* It ended by itself (the port still held by a plain connector, a crash): start it again
+       in 5 s, like the Linux unit's Restart=on-failure; a stop meanwhile ends the wait. */
+    if (WaitForSingleObject(stop_event, 5000) == WAIT_OBJECT_0) break;
   }
-  CloseHandle(pi.hProcess);
   CloseHandle(job);
+  report(SERVICE_STOPPED, NO_ERROR, 0, 0);
 }
 
 void __stdcall start(void) {
