@@ -71,7 +71,7 @@ const KOFFI_FREE_ENTRIES = {
 };
 
 /** The only API-side files that may load koffi: OS queries of the OS-user check, loaded lazily. */
-const OS_QUERY_FILES = ['packages/connector/src/os/peer-user/windows-tcp-table.ts', 'packages/connector/src/os/peer-user/wine.ts', 'packages/connector/src/registry/unix-peer-credentials.ts'];
+const OS_QUERY_FILES = ['packages/connector/src/os/peer-user/windows-tcp-table.ts', 'packages/connector/src/os/peer-user/wine.ts', 'packages/connector/src/os/peer-user/windows-account-name.ts', 'packages/connector/src/registry/unix-peer-credentials.ts'];
 
 /** Loads koffi (for its library), never the PC/SC binding. */
 const PKCS11_ENTRY = 'packages/smartcard/src/pkcs11/index.ts';

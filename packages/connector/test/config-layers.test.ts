@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { updatedConfig } from '../src/cli/config-commands.js';
 import { loadSettings } from '../src/config/load.js';
-import { registrySocketOf } from '../src/registry/settings.js';
+import { registryChannelOf } from '../src/registry/channel-address.js';
 
 describe('configuration layers: flags > env > user file > installed baseline > defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 't1c-config-layers-'));
@@ -39,20 +39,25 @@ describe('configuration layers: flags > env > user file > installed baseline > d
     assert.throws(() => load(file('s3.json', { prot: 1 })), /system config file .*s3\.json: .*prot/);
   });
 
-  it('the administrator\'s "registry" switch (agents of t1c registry for every user): true or an absolute socket path; a user file can turn it off; bad values are refused', () => {
+  it('the administrator\'s "registry" switch (agents of t1c registry for every user): true, an absolute socket path or 127.0.0.1:PORT; a user file can turn it off; bad values are refused', () => {
     const none = file('none.json', {});
     const load = (system: unknown, user: string = none): unknown => loadSettings({ env, systemConfigFile: file('reg-system.json', system), configFile: user, registry: () => ({}) }).registry;
     assert.equal(load({}), undefined, 'not set: a plain connector');
     assert.equal(load({ registry: true }), true);
     assert.equal(load({ registry: '/run/t1c-other/registry.sock' }), '/run/t1c-other/registry.sock');
     assert.equal(load({ registry: true }, file('reg-user.json', { registry: false })), false, "the user's file over the administrator's");
-    assert.equal(registrySocketOf(true), '/run/t1c/registry.sock');
-    assert.equal(registrySocketOf(false), undefined);
-    assert.equal(registrySocketOf(undefined), undefined);
-    assert.equal(registrySocketOf('/x/registry.sock'), '/x/registry.sock');
+    assert.deepEqual(registryChannelOf(true, 'linux'), { kind: 'unix', path: '/run/t1c/registry.sock' });
+    assert.deepEqual(registryChannelOf(true, 'win32'), { kind: 'tcp', port: 51984 });
+    assert.equal(registryChannelOf(false), undefined);
+    assert.equal(registryChannelOf(undefined), undefined);
+    assert.deepEqual(registryChannelOf('/x/registry.sock'), { kind: 'unix', path: '/x/registry.sock' });
+    assert.deepEqual(registryChannelOf('127.0.0.1:52001'), { kind: 'tcp', port: 52001 });
     assert.throws(() => load({ registry: 'registry.sock' }), /system config file .*reg-system\.json: registry: .*absolute socket path.*\(got "registry\.sock"\)/);
     assert.throws(() => load({ registry: '' }), /registry: .*\(got ""\)/);
     assert.throws(() => load({ registry: 1 }), /registry: .*\(got 1\)/);
+    assert.equal(load({ registry: '127.0.0.1:51990' }), '127.0.0.1:51990', 'the TCP channel (Windows)');
+    for (const remote of ['10.0.0.5:51984', '0.0.0.0:51984', 'localhost:51984', '127.0.0.1:']) assert.throws(() => load({ registry: remote }), /registry: .*127\.0\.0\.1:PORT/, remote);
+    assert.throws(() => registryChannelOf('127.0.0.1:99999'), /expected an absolute socket path or 127\.0\.0\.1:PORT, got "127\.0\.0\.1:99999"/);
   });
 
   it('t1c config set merges into the user file and refuses a bad value, naming it, without writing', () => {

@@ -4,7 +4,10 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { registryTrusted } from '../src/registry/agent-link.js';
+import { channelTrusted, registryTrusted } from '../src/registry/agent-link.js';
+import { parseRegistryChannel } from '../src/registry/channel-address.js';
+import { MACHINE_ACCOUNTS, tcpRegistryTrusted } from '../src/registry/tcp-registry-trust.js';
+import { nameInPasswd } from '../src/registry/username.js';
 import { parseExcludedPortRanges, parsePortRange, pickAgentPort } from '../src/registry/port-range.js';
 import { registrySettings } from '../src/registry/settings.js';
 import { startRegistry, type RunningRegistry } from '../src/registry/start.js';
@@ -33,9 +36,10 @@ class RawAgent {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static open(path: string): Promise<RawAgent> {
+  /** A Unix socket path, or a port on 127.0.0.1 (the TCP channel). */
+  static open(at: string | number): Promise<RawAgent> {
     return new Promise((resolve, reject) => {
-      const socket = connect(path, () => resolve(new RawAgent(socket)));
+      const socket = typeof at === 'number' ? connect(at, '127.0.0.1', () => resolve(new RawAgent(socket))) : connect(at, () => resolve(new RawAgent(socket)));
       socket.once('error', reject);
     });
   }
@@ -155,7 +159,95 @@ describe('registry: the agent channel', () => {
   });
 });
 
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+describe('registry: the TCP channel (Windows\' transport), run on Linux with the Linux socket table', () => {
+  let registry: RunningRegistry;
+  let channelPort = 0;
+  const range = { from: 0, to: 0 };
+
+  before(async () => {
+    channelPort = await freePort();
+    range.from = await freePort();
+    range.to = range.from;
+    registry = await startRegistry(registrySettings({ port: 0, channelPort, socketPath: '/nonexistent/never-made.sock', agentPorts: { ...range }, logLevel: 'silent' }));
+  });
+  after(async () => {
+    await registry?.close();
+  });
+
+  it('a second Registry on the same channel port refuses to start, naming the port; the first keeps working', async () => {
+    await assert.rejects(startRegistry(registrySettings({ port: 0, channelPort, logLevel: 'silent' })),
+      new RegExp(`another Registry \\(or another program\\) has the channel port 127\\.0\\.0\\.1:${channelPort}`));
+    const agent = await RawAgent.open(channelPort);
+    agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    assert.equal((await agent.next() as { type: string }).type, 'assigned');
+    agent.socket.destroy();
+    await agent.closed;
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    const { networkInterfaces } = await import('node:os');
+    const other = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (!other) return; // the test namespace has loopback only: nothing else to reach it on
+    await assert.rejects(new Promise((resolve, reject) => { const s = connect(channelPort, other.address, () => { s.destroy(); resolve(undefined); }); s.once('error', reject); }));
+  });
+
+  it('a line that is not JSON, not a known message, or too long ends the connection; nobody is listed', async () => {
+    for (const line of ['not json', '{"type":"register"}', '{"type":"register","pid":1,"user":"S-1-5-18"', '{"type":"become-root"}', 'x'.repeat(5000)]) {
+      const agent = await RawAgent.open(channelPort);
+      agent.send(line);
+      await agent.closed;
+    }
+    assert.deepEqual(registry.agents(), []);
+  });
+
+  it('the agent is who the socket table says (root here), whatever it claims; a second of the same user is refused', async () => {
+    const first = await RawAgent.open(channelPort);
+    first.send(JSON.stringify({ type: 'register', pid: 1 }));
+    const assigned = await first.next() as { type: string; port: number };
+    assert.deepEqual(assigned, { type: 'assigned', port: range.from });
+    const second = await RawAgent.open(channelPort);
+    second.send(JSON.stringify({ type: 'register', pid: process.pid }));
+    assert.deepEqual(await second.next(), { type: 'refused', reason: 'an agent of root is already registered' });
+    await second.closed;
+    first.send(JSON.stringify({ type: 'ready', port: assigned.port }));
+    assert.equal((await first.next() as { type: string }).type, 'refused', 'nobody listens on the port: not live');
+    await first.closed;
+    assert.deepEqual(registry.agents(), []);
+  });
+});
+
 describe('registry: ports and trust', () => {
+  it('a TCP Registry is trusted only when a machine account or the agent\'s own user owns its end', () => {
+    for (const account of MACHINE_ACCOUNTS) assert.equal(tcpRegistryTrusted(account, 'S-1-5-21-1-2-3-1001'), true, account);
+    assert.equal(tcpRegistryTrusted('S-1-5-21-1-2-3-1001', 'S-1-5-21-1-2-3-1001'), true, 'a Registry of one\'s own');
+    for (const squatter of ['S-1-5-21-1-2-3-1002', 'uid:1001', 'S-1-5-32-544', 'unknown', undefined]) assert.equal(tcpRegistryTrusted(squatter, 'uid:1000'), false, String(squatter));
+    assert.equal(channelTrusted({ kind: 'tcp', port: 51984 }, 'uid:0', 'uid:1000'), true);
+    assert.equal(channelTrusted({ kind: 'tcp', port: 51984 }, 'uid:1001', 'uid:1000'), false);
+    assert.equal(channelTrusted({ kind: 'unix', path: '/nonexistent/x.sock' }, 'S-1-5-18', 'uid:1000'), false, 'a SID is no uid: never a Unix Registry');
+  });
+  it('parses the channel: an absolute socket path or 127.0.0.1:PORT, nothing else', () => {
+    assert.deepEqual(parseRegistryChannel('/run/t1c/registry.sock'), { kind: 'unix', path: '/run/t1c/registry.sock' });
+    assert.deepEqual(parseRegistryChannel('127.0.0.1:51984'), { kind: 'tcp', port: 51984 });
+    for (const bad of ['registry.sock', '127.0.0.1:0', '127.0.0.1:65536', '192.168.1.2:51984', '[::1]:51984', 'localhost:51984', '127.0.0.1', '']) {
+      assert.throws(() => parseRegistryChannel(bad), /registry channel: expected an absolute socket path or 127\.0\.0\.1:PORT/, bad);
+    }
+  });
+  it('names a uid from passwd text (Wine has no getent); an unknown uid has no name', () => {
+    const passwd = 'root:x:0:0:root:/root:/bin/bash\nann:x:1000:1000::/home/ann:/bin/sh\n';
+    assert.equal(nameInPasswd(passwd, 1000), 'ann');
+    assert.equal(nameInPasswd(passwd, 0), 'root');
+    assert.equal(nameInPasswd(passwd, 1001), undefined);
+    assert.equal(nameInPasswd('', 0), undefined);
+  });
   it('parses port ranges and refuses bad ones', () => {
     assert.deepEqual(parsePortRange('52100-52299'), { from: 52100, to: 52299 });
     for (const bad of ['52100', '52299-52100', '80-90', '52100-70000', 'a-b']) assert.throws(() => parsePortRange(bad), /agent ports/);

@@ -22,7 +22,7 @@ import type { OsName } from '@t1c/ds/client';
 import { SameUserGuard, systemPeerUserLookup } from '../os/peer-user/index.js';
 import { AgentLink } from '../registry/agent-link.js';
 import { systemClipboard } from '../registry/clipboard.js';
-import { registrySocketOf } from '../registry/settings.js';
+import { registryChannelOf, type RegistryChannel } from '../registry/channel-address.js';
 
 export interface StartApiOptions extends Partial<Settings> {
   /** Config file instead of `<configDir>/config.json`. */
@@ -36,8 +36,8 @@ export interface StartApiOptions extends Partial<Settings> {
   readonly pinDialog?: PinDialog;
   /** Milliseconds since the epoch for PIN lifetimes; tests move it instead of waiting. */
   readonly clock?: () => number;
-  /** Run as an agent of the Registry listening on this Unix socket (`t1c api --registry`). */
-  readonly registrySocket?: string;
+  /** Run as an agent of the Registry on this channel (`t1c api --registry`). */
+  readonly registryChannel?: RegistryChannel;
 }
 
 export interface RunningApi {
@@ -81,8 +81,8 @@ export function sandboxArgs(settings: Settings): string[] {
 
 /** Starts the local API (and its sandbox child) in this process. */
 export async function startApi(options: StartApiOptions = {}): Promise<RunningApi> {
-  // registrySocket (the --registry flag) is no setting: startWithSandbox reads it from options.
-  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registrySocket: _flagSocket, ...flags } = options;
+  // registryChannel (the --registry flag) is no setting: startWithSandbox reads it from options.
+  const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registryChannel: _flagChannel, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
   ensurePrivateDir(settings.dataDir);
@@ -169,9 +169,10 @@ async function startWithSandbox(options: StartApiOptions, settings: Settings, sa
     await sandboxStarted;
     const logTo = app;
     // The flag wins over the `registry` setting (an administrator's switch for every user).
-    const registrySocket = options.registrySocket ?? registrySocketOf(settings.registry);
-    const agent = registrySocket === undefined ? undefined : await AgentLink.start({
-      socketPath: registrySocket,
+    const registryChannel = options.registryChannel ?? registryChannelOf(settings.registry);
+    const agent = registryChannel === undefined ? undefined : await AgentLink.start({
+      channel: registryChannel,
+      lookup: peerLookup,
       clipboard: systemClipboard(env ?? process.env),
       onRegistryUser: (user) => sameUser?.allow(user),
       log: (level, message) => logTo.log[level](message),

@@ -6,7 +6,7 @@ import { defaultLogFile } from '../config/paths.js';
 import { logStartFailure } from '../logging/start-failure.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
-import { defaultRegistrySocket, registrySocketOf } from '../registry/settings.js';
+import { defaultRegistryChannel, describeChannel, registryChannelOf } from '../registry/channel-address.js';
 
 interface ApiFlags {
   port?: string;
@@ -103,7 +103,7 @@ export function registerApiCommands(program: Command): void {
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
-    .option('--registry [socket]', `run as an agent of \`t1c registry\` (shared hosts): register over its Unix socket (default ${defaultRegistrySocket()}) and listen on the port it gives; config key "registry" (true or the socket path)`)
+    .option('--registry [channel]', `run as an agent of \`t1c registry\` (shared hosts): register over its channel, a Unix socket path or 127.0.0.1:PORT (default ${describeChannel(defaultRegistryChannel())}), and listen on the port it gives; config key "registry" (true or the channel)`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .option('--log-file [file]', 'log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, the per-user log folder (README); env T1C_LOG_FILE')
     .option('--openapi', 'print the OpenAPI 3.1 document of this API (from the routes\' own schemas) and exit')
@@ -116,8 +116,8 @@ export function registerApiCommands(program: Command): void {
       // Loaded here, not at the top: the sandbox child runs this file too and needs none of it.
       const { startApi } = await import('../api/start.js');
       const settings = flagsToSettings(flags);
-      const registrySocket = registrySocketOf(flags.registry);
-      const api = await startApi({ ...settings, ...(flags.config ? { configFile: flags.config } : {}), ...(registrySocket ? { registrySocket } : {}) })
+      const registryChannel = registryChannelOf(flags.registry);
+      const api = await startApi({ ...settings, ...(flags.config ? { configFile: flags.config } : {}), ...(registryChannel ? { registryChannel } : {}) })
         .catch((error: unknown) => {
           const explained = explainListenError(error, 't1c api');
           // Started by the Windows launcher or launchd, stderr is read by nobody: the reason goes in the log too.

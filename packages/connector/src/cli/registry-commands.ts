@@ -4,13 +4,15 @@ import { DEFAULT_PORT } from '../config/settings.js';
 import { RotatingLogFile } from '../logging/rotating-log-file.js';
 import { logStartFailure } from '../logging/start-failure.js';
 import { DEFAULT_AGENT_PORTS, parsePortRange } from '../registry/port-range.js';
-import { defaultRegistrySocket, REGISTRY_MODES, registrySettings, type RegistrySettings } from '../registry/settings.js';
+import { DEFAULT_CHANNEL_PORT, defaultRegistrySocket, describeChannel } from '../registry/channel-address.js';
+import { REGISTRY_MODES, registryChannel, registrySettings, type RegistrySettings } from '../registry/settings.js';
 import { explainListenError } from './listen-errors.js';
 
 interface RegistryFlags {
   port?: string;
   mode?: RegistrySettings['mode'];
   socket?: string;
+  channelPort?: string;
   agentPorts?: string;
   allowOrigin?: string[];
   allowNoOrigin?: boolean;
@@ -26,6 +28,7 @@ export function registryFlagsToSettings(f: RegistryFlags): RegistrySettings {
     ...(f.port !== undefined ? { port: Number(f.port) } : {}),
     ...(f.mode ? { mode: f.mode } : {}),
     ...(f.socket ? { socketPath: f.socket } : {}),
+    ...(f.channelPort !== undefined ? { channelPort: Number(f.channelPort) } : {}),
     ...(f.agentPorts ? { agentPorts: parsePortRange(f.agentPorts) } : {}),
     ...(f.allowOrigin ? { allowOrigins: f.allowOrigin } : {}),
     ...(f.allowNoOrigin !== undefined ? { allowNoOrigin: f.allowNoOrigin } : {}),
@@ -40,7 +43,8 @@ export function registerRegistryCommands(program: Command): void {
     .description('the Registry of a shared host: well-known port, one agent (t1c api --registry) per user (see packages/connector/README.md "Shared hosts")')
     .option('--port <port>', `TCP port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)`)
     .addOption(new Option('--mode <mode>', 'how a browser is bound to its user\'s agent (default ours)').choices(REGISTRY_MODES))
-    .option('--socket <path>', `Unix socket agents register on (default ${defaultRegistrySocket()})`)
+    .option('--socket <path>', `Unix socket agents register on (Linux, macOS; default ${defaultRegistrySocket()})`)
+    .option('--channel-port <port>', `agents register over TCP on 127.0.0.1:PORT instead of the socket (Windows' channel; default there ${DEFAULT_CHANNEL_PORT})`)
     .option('--agent-ports <from-to>', `ports handed to agents (default ${DEFAULT_AGENT_PORTS.from}-${DEFAULT_AGENT_PORTS.to})`)
     .option('--allow-origin <origin>', 'web origin allowed to call the Registry itself (consent modes; repeatable)', collect)
     .option('--no-allow-no-origin', 'refuse requests without an Origin header')
@@ -61,7 +65,7 @@ export function registerRegistryCommands(program: Command): void {
         if (logFile !== undefined) logStartFailure(logFile, explained, 't1c registry');
         throw explained;
       }
-      process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${registry.settings.socketPath})\n`);
+      process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${describeChannel(registryChannel(registry.settings))})\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

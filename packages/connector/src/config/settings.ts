@@ -39,10 +39,11 @@ const settingsObject = z.object({
   bulkPinMaxSignatures: z.number().int().min(1).max(1000),
   bodyLimitBytes: z.number().int().min(1024).max(10 * 1024 * 1024),
   /**
-   * Run as an agent of `t1c registry` (shared hosts): true for its default socket, or the
-   * socket's absolute path. Set by an administrator in /etc/t1c/connector.json for every user.
+   * Run as an agent of `t1c registry` (shared hosts): true for its default channel, or the
+   * socket's absolute path, or `127.0.0.1:PORT` (the TCP channel, Windows' default). Set by an
+   * administrator in /etc/t1c/connector.json for every user.
    */
-  registry: z.union([z.boolean(), z.string().regex(/^\//, 'an absolute socket path')]).optional(),
+  registry: z.union([z.boolean(), z.string().regex(/^\/|^127\.0\.0\.1:\d{1,5}$/, 'an absolute socket path or 127.0.0.1:PORT')]).optional(),
 });
 
 /**

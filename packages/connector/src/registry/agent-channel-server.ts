@@ -2,11 +2,12 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
-import { unixUser, type PeerUserLookup } from '../os/peer-user/index.js';
+import type { PeerUserLookup } from '../os/peer-user/index.js';
 import { AgentTable, type LiveAgent } from './agent-table.js';
+import { describeChannel, type RegistryChannel } from './channel-address.js';
+import { channelPeer } from './channel-peer.js';
 import { agentMessage, onMessages, send, type AgentMessage } from './channel.js';
 import { excludedPortRanges, pickAgentPort, type PortRange } from './port-range.js';
-import { unixPeerUid } from './unix-peer-credentials.js';
 import { usernameOf } from './username.js';
 
 const CLIPBOARD_ANSWER_MS = 2000;
@@ -20,11 +21,20 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
+function listenOn(server: Server, channel: RegistryChannel): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if (channel.kind === 'unix') server.listen(channel.path, () => resolve());
+    else server.listen({ host: '127.0.0.1', port: channel.port, exclusive: true }, () => resolve());
+  });
+}
+
 /**
- * The Registry's side of the agent channel: a Unix socket every user may connect to. The
- * kernel says who connected (peer credentials); an agent registers for that user only, gets a
- * port from the range, and counts as live once the port it listens on is verified to be its
- * user's. A closed connection (the agent died) drops it from the table.
+ * The Registry's side of the agent channel: a Unix socket (Linux, macOS) or a port on 127.0.0.1
+ * (Windows) every user may connect to. The OS says who connected (peer credentials, or the
+ * socket table's owner of the far end); an agent registers for that user only, gets a port
+ * from the range, and counts as live once the port it listens on is verified to be its user's.
+ * A closed connection (the agent died) drops it from the table.
  */
 export class AgentChannelServer {
   readonly agents = new AgentTable();
@@ -33,10 +43,22 @@ export class AgentChannelServer {
   private nextCheck = 0;
   private readonly pendingChecks = new Map<number, { socket: Socket; resolve: (matches: boolean) => void }>();
 
-  constructor(private readonly options: { socketPath: string; ports: PortRange; lookup: PeerUserLookup; log: FastifyBaseLogger }) {}
+  constructor(private readonly options: { channel: RegistryChannel; ports: PortRange; lookup: PeerUserLookup; log: FastifyBaseLogger }) {}
 
   async listen(): Promise<void> {
-    const { socketPath } = this.options;
+    const { channel } = this.options;
+    if (channel.kind === 'tcp') {
+      const server = createServer((socket) => { void this.accept(socket); });
+      // A port, unlike a path, cannot be checked for a dead Registry's leftovers: taken is taken.
+      await listenOn(server, channel).catch((error: unknown) => {
+        const code = error instanceof Error && 'code' in error ? error.code : undefined;
+        if (code === 'EADDRINUSE' || code === 'EACCES') throw new Error(`another Registry (or another program) has the channel port ${describeChannel(channel)} (${String(code)}); pick another with --channel-port`);
+        throw error;
+      });
+      this.server = server;
+      return;
+    }
+    const socketPath = channel.path;
     mkdirSync(dirname(socketPath), { recursive: true, mode: 0o755 });
     // A socket file left by a Registry that died; anything else at that path is not ours to remove.
     if (existsSync(socketPath)) {
@@ -45,10 +67,7 @@ export class AgentChannelServer {
       rmSync(socketPath);
     }
     const server = createServer((socket) => { void this.accept(socket); });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(socketPath, () => resolve());
-    });
+    await listenOn(server, channel);
     // Every user's agent must be able to connect; who it is comes from the kernel, not the path.
     chmodSync(socketPath, 0o666);
     this.server = server;
@@ -56,13 +75,12 @@ export class AgentChannelServer {
 
   private async accept(socket: Socket): Promise<void> {
     socket.on('error', () => undefined);
-    const uid = await unixPeerUid(socket).catch(() => undefined);
-    if (uid === undefined) {
+    const user = await channelPeer(socket, this.options.channel, this.options.lookup);
+    if (user === undefined) {
       socket.destroy();
       return;
     }
-    const user = unixUser(uid);
-    const username = await usernameOf(uid);
+    const username = await usernameOf(user);
     socket.once('close', () => {
       const gone = this.agents.removeBySocket(socket);
       if (gone) this.options.log.info({ username: gone.username, port: gone.port }, 'agent left');
@@ -150,6 +168,6 @@ export class AgentChannelServer {
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     // Only the socket this Registry made; whatever else sits at the path is not ours.
-    rmSync(this.options.socketPath, { force: true });
+    if (this.options.channel.kind === 'unix') rmSync(this.options.channel.path, { force: true });
   }
 }

@@ -1,13 +1,17 @@
 import { lstatSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { unixUser, type OsUserId } from '../os/peer-user/index.js';
+import { uidOf, type OsUserId, type PeerUserLookup } from '../os/peer-user/index.js';
+import { describeChannel, type RegistryChannel } from './channel-address.js';
+import { channelPeer } from './channel-peer.js';
 import { onMessages, registryMessage, send, type RegistryMessage } from './channel.js';
 import { clipboardMatches, type ClipboardReader } from './clipboard.js';
-import { unixPeerUid } from './unix-peer-credentials.js';
+import { tcpRegistryTrusted } from './tcp-registry-trust.js';
 
 export interface AgentLinkOptions {
-  readonly socketPath: string;
+  readonly channel: RegistryChannel;
+  /** Names the owner of the Registry's end of a TCP channel (and this process's own user). */
+  readonly lookup: PeerUserLookup | undefined;
   readonly clipboard: ClipboardReader;
   /** The Registry's OS user, once the kernel named it: its forwarded connections are accepted. */
   readonly onRegistryUser: (user: OsUserId) => void;
@@ -30,8 +34,19 @@ export function registryTrusted(socketPath: string, registryUid: number, ownUid:
 }
 
 /**
- * `t1c api --registry`: this user's API as an agent. It registers over the Registry's Unix
- * socket, gets its port, tells the Registry once it listens, answers clipboard checks with
+ * Whether the Registry that answered is one to register with: for a Unix socket its path's
+ * owner and directory, for TCP the account owning the Registry's end of the connection.
+ */
+export function channelTrusted(channel: RegistryChannel, registryUser: OsUserId, ownUser: OsUserId): boolean {
+  if (channel.kind === 'tcp') return tcpRegistryTrusted(registryUser, ownUser);
+  const registryUid = uidOf(registryUser);
+  const ownUid = uidOf(ownUser) ?? -1;
+  return registryUid !== undefined && registryTrusted(channel.path, registryUid, ownUid);
+}
+
+/**
+ * `t1c api --registry`: this user's API as an agent. It registers over the Registry's channel
+ * (Unix socket, or TCP on Windows), gets its port, tells the Registry once it listens, answers clipboard checks with
  * yes/no (the clipboard never leaves this process), and registers again by itself whenever the
  * Registry restarts.
  */
@@ -65,7 +80,8 @@ export class AgentLink {
 
   private connect(onFirst?: (message: RegistryMessage) => void): void {
     if (this.closed) return;
-    const socket = connect(this.options.socketPath);
+    const { channel } = this.options;
+    const socket = channel.kind === 'unix' ? connect(channel.path) : connect({ host: '127.0.0.1', port: channel.port });
     let registered = false;
     socket.once('connect', () => { void this.hello(socket); });
     socket.on('error', () => undefined);
@@ -105,14 +121,16 @@ export class AgentLink {
   }
 
   private async hello(socket: Socket): Promise<void> {
-    const registryUid = await unixPeerUid(socket).catch(() => undefined);
-    const ownUid = process.getuid?.() ?? -1;
-    if (registryUid === undefined || !registryTrusted(this.options.socketPath, registryUid, ownUid)) {
-      this.options.log('warn', `${this.options.socketPath} is not a Registry this machine's administrator set up (owner or directory permissions); not registering`);
+    const { channel, lookup } = this.options;
+    const registryUser = await channelPeer(socket, channel, lookup);
+    const ownUser = lookup?.currentUser() ?? `uid:${process.getuid?.() ?? -1}`;
+    if (registryUser === undefined || !channelTrusted(channel, registryUser, ownUser)) {
+      const why = channel.kind === 'unix' ? 'owner or directory permissions' : `it runs as ${registryUser ?? 'an account this user cannot see'}, not SYSTEM, LocalService, NetworkService, root or this user`;
+      this.options.log('warn', `${describeChannel(channel)} is not a Registry this machine's administrator set up (${why}); not registering`);
       socket.destroy();
       return;
     }
-    this.options.onRegistryUser(unixUser(registryUid));
+    this.options.onRegistryUser(registryUser);
     this.socket = socket;
     send(socket, { type: 'register', pid: process.pid, ...(this.port !== undefined ? { port: this.port } : {}) });
   }

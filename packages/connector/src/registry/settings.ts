@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PORT } from '../config/settings.js';
+import { defaultRegistrySocket, DEFAULT_CHANNEL_PORT, type RegistryChannel } from './channel-address.js';
 import { DEFAULT_AGENT_PORTS } from './port-range.js';
 
 /**
@@ -15,7 +16,10 @@ export type RegistryMode = (typeof REGISTRY_MODES)[number];
 export const registrySettingsSchema = z.object({
   port: z.number().int().min(0).max(65535),
   mode: z.enum(REGISTRY_MODES),
+  /** The Unix socket agents register on (Linux, macOS). */
   socketPath: z.string().min(1),
+  /** A TCP port on 127.0.0.1 instead (Windows, where it is the default); see channel-address.ts. */
+  channelPort: z.number().int().min(1).max(65535).optional(),
   agentPorts: z.object({ from: z.number().int().min(1024).max(65535), to: z.number().int().min(1024).max(65535) }).refine((r) => r.from <= r.to, 'from must not exceed to'),
   allowOrigins: z.array(z.string().min(1)),
   allowNoOrigin: z.boolean(),
@@ -25,16 +29,10 @@ export const registrySettingsSchema = z.object({
 });
 export type RegistrySettings = z.infer<typeof registrySettingsSchema>;
 
-/** The channel agents register on: a Unix socket in a directory only root (or the service user) writes. */
-export function defaultRegistrySocket(platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'darwin') return '/var/run/t1c/registry.sock';
-  return '/run/t1c/registry.sock';
-}
-
-/** The `registry` setting → the socket an agent registers on; undefined: no agent, a plain connector. */
-export function registrySocketOf(setting: boolean | string | undefined): string | undefined {
-  if (setting === undefined || setting === false) return undefined;
-  return setting === true ? defaultRegistrySocket() : setting;
+/** The channel this Registry serves: TCP when a port is set or on Windows, else the Unix socket. */
+export function registryChannel(settings: RegistrySettings, platform: NodeJS.Platform = process.platform): RegistryChannel {
+  if (settings.channelPort !== undefined) return { kind: 'tcp', port: settings.channelPort };
+  return platform === 'win32' ? { kind: 'tcp', port: DEFAULT_CHANNEL_PORT } : { kind: 'unix', path: settings.socketPath };
 }
 
 export function registrySettings(given: Partial<RegistrySettings>): RegistrySettings {

@@ -13,7 +13,7 @@ import { agentRecord, type AgentRecord, type LiveAgent } from './agent-table.js'
 import { ConsentSigner } from './consent.js';
 import { registryInfo } from './info.js';
 import { AgentProxy } from './proxy.js';
-import type { RegistrySettings } from './settings.js';
+import { registryChannel, type RegistrySettings } from './settings.js';
 
 export interface RunningRegistry {
   readonly url: string;
@@ -81,7 +81,7 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
     return503OnClosing: true,
     serverFactory: (handler) => createServer(forwardOrHandle(handler)),
   });
-  const channel = new AgentChannelServer({ socketPath: settings.socketPath, ports: settings.agentPorts, lookup, log: fastify.log });
+  const channel = new AgentChannelServer({ channel: registryChannel(settings), ports: settings.agentPorts, lookup, log: fastify.log });
 
   fastify.setErrorHandler((error, _request, reply) => {
     const t1c = error instanceof T1CError ? error : new T1CError('INVALID_INPUT');

@@ -5,6 +5,7 @@ import { win32Api, windowsPeerUserLookup } from './windows-tcp-table.js';
 import { runningUnderWine, winePeerUserLookup } from './wine.js';
 
 export { SameUserGuard } from './same-user-guard.js';
+export { windowsAccountName } from './windows-account-name.js';
 export { unixUser, uidOf, type LoopbackConnection, type OsUserId, type PeerUserLookup, type TcpEndpoint } from './types.js';
 
 /** The lookup for the OS we run on; undefined on other platforms (none we ship for), where the API warns at start that any local user can reach it. */

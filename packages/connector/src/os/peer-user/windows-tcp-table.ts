@@ -61,8 +61,9 @@ export interface WindowsApi {
 
 /**
  * Windows: GetExtendedTcpTable gives the peer's owning PID, its process token the user SID.
- * Another user's process token is closed to a normal user: then the owner is unknown, which
- * the guard treats as "not you" (the right answer for everyone but an administrator).
+ * Another user's process token is closed to a normal user; then the Terminal Services process
+ * list (WTSEnumerateProcessesW, which carries each process's user SID) answers, so an agent can
+ * still tell a SYSTEM Registry from another user. No answer at all is "not you".
  */
 export function windowsPeerUserLookup(api: WindowsApi): PeerUserLookup {
   return {
@@ -97,6 +98,26 @@ export async function win32Api(): Promise<WindowsApi> {
   const OpenProcessToken = advapi32.func('int __stdcall OpenProcessToken(void *process, uint32 access, _Out_ void **token)');
   const GetTokenInformation = advapi32.func('int __stdcall GetTokenInformation(void *token, int cls, _Out_ uint8_t *info, uint32 length, _Out_ uint32 *returned)');
   const ConvertSidToStringSidW = advapi32.func('int __stdcall ConvertSidToStringSidW(void *sid, _Out_ str16 *text)');
+  const processInfo = koffi.struct('WTS_PROCESS_INFOW', { SessionId: 'uint32', ProcessId: 'uint32', pProcessName: 'void *', pUserSid: 'void *' });
+  const wtsapi32 = koffi.load('wtsapi32.dll');
+  const WTSEnumerateProcessesW = wtsapi32.func('int __stdcall WTSEnumerateProcessesW(void *server, uint32 reserved, uint32 version, _Out_ void **info, _Out_ uint32 *count)');
+  const WTSFreeMemory = wtsapi32.func('void __stdcall WTSFreeMemory(void *memory)');
+  const sidText = (sid: unknown): OsUserId | undefined => {
+    const text: string[] = [''];
+    return sid && ConvertSidToStringSidW(sid, text) ? text[0] : undefined;
+  };
+  const userFromProcessList = (pid: number): OsUserId | undefined => {
+    const list: unknown[] = [null];
+    const count = [0];
+    if (!WTSEnumerateProcessesW(null, 0, 1, list, count) || !list[0]) return undefined;
+    try {
+      const n = count[0] ?? 0;
+      const rows = n > 0 ? koffi.decode(list[0], koffi.array(processInfo, n)) as { ProcessId: number; pUserSid: unknown }[] : [];
+      return sidText(rows.find((r) => r.ProcessId === pid)?.pUserSid);
+    } finally {
+      WTSFreeMemory(list[0]);
+    }
+  };
   const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
   const TOKEN_QUERY = 0x0008;
   const TOKEN_USER = 1;
@@ -113,24 +134,25 @@ export async function win32Api(): Promise<WindowsApi> {
       throw new Error('GetExtendedTcpTable: the table kept growing');
     },
     userOfPid(pid) {
-      const process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) as unknown;
-      if (!process) return undefined;
-      try {
-        const token: unknown[] = [null];
-        if (!OpenProcessToken(process, TOKEN_QUERY, token)) return undefined;
+      const fromToken = (): OsUserId | undefined => {
+        const process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid) as unknown;
+        if (!process) return undefined;
         try {
-          const info = Buffer.alloc(256);
-          if (!GetTokenInformation(token[0], TOKEN_USER, info, info.length, [0])) return undefined;
-          // TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first field points at the SID.
-          const sid = koffi.decode(info, 'void *') as unknown;
-          const text: string[] = [''];
-          return ConvertSidToStringSidW(sid, text) ? text[0] : undefined;
+          const token: unknown[] = [null];
+          if (!OpenProcessToken(process, TOKEN_QUERY, token)) return undefined;
+          try {
+            const info = Buffer.alloc(256);
+            if (!GetTokenInformation(token[0], TOKEN_USER, info, info.length, [0])) return undefined;
+            // TOKEN_USER starts with SID_AND_ATTRIBUTES, whose first field points at the SID.
+            return sidText(koffi.decode(info, 'void *') as unknown);
+          } finally {
+            CloseHandle(token[0]);
+          }
         } finally {
-          CloseHandle(token[0]);
+          CloseHandle(process);
         }
-      } finally {
-        CloseHandle(process);
-      }
+      };
+      return fromToken() ?? userFromProcessList(pid);
     },
   };
 }
