@@ -160,7 +160,8 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
   for (const [property, what] of refused) {
     it(`refuses ${what} (${property}) before changing anything`, async () => {
       const r = await install(property);
-      assert.notEqual(r.status, 0, r.stdout);
+      // 1603, ERROR_INSTALL_FAILURE (a launch condition), as Wine's exit status (its low byte).
+      assert.ok(r.status === 1603 || r.status === (1603 & 0xff), `refused by a launch condition, exit ${String(r.status)}: ${r.stdout}`);
       assert.equal(existsSync(programDir), false, 'nothing installed');
       assert.equal(wine.regQuery('HKLM\\Software\\T1C'), undefined, 'no HKLM key');
       assert.equal(serviceState(), undefined, 'no service');
@@ -282,7 +283,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       assert.ok(nextMsi);
       copyFileSync(nextMsi, join(wine.path, 'drive_c', 't1c-machine-next.msi'));
 
-      const r = await install('REGISTRYMODE=optional-consent', 'PORT=52011', 'REGISTRYACCOUNT=LocalSystem');
+      const r = await install('REGISTRYMODE=optional-consent', 'PORT=52011', 'REGISTRYACCOUNT=LocalSystem', 'DSURL=https://ds.example.org/t1c');
       assert.equal(r.status, 0, r.stdout);
       const expected = 'C:\\Program Files\\T1C\\t1csvc.exe registry --port 52011 --mode optional-consent --log-file';
       const imagePath = (): string | undefined => wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ImagePath')?.data?.replace(/^"([^"]+)"/, '$1');
@@ -299,6 +300,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       assert.equal(u.status, 0, u.stdout);
       assert.equal(imagePath(), expected, 'the upgrade kept the mode and the port');
       assert.equal(wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ObjectName')?.data, 'LocalSystem', 'and the account');
+      assert.equal(wine.regQuery(BASELINE)?.find((v) => v.name === 'DsUrl')?.data, 'https://ds.example.org/t1c', 'and the baseline');
       await until('the upgraded Registry on 52011', async () => getJson('http://127.0.0.1:52011/info'));
       const x = await msiexec('/x', 'C:\\t1c-machine-next.msi', '/qn');
       assert.equal(x.status, 0, x.stdout);
