@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -247,7 +247,15 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     await until('the Registry after net start', () => registryNoAgent(WELL_KNOWN));
   });
 
-  it('msiexec /x /qn while the Registry runs stops it and removes the service, the files, the HKLM keys and the Run value', async () => {
+  /** The Registry's data folder where Windows keeps it (the LocalService profile); Wine's services use the prefix user's. */
+  const serviceData = (): string => join(wine.path, 'drive_c', 'windows', 'ServiceProfiles', 'LocalService', 'AppData', 'Local', 't1c');
+  const plantServiceData = (): void => {
+    mkdirSync(serviceData(), { recursive: true });
+    writeFileSync(join(serviceData(), 'kept.txt'), 'kept');
+  };
+
+  it('msiexec /x /qn while the Registry runs stops it and removes the service, the files, the HKLM keys, the Run value and the service\'s data', async () => {
+    plantServiceData();
     const r = await uninstall();
     assert.equal(r.status, 0, r.stdout);
     assert.equal(serviceState(), undefined, 'the service is gone');
@@ -257,9 +265,10 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     assert.equal(existsSync(programDir), false, 'Program Files\\T1C removed');
     assert.equal(wine.regQuery('HKLM\\Software\\T1C'), undefined, 'HKLM\\Software\\T1C removed');
     assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'), undefined, 'Run value removed');
+    assert.equal(existsSync(serviceData()), false, 'the Registry\'s data folder removed');
   });
 
-  it('REGISTRY=0: the connector for all users without the service or the Registry switch', async () => {
+  it('REGISTRY=0: the connector for all users without the service or the Registry switch; KEEPDATA=1 keeps the data at uninstall', async () => {
     const r = await install('REGISTRY=0', 'PORT=52010');
     try {
       assert.equal(r.status, 0, r.stdout);
@@ -267,9 +276,12 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       assert.equal(serviceState(), undefined, 'no service');
       assert.deepEqual(values(BASELINE), ['AllowedOrigins REG_SZ ', 'DsUrl REG_SZ ', 'LogLevel REG_SZ ', 'Port REG_DWORD 0xcb2a']);
     } finally {
-      const x = await uninstall();
+      plantServiceData();
+      const x = await uninstall('KEEPDATA=1');
       assert.equal(x.status, 0, x.stdout);
     }
+    assert.equal(readFileSync(join(serviceData(), 'kept.txt'), 'utf8'), 'kept');
+    rmSync(serviceData(), { recursive: true, force: true });
     assert.equal(existsSync(programDir), false);
     assert.equal(wine.regQuery('HKLM\\Software\\T1C'), undefined);
   });
