@@ -52,6 +52,7 @@ describe('configuration layers: flags > env > user file > installed baseline > d
     assert.equal(registryChannelOf(undefined), undefined);
     assert.deepEqual(registryChannelOf('/x/registry.sock'), { kind: 'unix', path: '/x/registry.sock' });
     assert.deepEqual(registryChannelOf('127.0.0.1:52001'), { kind: 'tcp', port: 52001 });
+    assert.throws(() => registryChannelOf('/run/t1c/registry.sock', 'win32'), /a Unix socket \(\/run\/t1c\/registry\.sock\) is not available on Windows; use 127\.0\.0\.1:PORT/);
     assert.throws(() => load({ registry: 'registry.sock' }), /system config file .*reg-system\.json: registry: .*absolute socket path.*\(got "registry\.sock"\)/);
     assert.throws(() => load({ registry: '' }), /registry: .*\(got ""\)/);
     assert.throws(() => load({ registry: 1 }), /registry: .*\(got 1\)/);

@@ -118,8 +118,19 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
   const agents: Record<string, { child: ChildProcess; log: () => string }> = {};
   const agentLive = (user: string): RegExp => new RegExp(`"username":"${user}","port":(\\d+),"msg":"agent ready"`);
 
-  function startAgent(user: string, channel: string): { child: ChildProcess; log: () => string } {
-    return startExe(user, `agent-${channel.replace(/\W/g, '')}`, ['api', '--registry', channel, '--http', '--no-jwt', '--no-pcsc', '--virtual-card', 'beid',
+  let agentBase = 0;
+  let registryStarts = 0;
+  /** `t1c.exe registry` as root with no channel option: Windows' default channel. */
+  function startRegistry(mode = 'ours'): { child: ChildProcess; log: () => string } {
+    registryStarts += 1;
+    return startExe('root', `registry-${registryStarts}`, ['registry', '--port', String(registryPort), '--mode', mode, '--agent-ports', `${agentBase}-${agentBase + 9}`, '--log-level', 'info']);
+  }
+
+  let agentStarts = 0;
+  /** `t1c.exe api --registry [channel]` as `user`; no channel: Windows' default. */
+  function startAgent(user: string, channel?: string): { child: ChildProcess; log: () => string } {
+    agentStarts += 1;
+    return startExe(user, `agent-${agentStarts}`, ['api', '--registry', ...(channel ? [channel] : []), '--http', '--no-jwt', '--no-pcsc', '--virtual-card', 'beid',
       '--virtual-card-data', windowsPath(join(dir, `${user}.json`)), '--log-level', 'warn']);
   }
 
@@ -146,11 +157,12 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     const made = await Promise.all(['root', A, B].map((user) => users.run(user, [WINE, 'winecfg', '-v', 'win10'], wineEnv(user))));
     for (const r of made) assert.equal(r.code, 0, r.stderr);
     registryPort = await freePort();
-    channelPort = await freePort();
-    const agentBase = await freePort();
-    registry = startExe('root', 'registry', ['registry', '--port', String(registryPort), '--channel-port', String(channelPort), '--agent-ports', `${agentBase}-${agentBase + 9}`, '--log-level', 'info']);
+    // Windows' defaults: the channel on 127.0.0.1:51984 (the test's own network namespace), `--registry` alone.
+    channelPort = 51984;
+    agentBase = await freePort();
+    registry = startRegistry();
     await waitForLog(registry, new RegExp(`t1c registry listening on http://127\\.0\\.0\\.1:${registryPort} \\(mode ours, agents on 127\\.0\\.0\\.1:${channelPort}\\)`));
-    for (const user of [A, B]) agents[user] = startAgent(user, `127.0.0.1:${channelPort}`);
+    for (const user of [A, B]) agents[user] = startAgent(user);
     for (const user of [A, B]) {
       const [, port] = await waitForLog(registry, agentLive(user));
       agentPort[user] = Number(port);
@@ -210,8 +222,8 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     assert.equal(await surnameAt(B, `http://127.0.0.1:${registryPort}`), 'Bravo');
   });
 
-  it('a second t1c.exe registry on the same channel port exits with an error naming the port; the first keeps serving', async () => {
-    const other = startExe('root', 'registry-2', ['registry', '--port', String(await freePort()), '--channel-port', String(channelPort), '--log-level', 'warn']);
+  it('a second t1c.exe registry on the (default) channel port exits with an error naming the port; the first keeps serving', async () => {
+    const other = startExe('root', 'registry-second', ['registry', '--port', String(await freePort()), '--log-level', 'warn']);
     assert.notEqual(await exited(other), 0);
     assert.match(other.log(), new RegExp(`another Registry \\(or another program\\) has the channel port 127\\.0\\.0\\.1:${channelPort}`));
     assert.equal(await surnameAt(A, `http://127.0.0.1:${registryPort}`), 'Alpha');
@@ -244,9 +256,32 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     assert.equal((JSON.parse(none.body) as { code: string }).code, '112020');
     const readyLines = (): number => [...registry.log().matchAll(new RegExp(agentLive(A).source, 'g'))].length;
     const before = readyLines();
-    agents[A] = startAgent(A, `127.0.0.1:${channelPort}`);
+    agents[A] = startAgent(A);
     for (let i = 0; i < 1200 && readyLines() === before; i++) await new Promise((resolve) => setTimeout(resolve, 250));
     assert.equal(readyLines(), before + 1, registry.log());
+    agentPort[A] = Number([...registry.log().matchAll(new RegExp(agentLive(A).source, 'g'))].at(-1)?.[1]);
     assert.equal(await surnameAt(A, `http://127.0.0.1:${registryPort}`), 'Alpha');
+  });
+
+  it('a restarted Registry gets both agents back by themselves, on their ports', async () => {
+    await stop(registry);
+    registry = startRegistry();
+    for (const user of [A, B]) await waitForLog(registry, new RegExp(`"username":"${user}","port":${agentPort[user]},"msg":"agent registered again"`));
+    assert.equal(await surnameAt(A, `http://127.0.0.1:${registryPort}`), 'Alpha');
+    assert.equal(await surnameAt(B, `http://127.0.0.1:${registryPort}`), 'Bravo');
+  });
+
+  it('mode optional-consent: /v3/agents lists the caller\'s own agent only, named by its Linux login (Wine has no getent)', async () => {
+    await stop(registry);
+    registry = startRegistry('optional-consent');
+    for (const user of [A, B]) await waitForLog(registry, new RegExp(`"username":"${user}","port":${agentPort[user]},"msg":"agent registered again"`));
+    for (const user of [A, B]) {
+      const r = await curl(user, `http://127.0.0.1:${registryPort}/v3/agents`);
+      assert.equal(r.status, 200, r.body);
+      const listed = (JSON.parse(r.body) as { data: { username: string; apiPort: string }[] }).data;
+      assert.deepEqual(listed.map((a) => [a.username, a.apiPort]), [[user, String(agentPort[user])]]);
+    }
+    const none = await curl(C, `http://127.0.0.1:${registryPort}/v3/agents`);
+    assert.deepEqual((JSON.parse(none.body) as { data: unknown[] }).data, []);
   });
 });

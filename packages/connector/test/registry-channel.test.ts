@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { channelTrusted, registryTrusted } from '../src/registry/agent-link.js';
+import { parseProcNetTcp } from '../src/os/peer-user/linux-proc-net-tcp.js';
+import { windowsPeerUserLookup } from '../src/os/peer-user/windows-tcp-table.js';
 import { parseRegistryChannel } from '../src/registry/channel-address.js';
 import { MACHINE_ACCOUNTS, tcpRegistryTrusted } from '../src/registry/tcp-registry-trust.js';
 import { nameInPasswd } from '../src/registry/username.js';
 import { parseExcludedPortRanges, parsePortRange, pickAgentPort } from '../src/registry/port-range.js';
-import { registrySettings } from '../src/registry/settings.js';
+import { registryChannel, registrySettings } from '../src/registry/settings.js';
 import { startRegistry, type RunningRegistry } from '../src/registry/start.js';
 
 /** A raw client of the Registry's Unix socket: lines out, parsed lines in, and whether it was closed. */
@@ -193,11 +195,11 @@ describe('registry: the TCP channel (Windows\' transport), run on Linux with the
     await agent.closed;
   });
 
-  it('listens on 127.0.0.1 only', async () => {
-    const { networkInterfaces } = await import('node:os');
-    const other = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
-    if (!other) return; // the test namespace has loopback only: nothing else to reach it on
-    await assert.rejects(new Promise((resolve, reject) => { const s = connect(channelPort, other.address, () => { s.destroy(); resolve(undefined); }); s.once('error', reject); }));
+  it('listens on 127.0.0.1 only (the socket table\'s listening row)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const rows = ['tcp', 'tcp6'].flatMap((f) => parseProcNetTcp(readFileSync(`/proc/net/${f}`, 'utf8')));
+    const listening = rows.filter((r) => r.state === 0x0a && r.local.port === channelPort).map((r) => r.local.address);
+    assert.deepEqual(listening, ['127.0.0.1']);
   });
 
   it('a line that is not JSON, not a known message, or too long ends the connection; nobody is listed', async () => {
@@ -222,6 +224,99 @@ describe('registry: the TCP channel (Windows\' transport), run on Linux with the
     assert.equal((await first.next() as { type: string }).type, 'refused', 'nobody listens on the port: not live');
     await first.closed;
     assert.deepEqual(registry.agents(), []);
+  });
+});
+
+/** One MIB_TCPROW_OWNER_PID: state, local address and port, remote address and port, owning PID. */
+function tcpRow(state: number, local: number, remote: number, pid: number): Buffer {
+  const row = Buffer.alloc(24);
+  row.writeUInt32LE(state, 0);
+  row.writeUInt32BE(0x7f000001, 4);
+  row.writeUInt16BE(local, 8);
+  row.writeUInt32BE(remote === 0 ? 0 : 0x7f000001, 12);
+  row.writeUInt16BE(remote, 16);
+  row.writeUInt32LE(pid, 20);
+  return row;
+}
+const tcpTable = (rows: readonly Buffer[]): Buffer => Buffer.concat([Buffer.from([rows.length, 0, 0, 0]), ...rows]);
+const LISTEN = 2;
+const ESTABLISHED = 5;
+
+describe('registry: consent over the TCP channel (the same messages as the Unix socket)', () => {
+  it('the clipboard check goes to the agent over TCP and its yes makes the consent; its no does not', async () => {
+    const channelPort = await freePort();
+    const agentPort = await freePort();
+    const ORIGIN = 'https://app.example.org';
+    const registry = await startRegistry(registrySettings({ port: 0, mode: 'consent', channelPort, agentPorts: { from: agentPort, to: agentPort }, allowOrigins: [ORIGIN], logLevel: 'silent' }));
+    const api: Server = createServer();
+    const agent = await RawAgent.open(channelPort);
+    try {
+      agent.send(JSON.stringify({ type: 'register', pid: process.pid }));
+      assert.deepEqual(await agent.next(), { type: 'assigned', port: agentPort });
+      await new Promise<void>((resolve) => api.listen(agentPort, '127.0.0.1', () => resolve()));
+      agent.send(JSON.stringify({ type: 'ready', port: agentPort }));
+      assert.deepEqual(await agent.next(), { type: 'live', port: agentPort });
+      const consent = (codeWord: string): Promise<Response> => fetch(`${registry.url}/v3/consent`, {
+        method: 'POST', headers: { 'content-type': 'application/json', origin: ORIGIN }, body: JSON.stringify({ codeWord }),
+      });
+      for (const [codeWord, matches, state] of [['word-1', true, 'APPROVED'], ['word-2', false, 'REQUIRED']] as const) {
+        const answer = consent(codeWord);
+        const check = await agent.next() as { type: string; id: number; codeWord: string };
+        assert.equal(check.type, 'clipboard-check');
+        assert.equal(check.codeWord, codeWord);
+        agent.send(JSON.stringify({ type: 'clipboard-answer', id: check.id, matches }));
+        const body = await (await answer).json() as { data: { consentState: string } };
+        assert.equal(body.data.consentState, state, codeWord);
+      }
+    } finally {
+      agent.socket.destroy();
+      api.close();
+      await registry.close();
+    }
+  });
+});
+
+describe('registry: the Windows channel decisions from a recorded GetExtendedTcpTable', () => {
+  const CHANNEL = 51984;
+  const AGENT_END = 50000;
+  const ANN = 'S-1-5-21-1-2-3-1001';
+  const BOB = 'S-1-5-21-1-2-3-1002';
+  /** The Registry (`registryPid`) on the channel port, with one agent (pid 5678, Ann) connected. */
+  const lookupWith = (registryPid: number, users: Record<number, string>): ReturnType<typeof windowsPeerUserLookup> => windowsPeerUserLookup({
+    tcpTable: (family) => (family === 'ipv4' ? tcpTable([
+      tcpRow(LISTEN, CHANNEL, 0, registryPid),
+      tcpRow(ESTABLISHED, CHANNEL, AGENT_END, registryPid),
+      tcpRow(ESTABLISHED, AGENT_END, CHANNEL, 5678),
+    ]) : tcpTable([])),
+    userOfPid: (pid) => users[pid],
+  });
+  // Each side asks for the far end of its own socket.
+  const registrySide = { server: { address: '127.0.0.1', port: CHANNEL }, client: { address: '127.0.0.1', port: AGENT_END } };
+  const agentSide = { server: { address: '127.0.0.1', port: AGENT_END }, client: { address: '127.0.0.1', port: CHANNEL } };
+
+  it('the Registry names the agent by its PID\'s token; the agent trusts a SYSTEM Registry', async () => {
+    const lookup = lookupWith(1234, { 1234: 'S-1-5-18', 5678: ANN });
+    assert.equal(await lookup.ownerOf(registrySide), ANN);
+    const registry = await lookup.ownerOf(agentSide);
+    assert.equal(registry, 'S-1-5-18');
+    assert.equal(channelTrusted({ kind: 'tcp', port: CHANNEL }, registry ?? '', ANN), true);
+    assert.equal(await lookup.ownerOfListener(CHANNEL), 'S-1-5-18');
+  });
+  it('the agent refuses a channel port held by another user, or by a process it cannot name', async () => {
+    const squatted = await lookupWith(999, { 999: BOB, 5678: ANN }).ownerOf(agentSide);
+    assert.equal(squatted, BOB);
+    assert.equal(tcpRegistryTrusted(squatted, ANN), false);
+    assert.equal(tcpRegistryTrusted(await lookupWith(999, { 5678: ANN }).ownerOf(agentSide), ANN), false);
+  });
+  it('an agent whose process cannot be named is not registered (no owner, no agent)', async () => {
+    assert.equal(await lookupWith(1234, { 1234: 'S-1-5-18' }).ownerOf(registrySide), undefined);
+  });
+  it('Windows serves the TCP channel by default; elsewhere the socket unless --channel-port', () => {
+    assert.deepEqual(registryChannel(registrySettings({}), 'win32'), { kind: 'tcp', port: 51984 });
+    assert.deepEqual(registryChannel(registrySettings({ channelPort: 52001 }), 'win32'), { kind: 'tcp', port: 52001 });
+    assert.deepEqual(registryChannel(registrySettings({}), 'linux'), { kind: 'unix', path: '/run/t1c/registry.sock' });
+    assert.deepEqual(registryChannel(registrySettings({ channelPort: 52001 }), 'linux'), { kind: 'tcp', port: 52001 });
+    for (const bad of [0, 65536, 1.5]) assert.throws(() => registrySettings({ channelPort: bad }), Error, String(bad));
   });
 });
 

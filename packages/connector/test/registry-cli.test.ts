@@ -10,8 +10,8 @@ describe('t1c registry and t1c api --registry on the command line', () => {
   it('t1c registry --help names the modes, the socket and the agent ports; t1c api --help names --registry', async () => {
     const help = await runCli(['registry', '--help']);
     assert.equal(help.code, 0, help.stderr);
-    for (const word of ['--mode', 'ours', 'optional-consent', 'consent', '--socket', '--agent-ports', '52100-52299']) assert.ok(help.stdout.includes(word), word);
-    assert.match((await runCli(['api', '--help'])).stdout, /--registry \[socket\]/);
+    for (const word of ['--mode', 'ours', 'optional-consent', 'consent', '--socket', '--channel-port', '51984', '--agent-ports', '52100-52299']) assert.ok(help.stdout.includes(word), word);
+    assert.match((await runCli(['api', '--help'])).stdout, /--registry \[socket\][^]*127\.0\.0\.1:PORT/);
   });
   it('bad flags stop the start with a message naming them, and nothing is left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 't1c-registry-cli-'));

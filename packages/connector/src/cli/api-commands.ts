@@ -103,7 +103,7 @@ export function registerApiCommands(program: Command): void {
     .option('--no-pcsc', 'do not use PC/SC (virtual readers only)')
     .option('--data-dir <dir>', 'per-user data directory (keys, CA); env T1C_DATA_DIR')
     .option('--config <file>', 'JSON config file; env T1C_CONFIG')
-    .option('--registry [channel]', `run as an agent of \`t1c registry\` (shared hosts): register over its channel, a Unix socket path or 127.0.0.1:PORT (default ${describeChannel(defaultRegistryChannel())}), and listen on the port it gives; config key "registry" (true or the channel)`)
+    .option('--registry [socket]', `run as an agent of \`t1c registry\` (shared hosts): register over its channel, a Unix socket path or 127.0.0.1:PORT (default ${describeChannel(defaultRegistryChannel())}), and listen on the port it gives; config key "registry" (true or the channel)`)
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
     .option('--log-file [file]', 'log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, the per-user log folder (README); env T1C_LOG_FILE')
     .option('--openapi', 'print the OpenAPI 3.1 document of this API (from the routes\' own schemas) and exit')

@@ -1,7 +1,7 @@
 import { lstatSync, statSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { uidOf, type OsUserId, type PeerUserLookup } from '../os/peer-user/index.js';
+import { uidOf, unixUser, type OsUserId, type PeerUserLookup } from '../os/peer-user/index.js';
 import { describeChannel, type RegistryChannel } from './channel-address.js';
 import { channelPeer } from './channel-peer.js';
 import { onMessages, registryMessage, send, type RegistryMessage } from './channel.js';
@@ -46,9 +46,9 @@ export function channelTrusted(channel: RegistryChannel, registryUser: OsUserId,
 
 /**
  * `t1c api --registry`: this user's API as an agent. It registers over the Registry's channel
- * (Unix socket, or TCP on Windows), gets its port, tells the Registry once it listens, answers clipboard checks with
- * yes/no (the clipboard never leaves this process), and registers again by itself whenever the
- * Registry restarts.
+ * (Unix socket, or TCP on Windows), gets its port, tells the Registry once it listens, answers
+ * clipboard checks with yes/no (the clipboard never leaves this process), and registers again
+ * by itself whenever the Registry restarts.
  */
 export class AgentLink {
   private socket: Socket | undefined;
@@ -123,7 +123,7 @@ export class AgentLink {
   private async hello(socket: Socket): Promise<void> {
     const { channel, lookup } = this.options;
     const registryUser = await channelPeer(socket, channel, lookup);
-    const ownUser = lookup?.currentUser() ?? `uid:${process.getuid?.() ?? -1}`;
+    const ownUser = lookup?.currentUser() ?? unixUser(process.getuid?.() ?? -1);
     if (registryUser === undefined || !channelTrusted(channel, registryUser, ownUser)) {
       const why = channel.kind === 'unix' ? 'owner or directory permissions' : `it runs as ${registryUser ?? 'an account this user cannot see'}, not SYSTEM, LocalService, NetworkService, root or this user`;
       this.options.log('warn', `${describeChannel(channel)} is not a Registry this machine's administrator set up (${why}); not registering`);

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { OsUserId } from '../os/peer-user/index.js';
 
-/** One user's API, registered over the Unix channel. */
+/** One user's API, registered over the channel. */
 export interface LiveAgent {
   readonly user: OsUserId;
   readonly username: string;

@@ -44,5 +44,8 @@ export function describeChannel(channel: RegistryChannel): string {
 /** The `registry` setting → the channel an agent registers on; undefined: no agent, a plain connector. */
 export function registryChannelOf(setting: boolean | string | undefined, platform: NodeJS.Platform = process.platform): RegistryChannel | undefined {
   if (setting === undefined || setting === false) return undefined;
-  return setting === true ? defaultRegistryChannel(platform) : parseRegistryChannel(setting);
+  const channel = setting === true ? defaultRegistryChannel(platform) : parseRegistryChannel(setting);
+  // Node on Windows would take the path for a named pipe's name and wait for it forever.
+  if (channel.kind === 'unix' && platform === 'win32') throw new Error(`registry channel: a Unix socket (${channel.path}) is not available on Windows; use 127.0.0.1:PORT`);
+  return channel;
 }

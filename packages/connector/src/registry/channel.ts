@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { z } from 'zod';
 
 /**
- * The agent ↔ Registry channel: one JSON object per line over a Unix socket. Who the agent is
- * never comes from a message: the Registry reads it from the socket's peer credentials.
+ * The agent ↔ Registry channel: one JSON object per line over a Unix socket or a TCP connection
+ * on 127.0.0.1 (channel-address.ts). Who the agent is never comes from a message: the Registry
+ * asks the OS (channel-peer.ts).
  */
 export const agentMessage = z.discriminatedUnion('type', [
   // `port`: the port the agent already listens on (after a Registry restart), if any.

@@ -86,8 +86,13 @@ export function windowsPeerUserLookup(api: WindowsApi): PeerUserLookup {
   };
 }
 
+/** The real Win32 API; the process-list half of `userOfPid` on its own, so it can be tried alone. */
+export interface Win32Api extends WindowsApi {
+  userFromProcessList(pid: number): OsUserId | undefined;
+}
+
 /** The real Win32 API through koffi (loaded only on Windows). */
-export async function win32Api(): Promise<WindowsApi> {
+export async function win32Api(): Promise<Win32Api> {
   const koffi = (await import('koffi')).default;
   const iphlpapi = koffi.load('iphlpapi.dll');
   const kernel32 = koffi.load('kernel32.dll');
@@ -122,6 +127,7 @@ export async function win32Api(): Promise<WindowsApi> {
   const TOKEN_QUERY = 0x0008;
   const TOKEN_USER = 1;
   return {
+    userFromProcessList,
     tcpTable(family) {
       const size = [0];
       const af = family === 'ipv4' ? AF_INET : AF_INET6;
