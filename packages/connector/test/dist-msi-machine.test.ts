@@ -89,8 +89,10 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     await ensureMsis();
     wine = WinePrefix.create();
     // Wine ends services (system processes) once no other program of the prefix runs; a
-    // persistent wineserver keeps them, as Windows keeps a service with nobody logged in.
-    spawnSync(WINESERVER, ['-p'], { env: wine.env, stdio: 'ignore', timeout: 60_000 });
+    // persistent wineserver keeps them, as Windows keeps a service with nobody logged in. For
+    // 120 s after the last program, not forever: if this file is killed before \`after\`, the
+    // server and its services still go by themselves.
+    spawnSync(WINESERVER, ['--persistent=120'], { env: wine.env, stdio: 'ignore', timeout: 60_000 });
     // Wine's system processes (services.exe, winedevice.exe) now outlive the program that starts
     // them: started here with no pipes, so they never hold the output pipe of a later `wine.run`.
     spawnSync(WINE, ['cmd', '/c', 'exit'], { env: wine.env, stdio: 'ignore', timeout: 120_000 });
