@@ -98,7 +98,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     spawnSync(WINE, ['cmd', '/c', 'exit'], { env: wine.env, stdio: 'ignore', timeout: 120_000 });
     copyFileSync(MSI, join(wine.path, 'drive_c', 't1c-machine.msi'));
     programDir = join(wine.path, 'drive_c', 'Program Files', 'T1C');
-    // The service's %LOCALAPPDATA%: Wine runs services with the prefix user's profile (Windows: LocalService's).
+    // The service's %LOCALAPPDATA%: Wine runs services with the prefix user's profile (Windows: its account's).
     registryLog = join(wine.userDir, 'AppData', 'Local', 't1c', 'logs', 'registry.log');
   });
   after(() => {
@@ -120,7 +120,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
   const values = (key: string): string[] | undefined => wine.regQuery(key)?.map((v) => `${v.name} ${v.type} ${v.data}`).sort();
   const serviceState = (): string | undefined => /STATE\s+:\s+\d+\s+(\w+)/.exec(wine.run(['sc', 'query', 'T1CRegistry']).stdout)?.[1];
 
-  it('the MSI is per-machine: Program Files, 64-bit components, HKLM only, the T1CRegistry service (auto start, LocalService) and checks of its properties', () => {
+  it('the MSI is per-machine: Program Files, 64-bit components, HKLM only, the T1CRegistry service (auto start) and checks of its properties', () => {
     assert.deepEqual(msiTable(MSI, 'Property').find((r) => r[0] === 'ALLUSERS'), ['ALLUSERS', '1']);
     assert.deepEqual(msiTable(MSI, 'File').map((r) => r[2]).sort(), ['t1c.exe', 't1csvc.exe', 't1cw.exe']);
     assert.ok(msiTable(MSI, 'Component').every((r) => (Number(r[3]) & 256) !== 0), 'every component 64-bit: HKLM\\Software, not Wow6432Node');
@@ -139,7 +139,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     assert.equal(features.get('RegistrySwitch'), 'Registry');
     const conditions = msiTable(MSI, 'LaunchCondition').map((r) => r[1] ?? '');
     for (const text of [/REGISTRY=\[REGISTRY\] is not a choice: REGISTRY=1 .* REGISTRY=0/, /REGISTRYMODE=\[REGISTRYMODE\] is not a mode: use ours .* optional-consent or consent/,
-      /REGISTRYACCOUNT=\[REGISTRYACCOUNT\] .* LocalService .* LocalSystem/, /PORT=\[PORT\] is not a TCP port/, /run msiexec as an administrator/]) {
+      /REGISTRYACCOUNT=\[REGISTRYACCOUNT\] .* LocalSystem \(the default\) or LocalService/, /PORT=\[PORT\] is not a TCP port/, /run msiexec as an administrator/]) {
       assert.ok(conditions.some((c) => text.test(c)), `a launch condition says ${String(text)}`);
     }
     const wrapperPe = mkdtempSync(join(tmpdir(), 't1c-msiextract-'));
@@ -179,14 +179,14 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     assert.deepEqual(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'),
       { name: 'T1C Connector', type: 'REG_SZ', data: '"C:\\Program Files\\T1C\\t1cw.exe" api --log-file' });
     assert.deepEqual(values(INSTALLER)?.filter((v) => !v.startsWith('Path ') && !v.startsWith('StartMenu ')),
-      ['Port REG_SZ 51983', 'Registry REG_SZ 1', 'RegistryAccount REG_SZ LocalService', 'RegistryMode REG_SZ ours']);
-    // What the SCM holds: an own-process service started at boot, as LocalService, running the wrapper with the Registry's arguments.
+      ['Port REG_SZ 51983', 'Registry REG_SZ 1', 'RegistryAccount REG_SZ LocalSystem', 'RegistryMode REG_SZ ours']);
+    // What the SCM holds: an own-process service started at boot, as LocalSystem, running the wrapper with the Registry's arguments.
     const service = Object.fromEntries((wine.regQuery(SERVICE_KEY) ?? []).map((v) => [v.name, v.data]));
     // Windows Installer writes the program path quoted; Wine's msi does not (the arguments are ours either way).
     assert.match(service.ImagePath ?? '', /^"?C:\\Program Files\\T1C\\t1csvc\.exe"? registry --port 51983 --mode ours --log-file$/);
     assert.equal(service.Start, '0x2', 'SERVICE_AUTO_START');
     assert.equal(service.Type, '0x10', 'SERVICE_WIN32_OWN_PROCESS');
-    assert.equal(service.ObjectName, 'NT AUTHORITY\\LocalService');
+    assert.equal(service.ObjectName, 'LocalSystem');
     assert.equal(service.DisplayName, 'T1C Registry');
 
     assert.equal(await until('the service to run', () => (serviceState() === 'RUNNING' ? true : undefined)), true);
@@ -249,11 +249,14 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     await until('the Registry after net start', () => registryNoAgent(WELL_KNOWN));
   });
 
-  /** The Registry's data folder where Windows keeps it (the LocalService profile); Wine's services use the prefix user's. */
-  const serviceData = (): string => join(wine.path, 'drive_c', 'windows', 'ServiceProfiles', 'LocalService', 'AppData', 'Local', 't1c');
+  /** The Registry's data folders where Windows keeps them (SYSTEM's or LocalService's profile); Wine's services use the prefix user's. */
+  const serviceDataDirs = (): string[] => [join(wine.path, 'drive_c', 'windows', 'system32', 'config', 'systemprofile', 'AppData', 'Local', 't1c'),
+    join(wine.path, 'drive_c', 'windows', 'ServiceProfiles', 'LocalService', 'AppData', 'Local', 't1c')];
   const plantServiceData = (): void => {
-    mkdirSync(serviceData(), { recursive: true });
-    writeFileSync(join(serviceData(), 'kept.txt'), 'kept');
+    for (const dir of serviceDataDirs()) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'kept.txt'), 'kept');
+    }
   };
 
   it('msiexec /x /qn while the Registry runs stops it and removes the service, the files, the HKLM keys, the Run value and the service\'s data', async () => {
@@ -267,7 +270,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
     assert.equal(existsSync(programDir), false, 'Program Files\\T1C removed');
     assert.equal(wine.regQuery('HKLM\\Software\\T1C'), undefined, 'HKLM\\Software\\T1C removed');
     assert.equal(wine.regQuery(RUN)?.find((v) => v.name === 'T1C Connector'), undefined, 'Run value removed');
-    assert.equal(existsSync(serviceData()), false, 'the Registry\'s data folder removed');
+    for (const dir of serviceDataDirs()) assert.equal(existsSync(dir), false, `the Registry's data folder removed: ${dir}`);
   });
 
   it('REGISTRY=0: the connector for all users without the service or the Registry switch; KEEPDATA=1 keeps the data at uninstall', async () => {
@@ -282,8 +285,10 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       const x = await uninstall('KEEPDATA=1');
       assert.equal(x.status, 0, x.stdout);
     }
-    assert.equal(readFileSync(join(serviceData(), 'kept.txt'), 'utf8'), 'kept');
-    rmSync(serviceData(), { recursive: true, force: true });
+    for (const dir of serviceDataDirs()) {
+      assert.equal(readFileSync(join(dir, 'kept.txt'), 'utf8'), 'kept');
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.equal(existsSync(programDir), false);
     assert.equal(wine.regQuery('HKLM\\Software\\T1C'), undefined);
   });
@@ -297,12 +302,12 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       assert.ok(nextMsi);
       copyFileSync(nextMsi, join(wine.path, 'drive_c', 't1c-machine-next.msi'));
 
-      const r = await install('REGISTRYMODE=optional-consent', 'PORT=52011', 'REGISTRYACCOUNT=LocalSystem', 'DSURL=https://ds.example.org/t1c');
+      const r = await install('REGISTRYMODE=optional-consent', 'PORT=52011', 'REGISTRYACCOUNT=LocalService', 'DSURL=https://ds.example.org/t1c');
       assert.equal(r.status, 0, r.stdout);
       const expected = 'C:\\Program Files\\T1C\\t1csvc.exe registry --port 52011 --mode optional-consent --log-file';
       const imagePath = (): string | undefined => wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ImagePath')?.data?.replace(/^"([^"]+)"/, '$1');
       assert.equal(imagePath(), expected);
-      assert.equal(wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ObjectName')?.data, 'LocalSystem');
+      assert.equal(wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ObjectName')?.data, 'NT AUTHORITY\\LocalService');
       // Mode optional-consent: the Registry answers /info itself, as a PROXY.
       const info = await until('the Registry on 52011', async () => getJson('http://127.0.0.1:52011/info'));
       assert.equal(info.status, 200);
@@ -313,7 +318,7 @@ describe('Windows per-machine MSI with the Registry service (wixl), installed, r
       const u = await msiexec('/i', 'C:\\t1c-machine-next.msi', '/qn');
       assert.equal(u.status, 0, u.stdout);
       assert.equal(imagePath(), expected, 'the upgrade kept the mode and the port');
-      assert.equal(wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ObjectName')?.data, 'LocalSystem', 'and the account');
+      assert.equal(wine.regQuery(SERVICE_KEY)?.find((v) => v.name === 'ObjectName')?.data, 'NT AUTHORITY\\LocalService', 'and the account');
       assert.equal(wine.regQuery(BASELINE)?.find((v) => v.name === 'DsUrl')?.data, 'https://ds.example.org/t1c', 'and the baseline');
       await until('the upgraded Registry on 52011', async () => getJson('http://127.0.0.1:52011/info'));
       const x = await msiexec('/x', 'C:\\t1c-machine-next.msi', '/qn');
