@@ -11,7 +11,7 @@ import { loadReport } from './desktop/load-report.mjs';
 import { koffiBinary, nodeBinary, readRuntimes, TARGETS } from './runtimes.mjs';
 import { buildStamp, injectSea, seaBlob } from './sea.mjs';
 import { packSdk } from './sdk.mjs';
-import { buildWindowsLauncher, LAUNCHER } from './windows/launcher.mjs';
+import { buildServiceWrapper, buildWindowsLauncher, LAUNCHER, SERVICE_WRAPPER } from './windows/launcher.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = join(root, 'dist');
@@ -57,8 +57,12 @@ for (const name of wanted) {
   injectSea({ root, runtime: nodeBinary(root, cache, name), blob, executable, os, target: name });
   // What this executable was made from, so tests can tell a stale build (kept out of dist/<target>/, which installers ship).
   writeFileSync(join(distDir, '.work', name, 'build.sha256'), stamp);
-  // Windows: the windowless launcher the Run value and the Start menu use (packaging/windows/t1cw.c).
-  if (os === 'win32') log(`${name}: ${buildWindowsLauncher(join(dir, LAUNCHER))} ${statSync(join(dir, LAUNCHER)).size} bytes`);
+  // Windows: the windowless launcher the Run value and the Start menu use (packaging/windows/t1cw.c),
+  // and the Registry's service wrapper (packaging/windows/t1csvc.c).
+  if (os === 'win32') {
+    log(`${name}: ${buildWindowsLauncher(join(dir, LAUNCHER))} ${statSync(join(dir, LAUNCHER)).size} bytes`);
+    log(`${name}: ${buildServiceWrapper(join(dir, SERVICE_WRAPPER))} ${statSync(join(dir, SERVICE_WRAPPER)).size} bytes`);
+  }
   targets.push({ name, os, arch, dir, executable });
   log(`${name}: ${executable} ${mib(statSync(executable).size)}`);
 }

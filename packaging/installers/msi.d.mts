@@ -14,5 +14,6 @@ export interface InstallerContext {
 }
 
 export function msiVersion(version: string): string;
-/** Writes dist/t1c-<version>-win-x64.msi when win-x64 is among the targets; returns what it wrote. */
+export function msiFiles(distDir: string, version: string): { perUser: string; perMachine: string };
+/** Writes dist/t1c-<version>-win-x64.msi and -machine.msi when win-x64 is among the targets; returns what it wrote. */
 export function build(ctx: InstallerContext): Promise<string[]>;

@@ -9,30 +9,20 @@ import { after, before, describe, it } from 'node:test';
 import { SPECIMEN_HOLDER } from '@t1c/emulator';
 import { build as buildMsi } from '../../../packaging/installers/msi.mjs';
 import { parsePe } from './helpers/binary-headers.js';
-import { ensureExecutables, executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
+import { executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
+import { ensureMsis, MSIS, msiTable as msiTableOf } from './helpers/dist-msi.js';
 import { WinePrefix, type WineProcess } from './helpers/wine.js';
 
-const MSI = join(ROOT, 'dist', `t1c-${ROOT_VERSION}-win-x64.msi`);
+const MSI = MSIS.perUser;
 const SETTINGS = 'HKCU\\Software\\T1C\\Connector';
 const RUN = 'HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run';
 
-/**
- * The MSI of `npm run dist`, made again when it is missing or older than what it is made of
- * (the executable, rebuilt by ensureExecutables when its sources changed, the WiX source, the recipe).
- */
 async function ensureMsi(): Promise<void> {
-  const [exe] = Object.values(await ensureExecutables(['win-x64']));
-  assert.ok(exe);
-  const inputs = [exe, ...['t1c.wxs', 't1cw.c', 'launcher.mjs'].map((f) => join(ROOT, 'packaging', 'windows', f)), join(ROOT, 'packaging', 'installers', 'msi.mjs')];
-  if (existsSync(MSI) && inputs.every((f) => statSync(f).mtimeMs <= statSync(MSI).mtimeMs)) return;
-  await buildMsi({ root: ROOT, distDir: join(ROOT, 'dist'), version: ROOT_VERSION, targets: [{ name: 'win-x64', executable: exe }] });
+  await ensureMsis();
 }
 
 function msiTable(table: string): string[][] {
-  const r = spawnSync('msiinfo', ['export', MSI, table], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  // Three header lines: column names, column types, table name and keys.
-  return r.stdout.split(/\r?\n/).slice(3).filter((l) => l.length > 0).map((l) => l.split('\t'));
+  return msiTableOf(MSI, table);
 }
 
 async function freePort(): Promise<number> {

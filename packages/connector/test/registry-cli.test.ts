@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from './helpers/run-cli.js';
+import { runCli, T1C_BIN } from './helpers/run-cli.js';
 
 describe('t1c registry and t1c api --registry on the command line', () => {
   it('t1c registry --help names the modes, the socket and the agent ports; t1c api --help names --registry', async () => {
@@ -25,6 +26,17 @@ describe('t1c registry and t1c api --registry on the command line', () => {
       const origin = await runCli(['registry', '--allow-origin', 'https://*.github.io', '--port', '0', '--socket', socket]);
       assert.notEqual(origin.code, 0);
       assert.match(origin.stderr, /allowed origins/);
+      const halfTls = await runCli(['registry', '--port', '0', '--socket', socket, '--tls-cert', join(dir, 'cert.pem')]);
+      assert.notEqual(halfTls.code, 0);
+      assert.match(halfTls.stderr, /--tls-cert and --tls-key go together/);
+      const missingTls = await runCli(['registry', '--port', '0', '--socket', socket, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+      assert.notEqual(missingTls.code, 0);
+      assert.match(missingTls.stderr, /--tls-cert .*cert\.pem .*ENOENT/);
+      writeFileSync(join(dir, 'cert.pem'), 'not a certificate');
+      writeFileSync(join(dir, 'key.pem'), 'not a key');
+      const badTls = await runCli(['registry', '--port', '0', '--socket', socket, '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+      assert.notEqual(badTls.code, 0);
+      assert.match(badTls.stderr, /--tls-cert .*cert\.pem/);
       // Something that is not a socket at the socket path is never removed.
       writeFileSync(join(dir, 'file'), 'keep');
       const notSocket = await runCli(['registry', '--port', '0', '--socket', join(dir, 'file')]);
@@ -32,6 +44,34 @@ describe('t1c registry and t1c api --registry on the command line', () => {
       assert.match(notSocket.stderr, /exists and is not a socket/);
       assert.equal(readFileSync(join(dir, 'file'), 'utf8'), 'keep');
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('--log-file: the Registry logs to the file (a service has no stdout), and a failed start says why there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 't1c-registry-log-'));
+    const log = join(dir, 'logs', 'registry.log');
+    const child = spawn(process.execPath, [T1C_BIN, 'registry', '--port', '0', '--socket', join(dir, 'r.sock'), '--log-file', log], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let stderr = '';
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (/t1c registry listening on/.test(stderr)) resolve(); });
+        void exited.then((code) => reject(new Error(`t1c registry exited with ${String(code)}: ${stderr}`)));
+      });
+      for (let i = 0; i < 100 && !(existsSync(log) && /Server listening at/.test(readFileSync(log, 'utf8'))); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.match(readFileSync(log, 'utf8'), /Server listening at http:\/\/127\.0\.0\.1:\d+/);
+      assert.equal(stdout, '', 'nothing on stdout');
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+
+      const failed = await runCli(['registry', '--port', '0', '--socket', join(dir, 'r.sock'), '--allow-origin', 'https://*.github.io', '--log-file', log]);
+      assert.notEqual(failed.code, 0);
+      assert.match(readFileSync(log, 'utf8'), /"level":60,.*"msg":"t1c registry could not start: .*allowed origins/);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
     }
   });

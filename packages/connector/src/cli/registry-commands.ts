@@ -1,5 +1,8 @@
 import { Option, type Command } from 'commander';
+import { defaultRegistryLogFile } from '../config/paths.js';
 import { DEFAULT_PORT } from '../config/settings.js';
+import { RotatingLogFile } from '../logging/rotating-log-file.js';
+import { logStartFailure } from '../logging/start-failure.js';
 import { DEFAULT_AGENT_PORTS, parsePortRange } from '../registry/port-range.js';
 import { DEFAULT_CHANNEL_PORT, defaultRegistrySocket, describeChannel } from '../registry/channel-address.js';
 import { REGISTRY_MODES, registryChannel, registrySettings, type RegistrySettings } from '../registry/settings.js';
@@ -17,11 +20,13 @@ interface RegistryFlags {
   logLevel?: RegistrySettings['logLevel'];
   tlsCert?: string;
   tlsKey?: string;
+  logFile?: string | true;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registryFlagsToSettings(f: RegistryFlags): RegistrySettings {
+  if ((f.tlsCert === undefined) !== (f.tlsKey === undefined)) throw new Error('t1c registry: --tls-cert and --tls-key go together (the certificate and its private key, PEM files)');
   return registrySettings({
     ...(f.port !== undefined ? { port: Number(f.port) } : {}),
     ...(f.mode ? { mode: f.mode } : {}),
@@ -32,7 +37,7 @@ export function registryFlagsToSettings(f: RegistryFlags): RegistrySettings {
     ...(f.allowNoOrigin !== undefined ? { allowNoOrigin: f.allowNoOrigin } : {}),
     ...(f.dataDir ? { dataDir: f.dataDir } : {}),
     ...(f.logLevel ? { logLevel: f.logLevel } : {}),
-    ...(f.tlsCert || f.tlsKey ? { tls: { cert: f.tlsCert ?? '', key: f.tlsKey ?? '' } } : {}),
+    ...(f.tlsCert !== undefined && f.tlsKey !== undefined ? { tls: { cert: f.tlsCert, key: f.tlsKey } } : {}),
   });
 }
 
@@ -51,15 +56,27 @@ export function registerRegistryCommands(program: Command): void {
     .option('--tls-cert <pem>', 'certificate (PEM) for the Registry\'s own answers over HTTPS; with --tls-key. Mode ours passes TLS through to each agent untouched')
     .option('--tls-key <pem>', 'private key (PEM) of --tls-cert; readable by the Registry\'s user only')
     .addOption(new Option('--log-level <level>', 'log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .option('--log-file [file]', `log to this file instead of stdout (5 MiB, then rotated; 2 kept); without a file, ${defaultRegistryLogFile()} (the Windows service uses it)`)
     .action(async (flags: RegistryFlags) => {
       const { startRegistry } = await import('../registry/start.js');
-      const registry = await startRegistry(registryFlagsToSettings(flags))
-        .catch((error: unknown) => { throw explainListenError(error, 't1c registry'); });
+      const logFile = flags.logFile === true ? defaultRegistryLogFile() : flags.logFile;
+      // A service's stdout goes nowhere: its log, and the reason of a failed start, go to the file.
+      const logStream = logFile === undefined ? undefined : new RotatingLogFile(logFile);
+      let registry: Awaited<ReturnType<typeof startRegistry>>;
+      try {
+        registry = await startRegistry(registryFlagsToSettings(flags), logStream ? { logStream } : {});
+      } catch (error) {
+        const explained = explainListenError(error, 't1c registry');
+        logStream?.end();
+        if (logFile !== undefined) logStartFailure(logFile, explained, 't1c registry');
+        throw explained;
+      }
       process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${describeChannel(registryChannel(registry.settings))})\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
       await registry.close();
+      logStream?.end();
     });
 }

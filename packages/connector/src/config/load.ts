@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultUserDirs } from './paths.js';
-import { readRegistrySettings } from './registry-settings.js';
+import { readMachineRegistrySettings, readRegistrySettings } from './registry-settings.js';
 import { defaultSettings, fileSchema, settingsSchema, type Settings } from './settings.js';
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -45,6 +45,8 @@ export interface LoadInput {
   readonly configFile?: string;
   /** The `HKCU\\Software\\T1C\\Connector` layer; read with reg.exe on Windows only, unless given. */
   readonly registry?: () => Partial<Settings>;
+  /** The `HKLM\\Software\\T1C\\Connector` layer (the machine's baseline); Windows only, unless given. */
+  readonly machineRegistry?: () => Partial<Settings>;
   /** The administrator's file; default `/etc/t1c/connector.json` on Linux, none elsewhere. */
   readonly systemConfigFile?: string;
 }
@@ -89,9 +91,9 @@ const defined = (o: Partial<Settings> | undefined): Partial<Settings> =>
 
 /**
  * Precedence: flags > environment > user config file > installed baseline > defaults. The
- * baseline is the Windows registry key (MSI, GPO preferences, Intune) on Windows and the
- * administrator's `/etc/t1c/connector.json` on Linux; anything more explicit for this user or
- * this run overrides it.
+ * baseline is, on Windows, the user's registry key (per-user MSI, GPO preferences, Intune) over
+ * the machine's (per-machine MSI, an administrator), and on Linux the administrator's
+ * `/etc/t1c/connector.json`; anything more explicit for this user or this run overrides it.
  */
 export function loadSettings(input: LoadInput = {}): Settings {
   const env = input.env ?? process.env;
@@ -100,11 +102,13 @@ export function loadSettings(input: LoadInput = {}): Settings {
   const configFile = input.configFile ?? env.T1C_CONFIG;
   const fromFile = readConfigFile(configFile ?? join(dirs.configDir, 'config.json'), configFile !== undefined);
   const registry = input.registry ?? (process.platform === 'win32' ? readRegistrySettings : () => ({}));
+  const machineRegistry = input.machineRegistry ?? (process.platform === 'win32' ? readMachineRegistrySettings : () => ({}));
+  const fromMachine = machineRegistry();
   const fromRegistry = registry();
   const systemFile = input.systemConfigFile ?? (process.platform === 'linux' ? SYSTEM_CONFIG_FILE : undefined);
   const fromSystem = systemFile === undefined ? {} : readConfigFile(systemFile, false, 'system config file');
   const merged = {
-    ...defaultSettings(dirs.dataDir), ...defined(fromSystem), ...defined(fromRegistry), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags),
+    ...defaultSettings(dirs.dataDir), ...defined(fromSystem), ...defined(fromMachine), ...defined(fromRegistry), ...defined(fromFile), ...defined(fromEnv), ...defined(input.flags),
   };
   const parsed = settingsSchema.safeParse(merged);
   if (!parsed.success) throw new Error(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface UserDirs {
   readonly dataDir: string;
@@ -35,4 +35,9 @@ export function defaultLogFile(env: NodeJS.ProcessEnv = process.env, platform: N
   if (platform === 'darwin') return join(home, 'Library', 'Logs', 't1c', 'connector.log');
   const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(home, '.local', 'state');
   return join(state, 't1c', 'logs', 'connector.log');
+}
+
+/** Where `t1c registry --log-file` without a path writes: `registry.log` beside the connector's log. */
+export function defaultRegistryLogFile(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  return join(dirname(defaultLogFile(env, platform, home)), 'registry.log');
 }

@@ -4,6 +4,11 @@ import { settingsSchema, type Settings } from './settings.js';
 
 /** Where the MSI writes the connector's per-user settings and where an admin (GPO, Intune) sets them. */
 export const REGISTRY_KEY = 'HKCU\\Software\\T1C\\Connector';
+/**
+ * The machine baseline for every user: written by the per-machine MSI (`Registry`, `Transport`
+ * for a machine-wide Registry), or by an administrator; each user's HKCU key is above it.
+ */
+export const MACHINE_REGISTRY_KEY = 'HKLM\\Software\\T1C\\Connector';
 
 type Convert = (value: RegValue) => unknown;
 
@@ -18,6 +23,13 @@ const text: Convert = (v) => {
   if (v.type !== 'REG_SZ') throw new TypeError(`must be REG_SZ, is ${v.type}`);
   const s = v.data.trim();
   return s === '' ? undefined : s;
+};
+
+// A switch: 1 on, 0 off (an explicit off, so a user's HKCU can turn off the machine's switch).
+const flag: Convert = (v) => {
+  if (v.type !== 'REG_DWORD') throw new TypeError(`must be REG_DWORD, is ${v.type}`);
+  if (!/^0x[01]$/i.test(v.data)) throw new TypeError(`must be 0 or 1 (got ${v.data})`);
+  return v.data.endsWith('1');
 };
 
 // A list as REG_SZ (comma- or space-separated, like T1C_ALLOW_ORIGINS) or REG_MULTI_SZ (reg prints "\0" between items).
@@ -37,16 +49,19 @@ const VALUES: Readonly<Record<string, { key: keyof Settings; convert: Convert }>
   DsUrl: { key: 'dsUrl', convert: text },
   LogLevel: { key: 'logLevel', convert: text },
   AllowedOrigins: { key: 'allowOrigins', convert: list },
+  /** 1: run as an agent of the machine's Registry (the per-machine MSI with REGISTRY=1 sets it in HKLM). */
+  Registry: { key: 'registry', convert: flag },
+  Transport: { key: 'transport', convert: text },
 };
 
 const shape: Readonly<Record<string, z.ZodType>> = settingsSchema.shape;
 
-/** Registry values → settings, each checked against the settings schema; errors name the value. */
-export function settingsFromRegistry(values: readonly RegValue[]): Partial<Settings> {
+/** Registry values of `key` → settings, each checked against the settings schema; errors name the value. */
+export function settingsFromRegistry(values: readonly RegValue[], key: string = REGISTRY_KEY): Partial<Settings> {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const v of values) {
-    const where = `${REGISTRY_KEY}\\${v.name}`;
+    const where = `${key}\\${v.name}`;
     // Value names are case-insensitive on Windows.
     const known = Object.entries(VALUES).find(([name]) => name.toLowerCase() === v.name.toLowerCase())?.[1];
     if (!known) {
@@ -72,7 +87,12 @@ export function settingsFromRegistry(values: readonly RegValue[]): Partial<Setti
   return out as Partial<Settings>;
 }
 
-/** The settings layer from the registry; nothing when the key is absent. */
+/** The user's settings layer from the registry (HKCU); nothing when the key is absent. */
 export function readRegistrySettings(run: RegRunner = systemReg()): Partial<Settings> {
-  return settingsFromRegistry(queryRegistryKey(REGISTRY_KEY, run) ?? []);
+  return settingsFromRegistry(queryRegistryKey(REGISTRY_KEY, run) ?? [], REGISTRY_KEY);
+}
+
+/** The machine's baseline from the registry (HKLM); nothing when the key is absent. */
+export function readMachineRegistrySettings(run: RegRunner = systemReg()): Partial<Settings> {
+  return settingsFromRegistry(queryRegistryKey(MACHINE_REGISTRY_KEY, run) ?? [], MACHINE_REGISTRY_KEY);
 }

@@ -37,6 +37,17 @@ const consentBody = z.object({
 }).loose();
 const validateBody = z.object({ consents: z.array(z.string().max(8192)).max(64) }).loose();
 
+/** The Registry's certificate and key, checked to belong together before anything listens. */
+function readTlsFiles(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
+  try {
+    const pem = { cert: readFileSync(files.cert), key: readFileSync(files.key) };
+    createSecureContext(pem);
+    return pem;
+  } catch (error) {
+    throw new Error(`t1c registry: --tls-cert ${files.cert} / --tls-key ${files.key}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 /**
  * `t1c registry`: the well-known port on a shared host. Each connection's OS user (from the TCP
  * socket tables) decides which agent is the caller's; in mode `ours` the connection is spliced
@@ -57,7 +68,7 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
   const callerOf = (req: IncomingMessage): Promise<OsUserId | undefined> => callers.ownerOf(req.socket);
   const ownAgent = async (socket: Socket): Promise<LiveAgent | undefined> => channel.agents.ofUser(await callers.ownerOf(socket));
 
-  const pem = settings.tls ? { cert: readFileSync(settings.tls.cert), key: readFileSync(settings.tls.key) } : undefined;
+  const pem = settings.tls ? readTlsFiles(settings.tls) : undefined;
   const secureContext = pem ? createSecureContext(pem) : undefined;
   if (secureContext) hosts.scheme = 'https';
   // Connections that reached no agent although the caller has one: answered 502, not 503.
@@ -164,6 +175,8 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
         frontDoor.once('error', reject);
         frontDoor.listen({ host: '127.0.0.1', port: settings.port }, () => { frontDoor.off('error', reject); resolve(); });
       });
+      // The line fastify writes when it listens itself, so logs read the same in every mode.
+      fastify.log.info(`Server listening at ${hosts.scheme}://127.0.0.1:${(frontDoor.address() as AddressInfo).port}`);
     } else {
       await fastify.listen({ host: '127.0.0.1', port: settings.port });
     }
