@@ -16,37 +16,14 @@
  */
 #include <windows.h>
 
-#define LINE_MAX (32768 + MAX_PATH + 4)
+#include "command-line.h"
 
-static WCHAR line[LINE_MAX];
 static WCHAR self[MAX_PATH * 2];
 static WCHAR service_name[] = L"T1CRegistry";
 
 static SERVICE_STATUS_HANDLE status_handle;
 static SERVICE_STATUS status;
 static HANDLE stop_event;
-
-/* Same rules as t1cw.c: the rest of the command line after its first word. */
-static const WCHAR *after_program_name(const WCHAR *p) {
-  if (*p == L'"') {
-    p++;
-    while (*p && *p != L'"') p++;
-    if (*p == L'"') p++;
-  } else {
-    while (*p && *p != L' ' && *p != L'\t') p++;
-  }
-  while (*p == L' ' || *p == L'\t') p++;
-  return p;
-}
-
-static int append(int at, const WCHAR *s) {
-  while (*s) {
-    if (at >= LINE_MAX - 1) return -1;
-    line[at++] = *s++;
-  }
-  line[at] = 0;
-  return at;
-}
 
 static void zero(void *p, SIZE_T n) {
   for (SIZE_T i = 0; i < n; i++) ((volatile BYTE *)p)[i] = 0;

@@ -8,38 +8,13 @@
  * The arguments are passed on exactly as this program received them: the command line after
  * its own name is appended unchanged, so there is no re-quoting to get wrong and no shell.
  * No C runtime (kernel32 only): a few KB, and the same bytes from the same compiler.
- * Built by packaging/launcher.mjs.
+ * Built by packaging/windows/launcher.mjs.
  */
 #include <windows.h>
 
-/* Enough for the longest command line Windows accepts (32767 characters) plus the path. */
-#define LINE_MAX (32768 + MAX_PATH + 4)
+#include "command-line.h"
 
-static WCHAR line[LINE_MAX];
 static WCHAR self[MAX_PATH * 2];
-
-/* The rest of a command line after its first word, by the rules CommandLineToArgvW uses for
- * that word: a quoted run up to the next quote, else up to the first space or tab. */
-static const WCHAR *after_program_name(const WCHAR *p) {
-  if (*p == L'"') {
-    p++;
-    while (*p && *p != L'"') p++;
-    if (*p == L'"') p++;
-  } else {
-    while (*p && *p != L' ' && *p != L'\t') p++;
-  }
-  while (*p == L' ' || *p == L'\t') p++;
-  return p;
-}
-
-static int append(int at, const WCHAR *s) {
-  while (*s) {
-    if (at >= LINE_MAX - 1) return -1;
-    line[at++] = *s++;
-  }
-  line[at] = 0;
-  return at;
-}
 
 static void fail(const WCHAR *what) {
   MessageBoxW(NULL, what, L"T1C Connector", MB_OK | MB_ICONERROR);

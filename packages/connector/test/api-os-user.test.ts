@@ -3,13 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { T1C_BIN } from './helpers/run-cli.js';
 import { OsUsers, waitForStderr } from './helpers/os-users.js';
 
-/** curl as `user`; the last line of stdout is the HTTP status. */
-async function curlAs(users: OsUsers, user: string, url: string): Promise<{ status: number; body: string }> {
-  const r = await users.run(user, ['curl', '-sS', '-w', '\n%{http_code}', url]);
-  assert.equal(r.code, 0, r.stderr);
-  const lines = r.stdout.split('\n');
-  return { status: Number(lines.pop()), body: lines.join('\n') };
-}
 
 describe('t1c api: only its own OS user may use it (/proc/net/tcp peer check)', () => {
   let users: OsUsers;
@@ -23,23 +16,23 @@ describe('t1c api: only its own OS user may use it (/proc/net/tcp peer check)', 
   after(async () => { await users?.close(); });
 
   it("user A's own requests are served", async () => {
-    const info = await curlAs(users, 't1c-os-a', `${url}/info`);
+    const info = await users.curl('t1c-os-a', `${url}/info`);
     assert.equal(info.status, 200, info.body);
-    const readers = await curlAs(users, 't1c-os-a', `${url}/v3/readers`);
+    const readers = await users.curl('t1c-os-a', `${url}/v3/readers`);
     assert.equal(readers.status, 200, readers.body);
     assert.match(readers.body, /Belgium Electronic ID card|beid/);
   });
 
   it("user B gets 403 104032 on every route, /info and unknown routes included", async () => {
     for (const path of ['/info', '/v3/readers', '/device-key', '/no/such/route']) {
-      const r = await curlAs(users, 't1c-os-b', `${url}${path}`);
+      const r = await users.curl('t1c-os-b', `${url}${path}`);
       assert.equal(r.status, 403, `${path}: ${r.body}`);
       assert.equal((JSON.parse(r.body) as { code: string }).code, '104032', path);
     }
   });
 
   it('root is another user too', async () => {
-    const r = await curlAs(users, 'root', `${url}/info`);
+    const r = await users.curl('root', `${url}/info`);
     assert.equal(r.status, 403);
   });
 });

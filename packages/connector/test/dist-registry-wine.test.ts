@@ -26,7 +26,6 @@ async function freePort(): Promise<number> {
 /** `/run/x` as a Windows program under Wine names it (Z: is the Linux root). */
 const windowsPath = (path: string): string => `Z:${path.replace(/\//g, '\\')}`;
 
-interface Answer { status: number; body: string }
 
 /**
  * The Windows executable of `npm run dist` as a shared host's Registry under Wine: the Registry as
@@ -83,21 +82,14 @@ describe('t1c.exe registry under Wine: two Linux users, one well-known port, the
     await gone;
   }
 
-  async function curl(user: string, url: string): Promise<Answer> {
-    const r = await users.run(user, ['curl', '-sS', '-w', '\n%{http_code}', url]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.split('\n');
-    const status = Number(lines.pop());
-    return { status, body: lines.join('\n') };
-  }
 
   /** The holder's surname of the only card `user` sees at `base`. */
   async function surnameAt(user: string, base: string): Promise<string> {
-    const readers = await curl(user, `${base}/v3/readers`);
+    const readers = await users.curl(user, `${base}/v3/readers`);
     assert.equal(readers.status, 200, readers.body);
     const [reader] = (JSON.parse(readers.body) as { data: { id: string }[] }).data;
     assert.ok(reader, readers.body);
-    const bio = await curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
+    const bio = await users.curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
     assert.equal(bio.status, 200, bio.body);
     return (JSON.parse(bio.body) as { data: { name: string } }).data.name;
   }
@@ -188,10 +180,10 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
   });
 
   it('B straight to A\'s agent port gets 403 104032; C, with no agent, gets 112020 from the Registry', async () => {
-    const r = await curl(B, `http://127.0.0.1:${agentPort[A]}/v3/readers`);
+    const r = await users.curl(B, `http://127.0.0.1:${agentPort[A]}/v3/readers`);
     assert.equal(r.status, 403, r.body);
     assert.equal((JSON.parse(r.body) as { code: string }).code, '104032');
-    const none = await curl(C, `http://127.0.0.1:${registryPort}/v3/readers`);
+    const none = await users.curl(C, `http://127.0.0.1:${registryPort}/v3/readers`);
     assert.equal(none.status, 503, none.body);
     assert.equal((JSON.parse(none.body) as { code: string }).code, '112020');
   });
@@ -252,7 +244,7 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     assert.ok(agentA);
     await stop(agentA);
     await waitForLog(registry, new RegExp(`"username":"${A}","port":${agentPort[A]},"msg":"agent left"`));
-    const none = await curl(A, `http://127.0.0.1:${registryPort}/v3/readers`);
+    const none = await users.curl(A, `http://127.0.0.1:${registryPort}/v3/readers`);
     assert.equal((JSON.parse(none.body) as { code: string }).code, '112020');
     const readyLines = (): number => [...registry.log().matchAll(new RegExp(agentLive(A).source, 'g'))].length;
     const before = readyLines();
@@ -276,12 +268,12 @@ s.on('connect',()=>{for(const l of ${JSON.stringify(lines)})s.write(l+'\\n');qui
     registry = startRegistry('optional-consent');
     for (const user of [A, B]) await waitForLog(registry, new RegExp(`"username":"${user}","port":${agentPort[user]},"msg":"agent registered again"`));
     for (const user of [A, B]) {
-      const r = await curl(user, `http://127.0.0.1:${registryPort}/v3/agents`);
+      const r = await users.curl(user, `http://127.0.0.1:${registryPort}/v3/agents`);
       assert.equal(r.status, 200, r.body);
       const listed = (JSON.parse(r.body) as { data: { username: string; apiPort: string }[] }).data;
       assert.deepEqual(listed.map((a) => [a.username, a.apiPort]), [[user, String(agentPort[user])]]);
     }
-    const none = await curl(C, `http://127.0.0.1:${registryPort}/v3/agents`);
+    const none = await users.curl(C, `http://127.0.0.1:${registryPort}/v3/agents`);
     assert.deepEqual((JSON.parse(none.body) as { data: unknown[] }).data, []);
   });
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AgentRecord } from '../src/registry/agent-table.js';
 import { ConsentSigner } from '../src/registry/consent.js';
 import { T1C_BIN } from './helpers/run-cli.js';
-import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
+import { OsUsers, waitForOutput, waitForStderr, type CurlAnswer } from './helpers/os-users.js';
 import { startPageServer } from './api-helpers/page-server.js';
 
 const A = 't1c-reg-a';
@@ -20,8 +20,6 @@ const OTHER_ORIGIN = 'https://other.example.org';
 const OFFICIAL_SDK = fileURLToPath(new URL('./helpers/official-sdk-consent-as-user.mjs', import.meta.url));
 const SDK_READ = fileURLToPath(new URL('./helpers/sdk-read-as-user.mjs', import.meta.url));
 const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
-
-interface Answer { status: number; body: string; headers: string }
 
 /**
  * The test's scratch space lives under /run: the throw-away root (where the users exist)
@@ -43,17 +41,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
   const agents: Record<string, ChildProcess> = {};
   const displays: Record<string, string> = { [A]: ':71', [B]: ':72' };
 
-  /** curl as `user`; `-i` so the test sees the headers the Registry passed on. */
-  async function curl(user: string, url: string, args: readonly string[] = []): Promise<Answer> {
-    const r = await users.run(user, ['curl', '-sS', '-i', '-w', '\n%{http_code}', ...args, url]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.split('\n');
-    const status = Number(lines.pop());
-    const text = lines.join('\n');
-    const split = text.lastIndexOf('\r\n\r\n');
-    return { status, headers: text.slice(0, split), body: text.slice(split + 4) };
-  }
-  const json = <T>(answer: Answer): T => JSON.parse(answer.body) as T;
+  const json = <T>(answer: CurlAnswer): T => JSON.parse(answer.body) as T;
 
   /** Starts the Registry; resolves once it listens and each of `live` has (re-)registered. */
   async function startRegistry(mode: string, live: readonly string[] = []): Promise<void> {
@@ -90,11 +78,11 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
 
   /** Reads the holder's surname of the only card `user` sees at `base`. */
   async function surnameAt(user: string, base: string): Promise<string> {
-    const readers = await curl(user, `${base}/v3/readers`);
+    const readers = await users.curl(user, `${base}/v3/readers`);
     assert.equal(readers.status, 200, readers.body);
     const [reader] = json<{ data: { id: string }[] }>(readers).data;
     assert.ok(reader);
-    const bio = await curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
+    const bio = await users.curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
     assert.equal(bio.status, 200, bio.body);
     return json<{ data: { name: string } }>(bio).data.name;
   }
@@ -123,18 +111,18 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.equal(await surnameAt(B, registryUrl), 'Bravo');
     });
     it('the SDK\'s headers pass both ways: CORS preflight and the echoed Origin come from the agent', async () => {
-      const preflight = await curl(A, `${registryUrl}/v3/readers`, ['-X', 'OPTIONS', '-H', `Origin: ${ORIGIN}`, '-H', 'Access-Control-Request-Method: GET',
+      const preflight = await users.curl(A, `${registryUrl}/v3/readers`, ['-X', 'OPTIONS', '-H', `Origin: ${ORIGIN}`, '-H', 'Access-Control-Request-Method: GET',
         '-H', 'Access-Control-Request-Headers: x-csrf-token, authorization, x-t1c-billing-tag']);
       assert.equal(preflight.status, 204, preflight.headers);
       assert.match(preflight.headers, /access-control-allow-headers: .*x-csrf-token/i);
-      const get = await curl(A, `${registryUrl}/v3/readers`, ['-H', `Origin: ${ORIGIN}`, '-H', 'X-CSRF-Token: t1c-js', '-H', 'X-T1C-BILLING-TAG: tag']);
+      const get = await users.curl(A, `${registryUrl}/v3/readers`, ['-H', `Origin: ${ORIGIN}`, '-H', 'X-CSRF-Token: t1c-js', '-H', 'X-T1C-BILLING-TAG: tag']);
       assert.equal(get.status, 200);
       assert.match(get.headers, new RegExp(`access-control-allow-origin: ${ORIGIN}`, 'i'));
-      const refused = await curl(A, `${registryUrl}/v3/readers`, ['-H', 'Origin: https://evil.example']);
+      const refused = await users.curl(A, `${registryUrl}/v3/readers`, ['-H', 'Origin: https://evil.example']);
       assert.equal(refused.status, 403, 'the agent\'s own origin check still applies');
     });
     it('B straight to A\'s agent port: 403 104032', async () => {
-      const r = await curl(B, `${agentUrl[A]}/v3/readers`);
+      const r = await users.curl(B, `${agentUrl[A]}/v3/readers`);
       assert.equal(r.status, 403);
       assert.equal(json<{ code: string }>(r).code, '104032');
     });
@@ -144,12 +132,12 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       assert.deepEqual(await sdkRead(C), { kind: 'no-agent' });
     });
     it('C, who has no agent, gets 112020 "no agent"', async () => {
-      const r = await curl(C, `${registryUrl}/v3/readers`);
+      const r = await users.curl(C, `${registryUrl}/v3/readers`);
       assert.equal(r.status, 503);
       assert.equal(json<{ code: string }>(r).code, '112020');
     });
     it('a DNS-rebinding Host is refused (by the agent the connection is spliced to)', async () => {
-      const r = await curl(A, `${registryUrl}/v3/readers`, ['-H', 'Host: evil.example']);
+      const r = await users.curl(A, `${registryUrl}/v3/readers`, ['-H', 'Host: evil.example']);
       assert.equal(r.status, 421);
     });
   });
@@ -160,19 +148,19 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       await startRegistry('optional-consent', [A, B]);
     });
     it('/info says PROXY with optionalConsent', async () => {
-      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await curl(C, `${registryUrl}/info`));
+      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await users.curl(C, `${registryUrl}/info`));
       assert.equal(info.t1CInfoAPI.service.deviceType, 'PROXY');
       assert.equal(info.t1CInfoAPI.optionalConsent, true);
     });
     it('/v3/agents lists only the caller\'s own agent; each reads their own card on it', async () => {
       for (const user of [A, B]) {
-        const list = json<{ data: { apiPort: string; username: string }[] }>(await curl(user, `${registryUrl}/v3/agents`)).data;
+        const list = json<{ data: { apiPort: string; username: string }[] }>(await users.curl(user, `${registryUrl}/v3/agents`)).data;
         assert.equal(list.length, 1);
         assert.equal(list[0]?.username, user);
         assert.equal(list[0]?.apiPort, new URL(agentUrl[user] ?? '').port, 'the agent kept its port across the Registry restart');
         assert.equal(await surnameAt(user, `http://127.0.0.1:${list[0]?.apiPort}`), HOLDERS[user as keyof typeof HOLDERS]);
       }
-      assert.deepEqual(json<{ data: unknown[] }>(await curl(C, `${registryUrl}/v3/agents`)).data, []);
+      assert.deepEqual(json<{ data: unknown[] }>(await users.curl(C, `${registryUrl}/v3/agents`)).data, []);
     });
     it('our SDK follows /v3/agents to the user\'s own agent; C gets kind no-agent', async () => {
       assert.deepEqual(await sdkRead(A), { url: agentUrl[A], surname: 'Alpha' });
@@ -184,7 +172,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
     const word = `::t1c::miksa::${'x'.repeat(8)}${Date.now()}`;
     let consentOfA = '';
     type ConsentAnswer = { data: { consentState: string; consents: string[]; consent?: string } };
-    const post = (user: string, path: string, body: unknown, origin = ORIGIN): Promise<Answer> => curl(user, `${registryUrl}${path}`, ['-X', 'POST',
+    const post = (user: string, path: string, body: unknown, origin = ORIGIN): Promise<CurlAnswer> => users.curl(user, `${registryUrl}${path}`, ['-X', 'POST',
       '-H', 'Content-Type: application/json', '-H', 'X-CSRF-Token: t1c-js', '-H', `Origin: ${origin}`, '--data-binary', JSON.stringify(body)]);
     const decode = (consent: string): { agent: Record<string, unknown> } => JSON.parse(Buffer.from(consent, 'base64').toString('utf8')) as { agent: Record<string, unknown> };
 
@@ -196,7 +184,7 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
     });
 
     it('/info says PROXY without optionalConsent (the SDK asks for consent)', async () => {
-      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await curl(A, `${registryUrl}/info`));
+      const info = json<{ t1CInfoAPI: { service: { deviceType: string }; optionalConsent: boolean } }>(await users.curl(A, `${registryUrl}/info`));
       assert.equal(info.t1CInfoAPI.service.deviceType, 'PROXY');
       assert.equal(info.t1CInfoAPI.optionalConsent, false);
     });
@@ -280,10 +268,10 @@ describe('t1c registry: two OS users, one well-known port, each reaches only the
       const gone = waitForOutput(registry, new RegExp(`"username":"${A}","port":\\d+,"msg":"agent left"`), 'stdout');
       agents[A]?.kill('SIGKILL');
       await gone;
-      assert.deepEqual(json<{ data: unknown[] }>(await curl(A, `${registryUrl}/v3/agents`)).data, []);
-      assert.equal(json<{ data: unknown[] }>(await curl(B, `${registryUrl}/v3/agents`)).data.length, 1, 'B is not affected');
+      assert.deepEqual(json<{ data: unknown[] }>(await users.curl(A, `${registryUrl}/v3/agents`)).data, []);
+      assert.equal(json<{ data: unknown[] }>(await users.curl(B, `${registryUrl}/v3/agents`)).data.length, 1, 'B is not affected');
       await startAgent(A);
-      const list = json<{ data: { apiPort: string }[] }>(await curl(A, `${registryUrl}/v3/agents`)).data;
+      const list = json<{ data: { apiPort: string }[] }>(await users.curl(A, `${registryUrl}/v3/agents`)).data;
       assert.equal(list.length, 1);
       assert.equal(await surnameAt(A, `http://127.0.0.1:${list[0]?.apiPort ?? ''}`), 'Alpha');
     });

@@ -35,25 +35,18 @@ describe('t1c registry --channel-port: the TCP channel with two OS users and a c
   let channelPort = 0;
   const agentUrl: Record<string, string> = {};
 
-  async function curl(user: string, url: string): Promise<{ status: number; body: string }> {
-    const r = await users.run(user, ['curl', '-sS', '-w', '\n%{http_code}', url]);
-    assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.split('\n');
-    const status = Number(lines.pop());
-    return { status, body: lines.join('\n') };
-  }
 
   /** The holder's surname on the card of the reader `user` sees at `base` (with a card in it). */
   async function surnameAt(user: string, base: string): Promise<string> {
     let reader: { id: string } | undefined;
     for (let i = 0; i < 50 && !reader; i++) {
-      const readers = await curl(user, `${base}/v3/readers`);
+      const readers = await users.curl(user, `${base}/v3/readers`);
       assert.equal(readers.status, 200, readers.body);
       reader = (JSON.parse(readers.body) as { data: { id: string; card?: unknown }[] }).data.find((r) => r.card);
       if (!reader) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.ok(reader);
-    const bio = await curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
+    const bio = await users.curl(user, `${base}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`);
     assert.equal(bio.status, 200, bio.body);
     return (JSON.parse(bio.body) as { data: { name: string } }).data.name;
   }
@@ -92,7 +85,7 @@ describe('t1c registry --channel-port: the TCP channel with two OS users and a c
   it('A reads the card in pcscd and B its own, through the same port; B straight to A\'s agent gets 403 104032', async () => {
     assert.equal(await surnameAt(A, registryUrl), SPECIMEN_HOLDER.surname);
     assert.equal(await surnameAt(B, registryUrl), 'Bravo');
-    const r = await curl(B, `${agentUrl[A]}/v3/readers`);
+    const r = await users.curl(B, `${agentUrl[A]}/v3/readers`);
     assert.equal(r.status, 403, r.body);
     assert.equal((JSON.parse(r.body) as { code: string }).code, '104032');
   });

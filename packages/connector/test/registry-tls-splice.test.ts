@@ -9,8 +9,6 @@ import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
 const A = 't1c-tls-a';
 const C = 't1c-tls-c';
 
-interface Answer { code: number; status: number; body: string; stderr: string }
-
 /**
  * Mode `ours` splices each connection whole to its user's agent, so TLS runs end to end: the
  * browser sees its own user's agent certificate (that user's local CA), never one the Registry
@@ -24,13 +22,6 @@ describe('t1c registry, mode ours: TLS passes through to the caller\'s own agent
   const registryPem = { cert: '', key: '' };
   let agentCa = '';
 
-  /** curl as `user`; the exit code is the test's to judge (a closed TLS connection is an answer too). */
-  async function curl(user: string, url: string, args: readonly string[] = []): Promise<Answer> {
-    const r = await users.run(user, ['curl', '-sS', '-w', '\n%{http_code}', ...args, url]);
-    const lines = r.stdout.split('\n');
-    const status = Number(lines.pop());
-    return { code: r.code ?? -1, status, body: lines.join('\n'), stderr: r.stderr };
-  }
 
   async function startRegistry(tls: boolean): Promise<void> {
     registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--mode', 'ours', '--socket', join(dir, 'sock', 'registry.sock'),
@@ -76,32 +67,32 @@ describe('t1c registry, mode ours: TLS passes through to the caller\'s own agent
   });
 
   it('A reads A\'s card over HTTPS through the well-known port, served by A\'s own agent certificate', async () => {
-    const readers = await curl(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa]);
+    const readers = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa]);
     assert.equal(readers.code, 0, readers.stderr);
     assert.equal(readers.status, 200, readers.body);
     const [reader] = (JSON.parse(readers.body) as { data: { id: string }[] }).data;
     assert.ok(reader);
-    const bio = await curl(A, `https://localhost:${registryPort}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`, ['--cacert', agentCa]);
+    const bio = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/modules/beid/apps/token/readers/${reader.id}/biometric`, ['--cacert', agentCa]);
     assert.equal(bio.status, 200, bio.body);
     assert.equal((JSON.parse(bio.body) as { data: { name: string } }).data.name, 'Alpha');
     // The Registry's certificate is not what A's connection meets: the Registry does not terminate it.
-    const withRegistryCert = await curl(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
+    const withRegistryCert = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
     assert.equal(withRegistryCert.code, 60, `TLS must fail against the Registry's certificate: ${withRegistryCert.stderr}`);
   });
 
   it('the agent checks Host on spliced connections: the well-known port is accepted, a rebinding name gets 421', async () => {
-    const rebinding = await curl(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa, '-H', 'Host: evil.example']);
+    const rebinding = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa, '-H', 'Host: evil.example']);
     assert.equal(rebinding.status, 421, rebinding.body);
-    const otherPort = await curl(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa, '-H', 'Host: localhost:1']);
+    const otherPort = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa, '-H', 'Host: localhost:1']);
     assert.equal(otherPort.status, 421, 'only the agent\'s own port and its Registry\'s are names of it');
   });
 
   it('C, with no agent, gets 503 112020 from the Registry itself: over TLS with its certificate, and over plain HTTP', async () => {
-    const secure = await curl(C, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
+    const secure = await users.curlOutcome(C, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
     assert.equal(secure.code, 0, secure.stderr);
     assert.equal(secure.status, 503);
     assert.equal((JSON.parse(secure.body) as { code: string }).code, '112020');
-    const plain = await curl(C, `http://127.0.0.1:${registryPort}/v3/readers`);
+    const plain = await users.curlOutcome(C, `http://127.0.0.1:${registryPort}/v3/readers`);
     assert.equal(plain.status, 503);
     assert.equal((JSON.parse(plain.body) as { code: string }).code, '112020');
   });
@@ -109,10 +100,10 @@ describe('t1c registry, mode ours: TLS passes through to the caller\'s own agent
   it('without a certificate of its own the Registry closes a TLS caller it cannot route; A, re-registered, still reads over TLS', async () => {
     await stopRegistry();
     await startRegistry(false);
-    const closed = await curl(C, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
+    const closed = await users.curlOutcome(C, `https://localhost:${registryPort}/v3/readers`, ['--cacert', registryPem.cert]);
     assert.notEqual(closed.code, 0, 'a TLS client gets no plain-text answer');
     assert.equal(closed.status, 0);
-    const readers = await curl(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa]);
+    const readers = await users.curlOutcome(A, `https://localhost:${registryPort}/v3/readers`, ['--cacert', agentCa]);
     assert.equal(readers.status, 200, readers.stderr);
   });
 });

@@ -15,7 +15,7 @@ export const MSIS = msiFiles(join(ROOT, 'dist'), ROOT_VERSION);
 export async function ensureMsis(): Promise<typeof MSIS> {
   const [exe] = Object.values(await ensureExecutables(['win-x64']));
   assert.ok(exe);
-  const inputs = [exe, ...['t1c.wxs', 't1c-machine.wxs', 't1cw.c', 't1csvc.c', 'launcher.mjs'].map((f) => join(ROOT, 'packaging', 'windows', f)),
+  const inputs = [exe, ...['t1c.wxs', 't1c-machine.wxs', 't1cw.c', 't1csvc.c', 'command-line.h', 'launcher.mjs'].map((f) => join(ROOT, 'packaging', 'windows', f)),
     join(ROOT, 'packaging', 'installers', 'msi.mjs')];
   const fresh = (msi: string): boolean => existsSync(msi) && inputs.every((f) => statSync(f).mtimeMs <= statSync(msi).mtimeMs);
   if (!fresh(MSIS.perUser) || !fresh(MSIS.perMachine)) {

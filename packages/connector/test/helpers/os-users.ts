@@ -2,6 +2,15 @@ import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { processesOf, ThrowawayRoot, type RunResult } from './throwaway-root.js';
 
+/** What curl saw: its exit code (0 unless the connection or TLS failed), the status, headers and body. */
+export interface CurlAnswer {
+  readonly code: number;
+  readonly status: number;
+  readonly headers: string;
+  readonly body: string;
+  readonly stderr: string;
+}
+
 export interface OsUser {
   readonly name: string;
   readonly uid: number;
@@ -59,6 +68,25 @@ export class OsUsers {
   /** Runs a command as `name` (root when name is `root`) and collects its output. */
   run(name: string, command: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     return this.root.run(name === 'root' ? ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v ?? ''}`), ...command] : this.asUser(name, command, env));
+  }
+
+  /** curl as `name`; the exit code is the caller's to judge (a closed TLS connection is an answer too). */
+  async curlOutcome(name: string, url: string, args: readonly string[] = []): Promise<CurlAnswer> {
+    const r = await this.run(name, ['curl', '-sS', '-i', '-w', '\n%{http_code}', ...args, url]);
+    const lines = r.stdout.split('\n');
+    const status = Number(lines.pop());
+    const text = lines.join('\n');
+    const split = text.lastIndexOf('\r\n\r\n');
+    return split < 0
+      ? { code: r.code ?? -1, status, headers: '', body: text, stderr: r.stderr }
+      : { code: r.code ?? -1, status, headers: text.slice(0, split), body: text.slice(split + 4), stderr: r.stderr };
+  }
+
+  /** curl as `name`, which must get an HTTP answer (any status). */
+  async curl(name: string, url: string, args: readonly string[] = []): Promise<CurlAnswer> {
+    const answer = await this.curlOutcome(name, url, args);
+    if (answer.code !== 0) throw new Error(`curl as ${name} ${url}: exit ${answer.code}: ${answer.stderr}`);
+    return answer;
   }
 
   /** Starts a long-running command as `name`; stopped by close() if the test did not. */
