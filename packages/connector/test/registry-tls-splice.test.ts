@@ -94,6 +94,9 @@ describe('t1c registry, mode ours: TLS passes through to the caller\'s own agent
     assert.equal((JSON.parse(secure.body) as { code: string }).code, '112020');
     const plain = await users.curlOutcome(C, `http://127.0.0.1:${registryPort}/v3/readers`);
     assert.equal(plain.status, 503);
+    // A keep-alive client that met no agent must not stay on the Registry once its agent is up.
+    assert.match(plain.headers, /^connection: close/im);
+    assert.match(secure.headers, /^connection: close/im);
     assert.equal((JSON.parse(plain.body) as { code: string }).code, '112020');
   });
 

@@ -105,6 +105,9 @@ export async function startRegistry(settings: RegistrySettings, options: { looku
   });
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('cache-control', 'no-store');
+    // Mode ours answers here only a connection that reached no agent: closed after the answer,
+    // so the client's next connection is routed afresh (its agent may have registered since).
+    if (settings.mode === 'ours') reply.header('connection', 'close');
     if (!hostAllowed(hosts, request.headers.host)) throw new T1CError('HOST_DENIED');
     if (checkOrigin(settings, request, reply) === 'preflight-done') return reply;
     return undefined;
