@@ -83,6 +83,8 @@ export class ReaderTracker {
     const atr = toHex(status.atr);
     const last = entry.inserted;
     if (!last || last.atr !== atr || last.events !== status.events) {
+      // What modules kept was for the card that went: dropped now, not at the next op.
+      if (last) this.registry.forget(status.name);
       entry.inserted = { id: randomBytes(12).toString('hex'), atr, events: status.events };
     }
     return entry.inserted;

@@ -1,5 +1,5 @@
 import { BEID_APPLETS, BeidCard, readAll, type BeidReadout } from '@t1c/smartcard/beid';
-import type { AtrRow, CardModule } from '../card-module.js';
+import type { AtrRow, CardContext, CardModule } from '../card-module.js';
 import { toContractReadout } from './to-contract.js';
 
 /** One row per applet leaf, oldest first, as `/atrs` has always listed them. */
@@ -13,24 +13,36 @@ const ATRS: readonly AtrRow[] = BEID_APPLETS.map((a) => ({ atr: a.atr, pattern: 
  */
 export function beidModule(): CardModule<'beid'> {
   const cache = new Map<string, { readonly insertion: string; readonly readout: BeidReadout }>();
+  /**
+   * Nothing kept for the reader: nothing to compare, so the insertion is asked for while the
+   * card is read (one PC/SC round trip less before the first APDU) and only keys what is kept.
+   * Awaited after the read, so the session is never left with a call in flight.
+   */
+  const readFresh = async (card: BeidCard, readerName: string, insertion: CardContext['insertion']): Promise<BeidReadout> => {
+    const asked = insertion();
+    asked.catch(() => undefined);
+    const readout = await readAll(card);
+    const now = await asked;
+    if (now !== undefined) cache.set(readerName, { insertion: now, readout });
+    return readout;
+  };
   return {
     name: 'beid',
     atrs: ATRS,
     ops: {
       read: async ({ session, readerName, insertion }) => {
         const card = BeidCard.open(session);
-        const now = await insertion();
         const cached = cache.get(readerName);
-        if (cached && now !== undefined && cached.insertion === now) {
+        if (!cached) return toContractReadout(await readFresh(card, readerName, insertion));
+        const now = await insertion();
+        if (now !== undefined && cached.insertion === now) {
           const data = await card.readCardData();
           if (data.serialNumber === cached.readout.cardData.serialNumber) {
             return toContractReadout({ ...cached.readout, cardData: data, apduCount: card.session.apduCount });
           }
         }
         cache.delete(readerName);
-        const readout = await readAll(card);
-        if (now !== undefined) cache.set(readerName, { insertion: now, readout });
-        return toContractReadout(readout);
+        return toContractReadout(await readFresh(card, readerName, insertion));
       },
       verifyPin: async ({ session }, { pin }) => {
         await BeidCard.open(session).verifyPin(pin);
