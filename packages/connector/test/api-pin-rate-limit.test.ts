@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startApi, type RunningApi } from '../src/index.js';
-import { beidPath, ORIGIN, startFixture, type Fixture } from './api-helpers/fixture.js';
+import { beidPath, ORIGIN, PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { client, errorCode, verifiedData, type Client } from './api-helpers/http.js';
 import { tempDir } from './api-helpers/rig.js';
 
@@ -77,5 +77,37 @@ describe('PIN rate limit without JWT (--no-jwt): per origin and reader', () => {
     assert.equal(await attempt(page), '104002', 'the first origin is limited');
     assert.equal(await attempt(other), '108001', 'another origin is not');
     assert.equal(await attempt(local), '108001', 'a client without Origin is not');
+  });
+});
+
+/** Remote loading passes raw APDUs: a PIN tried that way spends the same kind of budget. */
+describe('PIN rate limit on remote loading\'s raw APDUs', () => {
+  let f: Fixture;
+  let rid: string;
+
+  before(async () => {
+    f = await startFixture([{ appletVersion: '1.8', pin: PIN }], { pinRateLimitPerMinute: LIMIT });
+    rid = await f.readerId(0);
+  });
+  after(async () => {
+    await f?.close();
+  });
+
+  const send = async (op: 'command' | 'commands' | 'apdu', body: object): Promise<string | undefined> =>
+    errorCode(await f.c.call('POST', `/v3/modules/remoteloading/apps/hsm/readers/${rid}/${op}`, { body }));
+  // The card's own PIN, so no try is spent however often it is sent (format-2 block, beid-card.md).
+  const pinBlock = `2${PIN.length.toString(16)}${PIN}`.padEnd(16, 'F').toUpperCase();
+  const verify = `0020000108${pinBlock}`;
+
+  it(`VERIFY with a PIN counts (${LIMIT} a minute, then 429 104002) in every APDU form; status-only VERIFY and other commands do not`, async () => {
+    assert.equal(await send('command', { command: '00200001' }), undefined, 'a VERIFY without data only asks the tries left');
+    assert.equal(await send('command', { command: '00A4080C063F00DF014031' }), undefined);
+    assert.equal(await send('command', { command: verify }), undefined, 'attempt 1');
+    assert.equal(await send('commands', { commands: ['00A4080C063F00DF014031', verify] }), undefined, 'attempt 2, inside a batch');
+    assert.equal(await send('apdu', { apdu: { cla: '00', ins: '20', p1: '00', p2: '01', data: pinBlock } }), undefined, 'attempt 3, by fields');
+    assert.equal(await send('command', { command: verify }), '104002', 'the fourth is refused before it reaches the card');
+    assert.equal(await send('apdu', { apdu: { cla: '00', ins: '24', p1: '00', p2: '01', data: `${pinBlock}${pinBlock}` } }), '104002', 'CHANGE REFERENCE DATA counts too');
+    assert.equal(await send('command', { command: '00200001' }), undefined, 'asking the tries left is still served');
+    assert.equal(await send('command', { command: '00A4080C063F00DF014031' }), undefined, 'other commands are still served');
   });
 });

@@ -9,6 +9,17 @@ export function hexBytes(text: string, what: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'hex'));
 }
 
+/** VERIFY (both INS), CHANGE REFERENCE DATA, RESET RETRY COUNTER (ISO 7816-4 §11.5). */
+const PIN_INSTRUCTIONS: ReadonlySet<number> = new Set([0x20, 0x21, 0x24, 0x2c]);
+
+/**
+ * A command that tries a PIN (or PUK): one of the reference-data instructions with data. A
+ * VERIFY without data only asks how many tries are left and spends none.
+ */
+export function carriesPinAttempt(apdu: Uint8Array): boolean {
+  return PIN_INSTRUCTIONS.has(apdu[1] ?? 0) && apdu.length > 5;
+}
+
 /** True when the bytes are one of ISO 7816-4's seven command cases (§5.1). */
 function wellFormed(apdu: Uint8Array): boolean {
   const n = apdu.length;

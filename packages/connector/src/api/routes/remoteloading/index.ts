@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   ccidFeatureNames, DEFAULT_SESSION_TIMEOUT_S, MAX_APDUS_PER_CALL, MAX_EXTENDED_APDU, MAX_SESSION_TIMEOUT_S,
@@ -9,7 +9,8 @@ import { T1CError } from '../../errors.js';
 import type { ApiContext } from '../../context.js';
 import { route } from '../../route.js';
 import { readerParams } from '../../schemas.js';
-import { commandFromFields, commandFromHex, hexBytes } from './apdu.js';
+import { pinRateKey } from '../pin-source.js';
+import { carriesPinAttempt, commandFromFields, commandFromHex, hexBytes } from './apdu.js';
 import { SessionOwners } from './sessions.js';
 
 /** Every remote loading route sits under this prefix (t1c-api.md §2.9). */
@@ -64,8 +65,11 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
       throw error;
     }
   };
-  const transmit = async (request: FastifyRequest, rid: string, id: string | undefined, apdus: Uint8Array[]): Promise<CommandResponse[]> => {
+  // Raw APDUs may carry PIN attempts too: those spend the same per-application budget as verify-pin.
+  const pinAttempts = app.rateLimit({ max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) });
+  const transmit = async (request: FastifyRequest, reply: FastifyReply, rid: string, id: string | undefined, apdus: Uint8Array[]): Promise<CommandResponse[]> => {
     const session = sessionFor(request, rid, id);
+    if (apdus.some(carriesPinAttempt)) await pinAttempts.call(app, request, reply);
     const sent = session === undefined ? { apdus } : { apdus, sessionId: session };
     const { exchanges } = await onSession(session, () => ctx.cards.call('remoteloading', 'transmit', rid, sent));
     return exchanges.map(toCommandResponse);
@@ -95,8 +99,8 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
   route(app, ctx, 'POST', `${REMOTELOADING_PREFIX}/command`, {
     summary: 'Send one command APDU (hex)', tags: TAGS, params: readerParams,
     body: z.object({ command: commandHex, sessionId }), response: commandResponse,
-  }, async ({ params: { rid }, body, request }) => {
-    const [response] = await transmit(request, rid, body.sessionId, [commandFromHex(body.command)]);
+  }, async ({ params: { rid }, body, request, reply }) => {
+    const [response] = await transmit(request, reply, rid, body.sessionId, [commandFromHex(body.command)]);
     if (!response) throw new T1CError('INTERNAL');
     return response;
   });
@@ -104,13 +108,13 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
   route(app, ctx, 'POST', `${REMOTELOADING_PREFIX}/commands`, {
     summary: 'Send command APDUs (hex) in one transaction', tags: TAGS, params: readerParams,
     body: z.object({ commands: z.array(commandHex).min(1).max(MAX_APDUS_PER_CALL), sessionId }), response: z.array(commandResponse),
-  }, async ({ params: { rid }, body, request }) => transmit(request, rid, body.sessionId, body.commands.map(commandFromHex)));
+  }, async ({ params: { rid }, body, request, reply }) => transmit(request, reply, rid, body.sessionId, body.commands.map(commandFromHex)));
 
   route(app, ctx, 'POST', `${REMOTELOADING_PREFIX}/apdu`, {
     summary: 'Send one APDU given by its fields (hex)', tags: TAGS, params: readerParams,
     body: z.object({ apdu: apduFields, sessionId }), response: commandResponse,
-  }, async ({ params: { rid }, body, request }) => {
-    const [response] = await transmit(request, rid, body.sessionId, [commandFromFields(body.apdu)]);
+  }, async ({ params: { rid }, body, request, reply }) => {
+    const [response] = await transmit(request, reply, rid, body.sessionId, [commandFromFields(body.apdu)]);
     if (!response) throw new T1CError('INTERNAL');
     return response;
   });
@@ -118,7 +122,7 @@ export function registerRemoteloadingRoutes(app: FastifyInstance, ctx: ApiContex
   route(app, ctx, 'POST', `${REMOTELOADING_PREFIX}/apdus`, {
     summary: 'Send APDUs given by their fields in one transaction', tags: TAGS, params: readerParams,
     body: z.object({ apdus: z.array(apduFields).min(1).max(MAX_APDUS_PER_CALL), sessionId }), response: z.array(commandResponse),
-  }, async ({ params: { rid }, body, request }) => transmit(request, rid, body.sessionId, body.apdus.map(commandFromFields)));
+  }, async ({ params: { rid }, body, request, reply }) => transmit(request, reply, rid, body.sessionId, body.apdus.map(commandFromFields)));
 
   route(app, ctx, 'POST', `${REMOTELOADING_PREFIX}/atr`, {
     summary: 'The ATR of the card (hex)', tags: TAGS, params: readerParams, body: withSession, response: z.string(),
