@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { MAX_TOKEN_LIFETIME_S } from '@t1c/ds/client';
 
@@ -9,6 +10,8 @@ interface Entry {
   readonly until: number;
 }
 
+const keyOf = (token: string): string => createHash('sha256').update(token, 'utf8').digest('base64');
+
 export interface VerifiedTokensOptions {
   readonly now?: () => number;
   /** Tokens kept at most; the oldest goes first. */
@@ -18,8 +21,8 @@ export interface VerifiedTokensOptions {
 }
 
 /**
- * Tokens verified lately, keyed by their exact text, so a page's every request does not check
- * the same signature again. Only successes are kept, each until the soonest of its `exp`, its
+ * Tokens verified lately, keyed by the SHA-256 of their exact text (the bearer token itself is
+ * never kept), so a page's every request does not check the same signature again. Only successes are kept, each until the soonest of its `exp`, its
  * `iat` + the longest lifetime allowed, and a short reuse bound; an entry counts only while the
  * key source that verified it is still the one in use (a DS sync that rotates keys voids it).
  * Claims that depend on the request (the Origin) are checked per request by the caller.
@@ -38,10 +41,11 @@ export class VerifiedTokens {
 
   /** The payload of `token` if it verified with one of the `current` key sources and has not expired since. */
   get(token: string, current: readonly object[]): JWTPayload | undefined {
-    const entry = this.entries.get(token);
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (!current.includes(entry.source) || this.now() >= entry.until) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.payload;
@@ -53,9 +57,10 @@ export class VerifiedTokens {
     if (exp === undefined || iat === undefined) return;
     const until = Math.min(this.now() + this.maxReuseMs, exp * 1000, (iat + MAX_TOKEN_LIFETIME_S) * 1000);
     if (until <= this.now()) return;
-    this.entries.delete(token);
+    const key = keyOf(token);
+    this.entries.delete(key);
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value ?? '');
     // Frozen: every request that reuses it gets the same object.
-    this.entries.set(token, { payload: Object.freeze({ ...payload }), source, until });
+    this.entries.set(key, { payload: Object.freeze({ ...payload }), source, until });
   }
 }
