@@ -49,7 +49,7 @@ const dir = mkdtempSync(join(tmpdir(), 't1c-bench-api-'));
 const pcscd = await startPcscd({ readerPairs: 1 });
 const reader = pcscd.readers[0];
 if (!reader) throw new Error('no vpcd reader');
-// The card answers from its own thread, like a separate device; every new card shares the
+// The card answers from its own process, like a separate device; every new card shares the
 // process's specimen root, RRN and Citizen CA certificates, as real cards share Belgium's.
 const host = await startCardHost();
 await host.insert(reader.port, { appletVersion: '1.8' });

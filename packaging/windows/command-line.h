@@ -37,4 +37,32 @@ static int append(int at, const WCHAR *s) {
   return at;
 }
 
+/* Why t1c_command_line failed. */
+enum command_line_error { COMMAND_LINE_OK = 0, NO_OWN_FOLDER = -1, FOLDER_TOO_LONG = -2, LINE_TOO_LONG = -3 };
+
+static WCHAR self[MAX_PATH * 2];
+
+/* `self` becomes t1c.exe in this program's own folder, and `line` the command that runs it with
+ * this program's arguments, appended unchanged (no re-quoting, no shell). */
+static enum command_line_error t1c_command_line(void) {
+  DWORD n = GetModuleFileNameW(NULL, self, MAX_PATH * 2);
+  if (n == 0 || n >= MAX_PATH * 2) return NO_OWN_FOLDER;
+  /* Keep the folder (with its final backslash), drop our own file name. */
+  while (n > 0 && self[n - 1] != L'\\' && self[n - 1] != L'/') n--;
+  self[n] = 0;
+  if (n + 8 > MAX_PATH * 2) return FOLDER_TOO_LONG;
+  const WCHAR *exe = L"t1c.exe";
+  for (int i = 0; exe[i]; i++) self[n + i] = exe[i];
+  self[n + 7] = 0;
+  int at = append(0, L"\"");
+  at = at < 0 ? at : append(at, self);
+  at = at < 0 ? at : append(at, L"\"");
+  const WCHAR *rest = after_program_name(GetCommandLineW());
+  if (at >= 0 && *rest) {
+    at = append(at, L" ");
+    at = at < 0 ? at : append(at, rest);
+  }
+  return at < 0 ? LINE_TOO_LONG : COMMAND_LINE_OK;
+}
+
 #endif

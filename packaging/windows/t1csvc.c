@@ -18,7 +18,6 @@
 
 #include "command-line.h"
 
-static WCHAR self[MAX_PATH * 2];
 static WCHAR service_name[] = L"T1CRegistry";
 
 static SERVICE_STATUS_HANDLE status_handle;
@@ -56,26 +55,6 @@ static DWORD WINAPI control(DWORD code, DWORD type, LPVOID data, LPVOID context)
   }
 }
 
-/* "<folder>\t1c.exe" <arguments>, into `line`; the program path into `self`. 0 on success. */
-static int command_line(void) {
-  DWORD n = GetModuleFileNameW(NULL, self, MAX_PATH * 2);
-  if (n == 0 || n >= MAX_PATH * 2) return -1;
-  while (n > 0 && self[n - 1] != L'\\' && self[n - 1] != L'/') n--;
-  if (n + 8 > MAX_PATH * 2) return -1;
-  const WCHAR *exe = L"t1c.exe";
-  for (int i = 0; exe[i]; i++) self[n + i] = exe[i];
-  self[n + 7] = 0;
-  int at = append(0, L"\"");
-  at = at < 0 ? at : append(at, self);
-  at = at < 0 ? at : append(at, L"\"");
-  const WCHAR *rest = after_program_name(GetCommandLineW());
-  if (at >= 0 && *rest) {
-    at = append(at, L" ");
-    at = at < 0 ? at : append(at, rest);
-  }
-  return at < 0 ? -1 : 0;
-}
-
 static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
   (void)argc; (void)argv;
   status_handle = RegisterServiceCtrlHandlerExW(service_name, control, NULL);
@@ -91,7 +70,7 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv) {
     report(SERVICE_STOPPED, GetLastError(), 0, 0);
     return;
   }
-  if (command_line() != 0) {
+  if (t1c_command_line() != COMMAND_LINE_OK) {
     report(SERVICE_STOPPED, ERROR_BAD_PATHNAME, 0, 0);
     return;
   }

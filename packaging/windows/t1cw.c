@@ -14,33 +14,18 @@
 
 #include "command-line.h"
 
-static WCHAR self[MAX_PATH * 2];
-
 static void fail(const WCHAR *what) {
   MessageBoxW(NULL, what, L"T1C Connector", MB_OK | MB_ICONERROR);
   ExitProcess(1);
 }
 
 void __stdcall start(void) {
-  DWORD n = GetModuleFileNameW(NULL, self, MAX_PATH * 2);
-  if (n == 0 || n >= MAX_PATH * 2) fail(L"t1cw.exe: cannot find its own folder");
-  /* Keep the folder (with its final backslash), drop our own file name. */
-  while (n > 0 && self[n - 1] != L'\\' && self[n - 1] != L'/') n--;
-  self[n] = 0;
-  if (n + 8 > MAX_PATH * 2) fail(L"t1cw.exe: the folder name is too long");
-  const WCHAR *exe = L"t1c.exe";
-  for (int i = 0; exe[i]; i++) self[n + i] = exe[i];
-  self[n + 7] = 0;
-
-  int at = append(0, L"\"");
-  at = at < 0 ? at : append(at, self);
-  at = at < 0 ? at : append(at, L"\"");
-  const WCHAR *rest = after_program_name(GetCommandLineW());
-  if (at >= 0 && *rest) {
-    at = append(at, L" ");
-    at = at < 0 ? at : append(at, rest);
+  switch (t1c_command_line()) {
+    case NO_OWN_FOLDER: fail(L"t1cw.exe: cannot find its own folder"); break;
+    case FOLDER_TOO_LONG: fail(L"t1cw.exe: the folder name is too long"); break;
+    case LINE_TOO_LONG: fail(L"t1cw.exe: the command line is too long"); break;
+    case COMMAND_LINE_OK: break;
   }
-  if (at < 0) fail(L"t1cw.exe: the command line is too long");
 
   STARTUPINFOW si;
   PROCESS_INFORMATION pi;
