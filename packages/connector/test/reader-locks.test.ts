@@ -39,4 +39,29 @@ describe('per-reader lock of the card service (unit)', () => {
     await holder;
     assert.equal(await locks.run('A', async () => 'next'), 'next');
   });
+
+  it('runUntil hands the value back at once but holds the reader until `released` settles, even when it rejects', async () => {
+    const locks = new ReaderLocks();
+    const order: string[] = [];
+    let letGo = (): void => undefined;
+    const released = new Promise<void>((_resolve, reject) => {
+      letGo = () => reject(new Error('disconnect failed'));
+    });
+    const value = await locks.runUntil('A', async () => ({ value: 'answer', released }));
+    order.push(`got ${value}`);
+    const next = locks.run('A', async () => void order.push('next op'));
+    await new Promise((resolve) => setImmediate(resolve));
+    order.push('released');
+    letGo();
+    await next;
+    assert.deepEqual(order, ['got answer', 'released', 'next op']);
+  });
+
+  it('runUntil: a failing op frees the reader at once', async () => {
+    const locks = new ReaderLocks();
+    await assert.rejects(locks.runUntil('A', async () => {
+      throw new Error('card gone');
+    }), /card gone/);
+    assert.equal(await locks.run('A', async () => 'next'), 'next');
+  });
 });

@@ -18,6 +18,15 @@ export class ReaderLocks {
   constructor(private readonly maxWaitMs: number = READER_WAIT_MS) {}
 
   async run<T>(readerName: string, work: () => Promise<T>): Promise<T> {
+    return this.runUntil(readerName, async () => ({ value: await work(), released: Promise.resolve() }));
+  }
+
+  /**
+   * As run, but the caller gets `value` as soon as `work` has it, while the reader stays held
+   * until `released` settles: an answer need not wait for the card to be let go of, and the
+   * next op still never overlaps it.
+   */
+  async runUntil<T>(readerName: string, work: () => Promise<{ readonly value: T; readonly released: Promise<unknown> }>): Promise<T> {
     const before = this.tails.get(readerName) ?? Promise.resolve();
     let release = (): void => undefined;
     const mine = new Promise<void>((resolve) => {
@@ -42,10 +51,14 @@ export class ReaderLocks {
       void before.then(cleanup);
       throw new SmartCardError('PCSC_SHARING_VIOLATION', 'the reader is busy with another operation');
     }
+    let outcome: { readonly value: T; readonly released: Promise<unknown> };
     try {
-      return await work();
-    } finally {
+      outcome = await work();
+    } catch (error) {
       cleanup();
+      throw error;
     }
+    outcome.released.then(cleanup, cleanup);
+    return outcome.value;
   }
 }

@@ -157,10 +157,13 @@ export class ReaderTracker {
     return { name: found[0], entry: found[1] };
   }
 
-  /** Connects, runs `work` on the card in the reader if `module` handles it, and always disconnects. */
+  /**
+   * Connects, runs `work` on the card in the reader if `module` handles it, and always
+   * disconnects: after the answer is handed back, before the next op on the reader connects.
+   */
   async withCard<T>(readerId: string, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
     const { name, entry } = await this.reader(readerId);
-    return this.locks.run(name, () => this.onCard(name, entry, module, work));
+    return this.locks.runUntil(name, () => this.onCard(name, entry, module, work));
   }
 
   /** A shared connection to the card in the reader, for modules that hold one across ops. */
@@ -174,17 +177,20 @@ export class ReaderTracker {
     return this.locks.run(readerName, work);
   }
 
-  private async onCard<T>(name: string, entry: KnownReader, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<T> {
+  private async onCard<T>(name: string, entry: KnownReader, module: AnyCardModule, work: (card: CardContext) => Promise<T>): Promise<{ value: T; released: Promise<void> }> {
     const connection = await this.connectCard(name, entry);
+    const release = (): Promise<void> => connection.disconnect('leave').catch(() => undefined);
     try {
       if (entry.pinpad === undefined) entry.pinpad = (await connection.features()).verifyPinDirect !== undefined;
       // Read after connecting, once per op: a card swapped later breaks this connection instead.
       let inserted: Promise<Insertion | undefined> | undefined;
       const insertion = (): Promise<Insertion | undefined> => (inserted ??= this.currentInsertion(name, entry));
       await this.checkModule(name, entry, connection.atr, module, insertion);
-      return await work({ session: new CardSession(connection), readerName: name, insertion: async () => (await insertion())?.id });
-    } finally {
-      await connection.disconnect('leave').catch(() => undefined);
+      const value = await work({ session: new CardSession(connection), readerName: name, insertion: async () => (await insertion())?.id });
+      return { value, released: release() };
+    } catch (error) {
+      await release();
+      throw error;
     }
   }
 
