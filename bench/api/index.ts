@@ -1,9 +1,11 @@
 // Local API under load, over HTTPS (local CA) keep-alive with a JWT and response signing:
 // p50/p99 of GET /v3/readers and of a BEID all-data read (pcscd + vpcd, eID 1.8) cached and
-// uncached beside the PC/SC floor with the ratio, start-up time
+// uncached beside the PC/SC floor with the ratio, and beside the same architecture bare (HTTPS,
+// a card process, an RSA-signed answer: bench/lib/bare-api); optionally again with cards that
+// take card-latency-ms per command, as real cards take time; start-up time
 // to the first served request, idle RSS of API + sandbox, and N concurrent keep-alive
 // connections on /v3/readers for D seconds (errors, throughput, peak RSS). 127.0.0.1 only.
-// Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30] [rounds=5] [reads=10]
+// Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30] [rounds=5] [reads=10] [card-latency-ms=0]
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +31,10 @@ const connections = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 30);
 const freshRounds = Number(process.argv[4] ?? 5);
 const freshReads = Number(process.argv[5] ?? 10);
+const cardLatencyMs = Number(process.argv[6] ?? 0);
 const BIN = fileURLToPath(new URL('../../packages/connector/bin/t1c.js', import.meta.url));
+const BARE_SERVER = fileURLToPath(new URL('../lib/bare-api/server.ts', import.meta.url));
+let stopBare = (): Promise<unknown> => Promise.resolve();
 
 const freePort = (): Promise<number> => new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -98,37 +103,61 @@ try {
   const raw = new RawKoffiFloor();
   const commands = await recordCommands(backend, reader.name);
   const buffers = commands.map((c) => Buffer.from(c));
-  const rounds = new Rounds();
   const FLOOR = 'PC/SC floor, same APDUs, our binding';
   const API = 'GET beid all-data, uncached (new chip)';
+  const BARE = 'bare HTTPS + card process + RSA signature';
+  // The same architecture with nothing of ours around it: what TLS, the process boundary and
+  // the response signature alone cost on this machine (bench/lib/bare-api).
+  const barePort = await freePort();
+  const bare = spawn(process.execPath, ['--import', 'tsx', BARE_SERVER, String(barePort), join(dir, 'data', 'tls', 'localhost-key.pem'), join(dir, 'data', 'tls', 'localhost.pem'), reader.name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  stopBare = () => { bare.kill('SIGTERM'); return new Promise((r) => bare.once('exit', r)); };
+  await new Promise((r) => bare.once('message', r));
+  const bareGet = (): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: barePort, path: '/', agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject).end();
+  });
   let id = '';
   const contenders: Contender[] = [
     [FLOOR, () => rawReplay(backend, reader.name, commands)],
     ['raw koffi loop (one buffer, no checks)', () => raw.replay(reader.name, buffers)],
     ['card stack full read (no API)', () => fullRead(backend, reader.name)],
+    [BARE, async () => {
+      const { status } = await bareGet();
+      if (status !== 200) throw new Error(`bare architecture answered ${status}`);
+    }],
     [API, async () => {
       const { status } = await get(`/v3/modules/beid/apps/token/readers/${id}/all-data`);
       if (status !== 200) throw new Error(`full read answered ${status}`);
     }],
   ];
   let chip = 0;
-  for (let round = 0; round < freshRounds; round++) {
-    const times = new Map<string, number[]>();
-    for (let i = 0; i < freshReads; i++) {
-      // Every contender reads each new chip once, the API among them and in the same rotation:
-      // whichever runs first after an insertion pays for it, and that is each of them in turn.
-      await swapCard(host, reader.port, reader.name, { appletVersion: '1.8', holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}` } });
-      const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
-      id = list.data[0]?.id ?? '';
-      for (const [label, samples] of await interleaved(contenders, 1, chip)) times.set(label, [...(times.get(label) ?? []), ...samples.times]);
+  const freshRead = async (latencyMs: number): Promise<void> => {
+    const rounds = new Rounds();
+    for (let round = 0; round < freshRounds; round++) {
+      const times = new Map<string, number[]>();
+      for (let i = 0; i < freshReads; i++) {
+        // Every contender reads each new chip once, the API among them and in the same rotation:
+        // whichever runs first after an insertion pays for it, and that is each of them in turn.
+        await swapCard(host, reader.port, reader.name, { appletVersion: '1.8', latencyMs, holder: { ...SPECIMEN_HOLDER, chipNumber: `${'AB'.repeat(14)}${(chip++).toString(16).padStart(4, '0')}` } });
+        const list = JSON.parse((await get('/v3/readers?cardInserted=true')).body) as { data: { id: string }[] };
+        id = list.data[0]?.id ?? '';
+        for (const [label, samples] of await interleaved(contenders, 1, chip)) times.set(label, [...(times.get(label) ?? []), ...samples.times]);
+      }
+      for (const [label, samples] of [...times].sort(([a], [b]) => Number(b === FLOOR) - Number(a === FLOOR))) rounds.record(label, samples);
+      rounds.endRound(FLOOR);
     }
-    for (const [label, samples] of [...times].sort(([a], [b]) => Number(b === FLOOR) - Number(a === FLOOR))) rounds.record(label, samples);
-    rounds.endRound(FLOOR);
-  }
+    console.log(`full read, ${commands.length} APDUs, ${freshReads} reads per contender per round, the card answering each command ${latencyMs > 0 ? `after ${latencyMs} ms` : 'at once'}:`);
+    rounds.print(FLOOR);
+  };
+  await freshRead(0);
+  // A real card takes milliseconds per command (its own work, and the bytes on the contact
+  // wire at the speed its ATR allows); the cost we add per read stays the same.
+  if (cardLatencyMs > 0) await freshRead(cardLatencyMs);
   raw.close();
   await backend.close();
-  console.log(`full read, ${commands.length} APDUs, ${freshReads} reads per contender per round:`);
-  rounds.print(FLOOR);
 
   let done = 0;
   let errors = 0;
@@ -149,6 +178,7 @@ try {
   console.log(`${connections} keep-alive connections × ${seconds} s on /v3/readers: ${done} ok, ${errors} errors, ${(done / seconds).toFixed(0)} req/s, peak RSS API+sandbox ${peak.toFixed(1)} MiB`);
 } finally {
   agent.destroy();
+  await stopBare();
   api.kill('SIGTERM');
   await new Promise((r) => api.once('exit', r));
   await host.close();
