@@ -73,6 +73,7 @@ export const PLAINTEXT_PIN_QUALIFIER = 0x80;
 /** Book 3 §6.5 and ISO 7816-4 status words this card answers with. */
 export const EmvStatus = {
   ok: 0x9000,
+  selectedFileDeactivated: 0x6283,
   wrongLength: 0x6700,
   authenticationBlocked: 0x6983,
   conditionsNotSatisfied: 0x6985,

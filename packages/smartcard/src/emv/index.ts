@@ -1,4 +1,9 @@
-export { EmvCard, type EmvApplication, type EmvApplicationRecords, type EmvCertificates } from './emv-card.js';
+export { EmvCard, type EmvApplication, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
+export {
+  answersTerminalAid, buildCandidateList, judgeSelection, parseAdfFci, MAX_OCCURRENCES,
+  type CandidateList, type SelectAnswer, type SelectByName, type SelectionStep,
+} from './candidate-list.js';
+export { TERMINAL_AIDS, type TerminalAid } from './terminal-aids.js';
 export { applicationData, type EmvApplicationData } from './application-data.js';
 export {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type RecoveredPublicKey, type Recovery,
