@@ -1,9 +1,8 @@
 import { decodeBerTlv, findBerTlv, flattenBerTlv, type BerTlv } from '../codec/ber-tlv.js';
-import { toHex } from '../codec/hex.js';
 import { SW } from '../codec/status-words.js';
 import { SmartCardError } from '../errors.js';
 import { CARD_BLOCKED_OR_UNSUPPORTED, Tag } from './constants.js';
-import type { EmvApplication } from './emv-card.js';
+import { applicationFrom, type EmvApplication } from './application.js';
 import { TERMINAL_AIDS, type TerminalAid } from './terminal-aids.js';
 
 /** A SELECT answer, as the candidate-list steps need it. */
@@ -27,10 +26,6 @@ function invalid(message: string, details: Record<string, string | number> = {})
   return new SmartCardError('CARD_DATA_INVALID', message, details);
 }
 
-function text(bytes: Uint8Array | undefined): string | undefined {
-  return bytes ? Buffer.from(bytes).toString('latin1').trim() : undefined;
-}
-
 /**
  * The FCI of an ADF (Book 1 Table 45): 6F with the DF name (84, 5 to 16 bytes) and the
  * proprietary template (A5) holding label, priority and preferred name. Anything else is a
@@ -50,14 +45,7 @@ export function parseAdfFci(data: Uint8Array, selected: string): EmvApplication 
   if (dfName.length < 5 || dfName.length > 16) throw invalid(`the DF name answering SELECT ${selected} is ${dfName.length} bytes, not 5 to 16`, { aid: selected });
   const proprietary = findBerTlv(fci.children, [Tag.fciProprietary]);
   if (!proprietary) throw invalid(`the FCI answering SELECT ${selected} has no proprietary template (A5)`, { aid: selected });
-  const fields = flattenBerTlv(proprietary.children);
-  const priority = fields.get(Tag.priority)?.[0];
-  return {
-    aid: toHex(dfName),
-    label: text(fields.get(Tag.label)) ?? '',
-    preferredName: text(fields.get(Tag.preferredName)),
-    priority: priority === undefined || (priority & 0x0f) === 0 ? undefined : priority & 0x0f,
-  };
+  return applicationFrom(dfName, flattenBerTlv(proprietary.children));
 }
 
 /** What Book 1 §12.3.3 steps 2–4 make of one SELECT answer. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { command, type ResponseApdu } from '../codec/apdu.js';
 import { decodeBerTlv, findBerTlv, flattenBerTlv, type BerTlv } from '../codec/ber-tlv.js';
-import { concatBytes, toHex, wipe } from '../codec/hex.js';
+import { concatBytes, wipe } from '../codec/hex.js';
 import { describeStatusWord, SW, triesLeft } from '../codec/status-words.js';
 import type { PinSource } from '../beid/beid-card.js';
 import { pinBlock, pinpadVerifyStructure } from '../beid/pin.js';
@@ -12,19 +12,10 @@ import { applicationData, type EmvApplicationData } from './application-data.js'
 import {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type Recovery,
 } from './certificates.js';
+import { applicationFrom, byPriority, latin1Text as text, type EmvApplication } from './application.js';
 import { answersTerminalAid, buildCandidateList, type SelectByName } from './candidate-list.js';
 import { CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
 import { answerDol, pdolEntries, type TerminalData } from './dol.js';
-
-/** One payment application the card lists (Book 1 §12.2.3). */
-export interface EmvApplication {
-  /** Upper-case hex. */
-  readonly aid: string;
-  readonly label: string;
-  readonly preferredName: string | undefined;
-  /** Book 1 Table 48, low nibble: 1 is first; undefined when the card gives none. */
-  readonly priority: number | undefined;
-}
 
 /** What GET PROCESSING OPTIONS and the AFL's records yielded for one application. */
 export interface EmvApplicationRecords {
@@ -55,28 +46,11 @@ function fail(what: string, response: ResponseApdu): never {
   throw new SmartCardError('CARD_STATUS', `${what}: ${describeStatusWord(response.sw)}`, { sw: response.sw });
 }
 
-function text(bytes: Uint8Array | undefined): string | undefined {
-  return bytes ? Buffer.from(bytes).toString('latin1').trim() : undefined;
-}
-
 function directoryEntry(node: BerTlv): EmvApplication | undefined {
   const fields = flattenBerTlv(node.children);
   const aid = fields.get(Tag.aid);
   if (!aid || aid.length < 5 || aid.length > 16) return undefined;
-  const priority = fields.get(Tag.priority)?.[0];
-  return {
-    aid: toHex(aid),
-    label: text(fields.get(Tag.label)) ?? '',
-    preferredName: text(fields.get(Tag.preferredName)),
-    priority: priority === undefined || (priority & 0x0f) === 0 ? undefined : priority & 0x0f,
-  };
-}
-
-/** Book 1 §12.4: lowest priority number first; applications without one go last, in card order. */
-function byPriority(apps: readonly EmvApplication[]): EmvApplication[] {
-  return apps.map((app, order) => ({ app, order }))
-    .sort((a, b) => (a.app.priority ?? 16) - (b.app.priority ?? 16) || a.order - b.order)
-    .map((x) => x.app);
+  return applicationFrom(aid, fields);
 }
 
 function parseTemplate(data: Uint8Array, what: string): BerTlv[] {
