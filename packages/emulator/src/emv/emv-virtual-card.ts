@@ -7,7 +7,9 @@ import { emvKeyChain, type EmvKeyChain } from './emv-keys.js';
 import { EmvPinState } from './emv-pin.js';
 import { SPECIMEN_APPLICATIONS, type EmvApplicationProfile } from './emv-profile.js';
 import { personaliseApplication, type EmvApplicationImage } from './emv-records.js';
-import { EmvInstruction as I, EmvStatus as S, EmvTag as T, PLAINTEXT_PIN_QUALIFIER, PPSE_NAME, PSE_NAME } from './emv-spec.js';
+import {
+  EmvInstruction as I, EmvStatus as S, EmvTag as T, PLAINTEXT_PIN_QUALIFIER, PPSE_NAME, PSE_NAME, SelectOccurrence,
+} from './emv-spec.js';
 
 /** Replaces the card's answer to one command when it returns bytes; for tests of a faulty card. */
 export type EmvFaultHook = (command: Uint8Array) => Uint8Array | undefined;
@@ -46,9 +48,8 @@ export interface EmvExchange {
 }
 
 const PIN_TRY_LIMIT = 3;
-/** SELECT P2 (Book 1 §11.3.2): first or only occurrence, next occurrence. */
-const SELECT_FIRST = 0x00;
-const SELECT_NEXT = 0x02;
+const SELECT_FIRST = SelectOccurrence.first;
+const SELECT_NEXT = SelectOccurrence.next;
 /** A T=0 contact card's ATR (Book 1 §8.3: TB1 = 00, TC1 = 00, then historical bytes). */
 const ATR = hex('3B68000000 73C84012009000');
 const EMPTY = new Uint8Array(0);

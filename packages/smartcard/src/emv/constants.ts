@@ -1,3 +1,5 @@
+import { SW } from '../codec/status-words.js';
+
 /** EMV tags and names the reader uses (EMV 4.4 Book 1 §12, Book 3 Annex A). */
 export const PSE = '1PAY.SYS.DDF01';
 export const PPSE = '2PAY.SYS.DDF01';
@@ -48,3 +50,11 @@ export const CARD_BLOCKED_OR_UNSUPPORTED = 0x6a81;
 /** SELECT P2: first (or only) occurrence, and next occurrence of a partial DF name (Book 1 §11.3.2). */
 export const FIRST_OCCURRENCE = 0x00;
 export const NEXT_OCCURRENCE = 0x02;
+
+/** The selection values above in one place, for the test that holds them against the emulator's. */
+export const EMV_SELECTION = {
+  firstOccurrence: FIRST_OCCURRENCE,
+  nextOccurrence: NEXT_OCCURRENCE,
+  cardBlockedOrUnsupported: CARD_BLOCKED_OR_UNSUPPORTED,
+  applicationBlocked: SW.WARNING_FILE_DEACTIVATED,
+} as const;

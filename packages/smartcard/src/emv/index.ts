@@ -12,4 +12,4 @@ export {
 export { parseAfl, type AflEntry } from './afl.js';
 export { answerDol, type TerminalData } from './dol.js';
 export { maskPan, maskPans } from './pan.js';
-export { PSE, PPSE, Tag as EMV_TAGS } from './constants.js';
+export { EMV_SELECTION, PSE, PPSE, Tag as EMV_TAGS } from './constants.js';
