@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { recoverCertificate } from '@t1c/smartcard/emv';
-import { EmvVirtualCard } from '@t1c/emulator';
+import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS } from '@t1c/emulator';
 import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { startPageServer } from './api-helpers/page-server.js';
 import { waitForCard } from './helpers/card-rig.js';
@@ -117,9 +117,41 @@ describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the co
     assert.match(result.wrongPin.description, /2 tries left/);
   });
 
+  it('a card with neither PSE nor PPSE (applications from the terminal AIDs, one by next occurrence) works the same through the SDK', async () => {
+    const bare = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
+    const name = f.rig.readerNames[1] ?? '';
+    const pcsc = new PcscBackend();
+    try {
+      await f.rig.eject(1);
+      await waitForCard(pcsc, name, false);
+      await f.rig.insert(1, bare);
+      await waitForCard(pcsc, name, true);
+    } finally {
+      await pcsc.close();
+    }
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const tab = await context.newPage();
+    await tab.goto(`${page.origin}/`);
+    const jwt = await f.issuer.token({ origins: [page.origin] });
+    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, readerName: name });
+    await context.close();
+
+    assert.deepEqual(result.reader?.modules, ['emv']);
+    assert.deepEqual(result.applications, [{ aid: 'A000000003101001', name: 'VISA CREDIT', priority: 1 }, { aid: 'A0000000043060', name: 'MAESTRO', priority: 2 }]);
+    assert.equal(result.applicationData.pan, '4000000000000028');
+    assert.equal(result.applicationData.expirationDate, '310630');
+    const [ca] = bare.certificationAuthorities();
+    assert.ok(ca);
+    const b = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'base64'));
+    const issuer = recoverCertificate({ certificate: b(result.issuer.certificate), exponent: b(result.issuer.exponent), remainder: b(result.issuer.remainder) }, ca, 0x02);
+    assert.ok(issuer.status === 'recovered' && issuer.key.hashValid);
+    assert.equal(result.verified, true);
+    assert.equal(result.wrongPin.code, '108003');
+  });
+
   it('the logs of the whole run hold no PAN, name or PIN', () => {
     const text = f.logs.join('');
     assert.ok(text.length > 1000, 'the run was logged');
-    for (const secret of ['6703000000000000003', 'SPECIMEN/ALICE', PIN]) assert.ok(!text.includes(secret), `log contains ${secret.slice(0, 4)}…`);
+    for (const secret of ['6703000000000000003', '4000000000000028', 'SPECIMEN/ALICE', 'SPECIMEN/BOB', PIN]) assert.ok(!text.includes(secret), `log contains ${secret.slice(0, 4)}…`);
   });
 });

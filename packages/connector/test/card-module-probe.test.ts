@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import type { VirtualCard } from '@t1c/smartcard/reader';
-import { BeidVirtualCard, EmvVirtualCard, startPcscd, attachToVpcd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
+import { BeidVirtualCard, EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, startPcscd, attachToVpcd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 import { LocalCardService } from '../src/cards/index.js';
 import { waitForCard } from './helpers/card-rig.js';
 
@@ -69,9 +69,14 @@ describe('the registry\'s probe step: EMV cards recognised by selecting the PPSE
   it('a card that fails every probe has no module, and the listing does not fail', async () => {
     await insert(mute);
     assert.equal(await moduleOf(), null);
-    const card = await EmvVirtualCard.create({ pse: false, ppse: false });
+  });
+
+  it('a payment card without PSE or PPSE is emv too: the probe falls back to the terminal AIDs (Book 1 §12.3.3)', async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
     await insert(card);
-    assert.equal(await moduleOf(), null, 'applications without a PSE or PPSE are not recognised');
+    assert.equal(await moduleOf(), 'emv');
+    const names = card.exchanges.filter((e) => e.ins === 0xa4).length;
+    assert.equal(names, 3, 'PPSE, PSE, then the first terminal AID answered');
   });
 
   it('/atrs then lists the payment card\'s ATR under emv, after the ATR table\'s beid rows', async () => {

@@ -45,6 +45,31 @@ describe('t1c emulator emv', () => {
     await waitForCard(backend, reader.name, false);
   });
 
+  test('--no-pse --no-ppse --applications no-directory serves a card read from the terminal AIDs', async () => {
+    const reader = pcscd.readers[0];
+    assert.ok(reader);
+    const child = spawn(process.execPath, [T1C_BIN, 'emulator', 'emv', '--vpcd', `127.0.0.1:${reader.port}`, '--no-pse', '--no-ppse', '--applications', 'no-directory'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const done = collectOutput(child);
+    try {
+      await waitForCard(backend, reader.name, true);
+      const connection = await backend.connect(reader.name);
+      try {
+        const session = new CardSession(connection);
+        assert.equal(await EmvCard.recognise(session), true);
+        const emv = await EmvCard.open(session);
+        assert.equal(emv.source, 'terminal-aids');
+        assert.deepEqual(emv.applications.map((a) => a.aid), ['A000000003101001', 'A0000000043060']);
+      } finally {
+        await connection.disconnect();
+      }
+    } finally {
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+    }
+    const result = await done;
+    assert.match(result.stdout, /VISA DEBIT \(A000000003101002, priority 1, blocked\), VISA CREDIT .*PSE no, PPSE no/);
+    await waitForCard(backend, reader.name, false);
+  });
+
   test('a bad PIN or vpcd address is refused with a clear message', async () => {
     const pin = await runCli(['emulator', 'emv', '--pin', '12']);
     assert.notEqual(pin.code, 0);
@@ -52,5 +77,8 @@ describe('t1c emulator emv', () => {
     const vpcd = await runCli(['emulator', 'emv', '--vpcd', 'nowhere']);
     assert.notEqual(vpcd.code, 0);
     assert.match(vpcd.stderr, /--vpcd must be HOST:PORT/);
+    const set = await runCli(['emulator', 'emv', '--applications', 'gold']);
+    assert.notEqual(set.code, 0);
+    assert.match(set.stderr, /--applications.*specimen, no-directory/);
   });
 });

@@ -8,6 +8,6 @@ export { attachToVpcd, type VpcdLink, type VpcdOptions } from './vpcd/vpcd-link.
 export { encodeFrame, FrameReader, VpcdControl } from './vpcd/frames.js';
 export { startPcscd, type PcscdHarness, type PcscdOptions, type PcscdReader } from './testing/pcscd.js';
 export {
-  EmvVirtualCard, type EmvVirtualCardOptions, type EmvTestCertificationAuthority, type EmvExchange,
+  EmvVirtualCard, type EmvVirtualCardOptions, type EmvFaultHook, type EmvTestCertificationAuthority, type EmvExchange,
 } from './emv/emv-virtual-card.js';
-export { SPECIMEN_APPLICATIONS, type EmvApplicationProfile } from './emv/emv-profile.js';
+export { NO_DIRECTORY_APPLICATIONS, SPECIMEN_APPLICATIONS, type EmvApplicationProfile } from './emv/emv-profile.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { constants, createHash, createPublicKey, publicDecrypt } from 'node:crypto';
 import { before, describe, test } from 'node:test';
-import { EmvVirtualCard, type EmvTestCertificationAuthority } from '../src/index.js';
+import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, type EmvTestCertificationAuthority } from '../src/index.js';
 
 interface Answer { readonly data: Buffer; readonly sw: string }
 
@@ -252,6 +252,34 @@ describe('virtual EMV card at APDU level', () => {
     assert.equal(raw(bare, '00AE000000').sw, '6D00');
     assert.equal(raw(bare, '80B2010C00').sw, '6E00');
     assert.equal(raw(bare, '00A4').sw, '6700');
+  });
+
+  test('a card without PSE/PPSE: SELECT next occurrence walks the ADFs a partial name matches, in card order, then 6A82', async () => {
+    const bare = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+    assert.equal(raw(bare, `00A404000E${PSE}00`).sw, '6A82');
+    assert.equal(raw(bare, `00A404000E${PPSE}00`).sw, '6A82');
+    const first = raw(bare, `00A4040007${VISA}00`);
+    assert.equal(first.sw, '6283', 'the first Visa ADF is blocked: selected with a warning');
+    assert.equal(first.data.length, 0, 'a T=0 card keeps the FCI of a warning for GET RESPONSE');
+    const length = raw(bare, '00C0000000').sw;
+    assert.match(length, /^6C/, 'GET RESPONSE with Le 00 is told the FCI length');
+    const blockedFci = raw(bare, `00C00000${length.slice(2)}`);
+    assert.equal(find(blockedFci.data, [0x6f, 0x84])?.toString('hex').toUpperCase(), 'A000000003101002');
+    assert.equal(raw(bare, '80A80000028300 00').sw, '6985', 'a blocked application refuses GET PROCESSING OPTIONS');
+    raw(bare, `00A4040007${VISA}00`);
+    const next = transact(bare, `00A4040207${VISA}00`);
+    assert.equal(next.sw, '9000');
+    assert.equal(find(next.data, [0x6f, 0x84])?.toString('hex').toUpperCase(), 'A000000003101001');
+    assert.equal(find(next.data, [0x6f, 0xa5, 0x50])?.toString(), 'VISA CREDIT');
+    assert.equal(raw(bare, `00A4040207${VISA}00`).sw, '6A82', 'no third Visa ADF');
+    assert.equal(raw(bare, `00A4040207${MAESTRO}00`).sw, '6A82', 'next is relative to a current ADF with the same name');
+    const maestro = transact(bare, `00A4040007${MAESTRO}00`);
+    assert.equal(find(maestro.data, [0x6f, 0x84])?.toString('hex').toUpperCase(), MAESTRO);
+    assert.equal(raw(bare, `00A4040207${MAESTRO}00`).sw, '6A82');
+    assert.equal(raw(bare, `00A4040407${MAESTRO}00`).sw, '6A86', 'P2 04 is not a SELECT option this card has');
+    const credit = transact(bare, '00A4040008A00000000310100100');
+    assert.equal(credit.sw, '9000', 'the full DF name selects the application directly');
+    assert.equal(transact(bare, '80A8000002830000').sw, '9000');
   });
 
   test('options are checked', async () => {

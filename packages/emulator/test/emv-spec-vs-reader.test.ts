@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EMV_TAGS as Tag, PPSE, PSE } from '@t1c/smartcard/emv';
-import { EmvTag, PPSE_NAME, PSE_NAME } from '../src/emv/emv-spec.js';
+import { EMV_SELECTION, EMV_TAGS as Tag, PPSE, PSE } from '@t1c/smartcard/emv';
+import { EmvStatus, EmvTag, PPSE_NAME, PSE_NAME, SelectOccurrence } from '../src/emv/emv-spec.js';
 
 /**
  * The card's constants come from the EMV books and the reader's were written separately; a
@@ -30,4 +30,11 @@ test('the virtual EMV card and the reader agree on the directory names and on th
     assert.equal(card, book, `card tag ${card.toString(16)}`);
     assert.equal(reader, book, `reader tag ${reader.toString(16)}`);
   }
+});
+
+test('they agree on SELECT\'s occurrence options and the status words of application selection (Book 1 §11.3.2, §12.3.3)', () => {
+  assert.deepEqual([SelectOccurrence.first, EMV_SELECTION.firstOccurrence], [0x00, 0x00]);
+  assert.deepEqual([SelectOccurrence.next, EMV_SELECTION.nextOccurrence], [0x02, 0x02]);
+  assert.deepEqual([EmvStatus.functionNotSupported, EMV_SELECTION.cardBlockedOrUnsupported], [0x6a81, 0x6a81]);
+  assert.deepEqual([EmvStatus.selectedFileDeactivated, EMV_SELECTION.applicationBlocked], [0x6283, 0x6283]);
 });

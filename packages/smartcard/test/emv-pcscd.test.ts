@@ -1,13 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CardSession, command, fromHex, isSmartCardError, type CardConnection, type VirtualCard } from '@t1c/smartcard';
+import { CardSession, command, encodeBerTlv, fromHex, isSmartCardError, toHex, type CardConnection, type VirtualCard } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvCard, maskPans, recoverCertificate } from '@t1c/smartcard/emv';
-import { attachToVpcd, BeidVirtualCard, EmvVirtualCard, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
+import { attachToVpcd, BeidVirtualCard, EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 
 const MAESTRO = 'A0000000043060';
 const VISA = 'A0000000031010';
 const READER = 'Virtual PCD 00 00';
+const VISA_CREDIT = 'A000000003101001';
+const VISA_DEBIT_BLOCKED = 'A000000003101002';
+const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => encodeBerTlv(tag, Buffer.concat(parts));
+const withSw = (data: Uint8Array, sw: number): Uint8Array => Uint8Array.from([...data, sw >> 8, sw & 0xff]);
+/** The SELECT's command data when the APDU is a SELECT by name with P2 `p2`, else undefined. */
+function selectedName(apdu: Uint8Array, p2?: number): string | undefined {
+  if (apdu[1] !== 0xa4 || apdu[2] !== 0x04 || (p2 !== undefined && apdu[3] !== p2)) return undefined;
+  return toHex(apdu.subarray(5, 5 + (apdu[4] ?? 0)));
+}
 const ascii = (text: string): Uint8Array => Uint8Array.from(Buffer.from(text, 'ascii'));
 
 describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
@@ -188,10 +197,114 @@ describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
     await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_UNKNOWN'));
   });
 
-  test('a card with payment applications but no PSE or PPSE is not recognised either', async () => {
-    const session = await insert(await EmvVirtualCard.create({ pse: false, ppse: false }));
+  test('a card with neither PSE nor PPSE is recognised from the terminal AIDs and its exact-name applications listed', async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false });
+    const session = await insert(card);
+    assert.equal(await EmvCard.recognise(session), true);
+    const emv = await EmvCard.open(session);
+    assert.equal(emv.source, 'terminal-aids');
+    assert.deepEqual(emv.applications.map((a) => [a.aid, a.label, a.priority]), [[MAESTRO, 'MAESTRO', 1], [VISA, 'VISA CREDIT', 2]]);
+    assert.equal((await emv.applicationData()).pan, '6703000000000000003');
+  });
+
+  test('without PSE/PPSE: a partial AID name and SELECT next occurrence find the application behind a blocked one (6283), which is left out', async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: '2468' });
+    const session = await insert(card);
+    assert.equal(await EmvCard.recognise(session), true);
+    card.clearExchanges();
+    const emv = await EmvCard.open(session);
+    assert.deepEqual(emv.applications.map((a) => [a.aid, a.label, a.priority]), [[VISA_CREDIT, 'VISA CREDIT', 1], [MAESTRO, 'MAESTRO', 2]]);
+    assert.ok(!emv.applications.some((a) => a.aid === VISA_DEBIT_BLOCKED), 'the blocked application is no candidate');
+    const selects = card.exchanges.filter((e) => e.ins === 0xa4).map((e) => `${e.p2}:${e.sw.toString(16)}`);
+    assert.ok(selects.includes('0:6283'), 'the first Visa ADF answered as blocked');
+    assert.ok(selects.includes('2:6a82'), 'next occurrence ran until 6A82');
+    assert.ok(card.exchanges.some((e) => e.ins === 0xa4 && e.p2 === 0x02 && (e.sw === 0x9000 || (e.sw & 0xff00) === 0x6100)), 'the Visa credit ADF came by next occurrence');
+    assert.equal(emv.preferredAid(), VISA_CREDIT);
+
+    const visa = await emv.applicationData();
+    assert.deepEqual([visa.aid, visa.pan, visa.expirationDate, visa.name, visa.country, visa.language], [VISA_CREDIT, '4000000000000028', '310630', 'SPECIMEN/BOB', 'BE', 'fr']);
+    const maestro = await emv.applicationData(MAESTRO);
+    assert.equal(maestro.pan, '6703000000000000011');
+    const certs = await emv.certificates(VISA_CREDIT, card.certificationAuthorities());
+    assert.ok(certs.icc?.recovery.status === 'recovered' && certs.icc.recovery.key.hashValid);
+    await emv.verifyPin(ascii('2468'));
+    await assert.rejects(emv.applicationData(VISA_DEBIT_BLOCKED), (e: unknown) => isSmartCardError(e, 'CARD_FILE_NOT_FOUND'));
+  });
+
+  test('a card whose only application is blocked is recognised but reported as blocked', async () => {
+    const [blocked] = NO_DIRECTORY_APPLICATIONS;
+    assert.ok(blocked);
+    const session = await insert(await EmvVirtualCard.create({ pse: false, ppse: false, applications: [blocked] }));
+    assert.equal(await EmvCard.recognise(session), true);
+    await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && /blocked/.test(e.message));
+  });
+
+  /** After a failed open the card must be free: another PC/SC context can run a transaction on it. */
+  async function assertReleased(card: EmvVirtualCard): Promise<void> {
+    card.faultHook = undefined;
+    const other = new PcscBackend();
+    try {
+      const connection = await other.connect(READER);
+      try {
+        const session = new CardSession(connection);
+        const answer = await session.inTransaction(() => session.transmit(command(0x00, 0xa4, 0x04, 0x00, fromHex(MAESTRO), 256)));
+        assert.equal(answer.sw, 0x9000);
+      } finally {
+        await connection.disconnect().catch(() => undefined);
+      }
+    } finally {
+      await other.close();
+    }
+  }
+
+  const faults: readonly (readonly [string, (apdu: Uint8Array) => Uint8Array | undefined, RegExp])[] = [
+    ['answers SELECT of a terminal AID with garbage', (apdu) => (selectedName(apdu) === VISA ? withSw(fromHex('DEADBEEF00'), 0x9000) : undefined), /not BER-TLV/],
+    ['answers 9000 with an FCI that has no DF name', (apdu) => (selectedName(apdu) === VISA ? withSw(tlv(0x6f, tlv(0xa5, tlv(0x50, ascii('VISA')))), 0x9000) : undefined), /no DF name/],
+    ['answers every next occurrence with another DF name, endlessly', (() => {
+      let n = 0;
+      return (apdu: Uint8Array) => {
+        if (selectedName(apdu) !== VISA) return undefined;
+        n++;
+        return withSw(tlv(0x6f, tlv(0x84, fromHex(`${VISA}${n.toString(16).padStart(4, '0')}`)), tlv(0xa5, tlv(0x50, ascii('LOOP')))), 0x9000);
+      };
+    })(), /16 occurrences: the card loops/],
+    ['answers every next occurrence with the same DF name', (apdu) => (selectedName(apdu) === VISA
+      ? withSw(tlv(0x6f, tlv(0x84, fromHex(VISA_CREDIT)), tlv(0xa5, tlv(0x50, ascii('LOOP')))), 0x9000) : undefined), /again: the card loops/],
+  ];
+  for (const [name, hook, message] of faults) {
+    test(`a card without PSE/PPSE that ${name}: CARD_DATA_INVALID, and the card is released`, { timeout: 60_000 }, async () => {
+      const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+      const session = await insert(card);
+      card.faultHook = hook;
+      assert.equal(await EmvCard.recognise(session), true, 'it answers a payment AID: a payment card with a fault');
+      card.clearExchanges();
+      await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_DATA_INVALID') && message.test(e.message));
+      assert.ok(card.exchanges.length <= 20, `stopped after ${card.exchanges.length} commands`);
+      await assertReleased(card);
+    });
+  }
+
+  test('a card answering 6A81 (blocked, or no SELECT) is not recognised; open ends with CARD_STATUS and releases it', { timeout: 60_000 }, async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+    const session = await insert(card);
+    card.faultHook = (apdu) => (selectedName(apdu) ? Uint8Array.of(0x6a, 0x81) : undefined);
     assert.equal(await EmvCard.recognise(session), false);
-    await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_UNKNOWN'));
+    card.clearExchanges();
+    await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && e.details.sw === 0x6a81);
+    assert.equal(card.exchanges.length, 3, 'PPSE, PSE, then the first terminal AID: nothing after 6A81');
+    await assertReleased(card);
+  });
+
+  test('a PPSE or PSE that answers 9000 with garbage counts as absent: the terminal AIDs are used', async () => {
+    const card = await EmvVirtualCard.create({ applications: NO_DIRECTORY_APPLICATIONS });
+    const session = await insert(card);
+    card.faultHook = (apdu) => {
+      const name = selectedName(apdu, 0x00);
+      return name && Buffer.from(name, 'hex').toString('latin1').endsWith('PAY.SYS.DDF01') ? withSw(fromHex('FFFF'), 0x9000) : undefined;
+    };
+    const emv = await EmvCard.open(session);
+    assert.equal(emv.source, 'terminal-aids');
+    assert.deepEqual(emv.applications.map((a) => a.aid), [VISA_CREDIT, MAESTRO]);
   });
 
   test('error messages carry no PAN', async () => {

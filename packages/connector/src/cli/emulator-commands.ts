@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { attachToVpcd, BeidVirtualCard, describeHolderDataFormat, EmvVirtualCard, parseHolderData, type HolderData } from '@t1c/emulator';
+import {
+  attachToVpcd, BeidVirtualCard, describeHolderDataFormat, EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, parseHolderData, SPECIMEN_APPLICATIONS, type HolderData,
+} from '@t1c/emulator';
 
 interface BeidCommandOptions {
   readonly applet: string;
@@ -89,14 +91,18 @@ interface EmvCommandOptions {
   readonly pin: string;
   readonly pse: boolean;
   readonly ppse: boolean;
+  readonly applications: 'specimen' | 'no-directory';
 }
+
+/** `specimen`: Visa credit and Maestro; `no-directory`: the set a terminal finds only from its AID list (with --no-pse --no-ppse). */
+const EMV_APPLICATION_SETS = { specimen: SPECIMEN_APPLICATIONS, 'no-directory': NO_DIRECTORY_APPLICATIONS } as const;
 
 async function runEmv(options: EmvCommandOptions): Promise<void> {
   if (!/^\d{4,12}$/.test(options.pin)) throw new Error('--pin must be 4 to 12 digits');
   const { host, port } = parseVpcdAddress(options.vpcd);
-  const card = await EmvVirtualCard.create({ pin: options.pin, pse: options.pse, ppse: options.ppse });
+  const card = await EmvVirtualCard.create({ pin: options.pin, pse: options.pse, ppse: options.ppse, applications: EMV_APPLICATION_SETS[options.applications] });
   const link = await attachToVpcd(card, { host, port, retryMs: VPCD_RETRY_MS });
-  const apps = card.applications.map((a) => `${a.label} (${a.aid}, priority ${a.priority})`).join(', ');
+  const apps = card.applications.map((a) => `${a.label} (${a.aid}, priority ${a.priority}${a.blocked ? ', blocked' : ''})`).join(', ');
   process.stdout.write(
     `EMV virtual payment card with ${apps}; PSE ${options.pse ? 'yes' : 'no'}, PPSE ${options.ppse ? 'yes' : 'no'}; ` +
     `PIN ${options.pin}; serving vpcd at ${host}:${port} = reader ${readerName(port)}. Ctrl-C stops.\n`,
@@ -126,5 +132,8 @@ export function registerEmulatorCommands(program: Command): void {
     .option('--pin <pin>', 'the offline PIN', '1234')
     .option('--no-pse', 'leave out the contact PSE (1PAY.SYS.DDF01)')
     .option('--no-ppse', 'leave out the PPSE (2PAY.SYS.DDF01)')
+    .addOption(new Option('--applications <set>', 'specimen: Visa credit and Maestro; no-directory: a blocked Visa ADF, Visa credit behind it '
+      + '(partial name, next occurrence) and Maestro, for terminals reading a card without PSE/PPSE (EMV Book 1 §12.3.3)')
+      .choices(Object.keys(EMV_APPLICATION_SETS)).default('specimen'))
     .action(async (options: EmvCommandOptions) => runEmv(options));
 }

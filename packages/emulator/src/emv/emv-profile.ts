@@ -25,6 +25,8 @@ export interface EmvApplicationProfile {
   readonly language: string;
   /** CA public key index (tag 8F) the issuer certificate was signed under. */
   readonly caIndex: number;
+  /** A blocked application: SELECT answers 6283 and it refuses GET PROCESSING OPTIONS. */
+  readonly blocked?: boolean;
 }
 
 /** A debit (Maestro) and a credit (Visa) application, listed credit first so that priority, not order, decides. */
@@ -39,5 +41,30 @@ export const SPECIMEN_APPLICATIONS: readonly EmvApplicationProfile[] = [
     pdol: [[0x9f1a, 2], [0x5f2a, 2], [0x9a, 3], [0x9c, 1], [0x9f37, 4]],
     responseFormat: 2, pan: '6703000000000000003', panSequenceNumber: 0, expirationDate: '291130', effectiveDate: '241201',
     cardholderName: 'SPECIMEN/ALICE', issuerCountry: '056', currency: '978', language: 'nlfr', caIndex: 0x92,
+  },
+];
+
+/**
+ * A card with no PSE and no PPSE (create it with `pse: false, ppse: false`), whose
+ * applications a terminal finds only from its own AID list (Book 1 §12.3.3): two Visa ADFs
+ * whose DF names extend the Visa AID A0000000031010, the first blocked, so the usable one is
+ * reached only by SELECT next occurrence; and a Maestro ADF named exactly by its AID.
+ */
+export const NO_DIRECTORY_APPLICATIONS: readonly EmvApplicationProfile[] = [
+  {
+    aid: 'A000000003101002', label: 'VISA DEBIT', priority: 1, blocked: true,
+    responseFormat: 1, pan: '4000000000000010', panSequenceNumber: 1, expirationDate: '281031', effectiveDate: '230101',
+    cardholderName: 'SPECIMEN/BOB', issuerCountry: '056', currency: '978', language: 'fr', caIndex: 0x92,
+  },
+  {
+    aid: 'A000000003101001', label: 'VISA CREDIT', priority: 1,
+    responseFormat: 1, pan: '4000000000000028', panSequenceNumber: 1, expirationDate: '310630', effectiveDate: '260101',
+    cardholderName: 'SPECIMEN/BOB', issuerCountry: '056', currency: '978', language: 'fr', caIndex: 0x92,
+  },
+  {
+    aid: 'A0000000043060', label: 'MAESTRO', priority: 2,
+    pdol: [[0x9f1a, 2], [0x5f2a, 2], [0x9a, 3], [0x9c, 1], [0x9f37, 4]],
+    responseFormat: 2, pan: '6703000000000000011', panSequenceNumber: 0, expirationDate: '300228', effectiveDate: '250301',
+    cardholderName: 'SPECIMEN/BOB', issuerCountry: '056', currency: '978', language: 'fr', caIndex: 0x92,
   },
 ];

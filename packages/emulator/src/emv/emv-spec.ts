@@ -67,12 +67,16 @@ export const EmvInstruction = {
   getData: { cla: 0x80, ins: 0xca },
 } as const;
 
+/** SELECT P2 (Book 1 §11.3.2): first or only occurrence, next occurrence of a partial DF name. */
+export const SelectOccurrence = { first: 0x00, next: 0x02 } as const;
+
 /** VERIFY P2 (Book 3 Table 23): plaintext PIN; 0x88 is enciphered PIN, which this card lacks. */
 export const PLAINTEXT_PIN_QUALIFIER = 0x80;
 
 /** Book 3 §6.5 and ISO 7816-4 status words this card answers with. */
 export const EmvStatus = {
   ok: 0x9000,
+  selectedFileDeactivated: 0x6283,
   wrongLength: 0x6700,
   authenticationBlocked: 0x6983,
   conditionsNotSatisfied: 0x6985,

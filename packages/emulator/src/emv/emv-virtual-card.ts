@@ -7,7 +7,12 @@ import { emvKeyChain, type EmvKeyChain } from './emv-keys.js';
 import { EmvPinState } from './emv-pin.js';
 import { SPECIMEN_APPLICATIONS, type EmvApplicationProfile } from './emv-profile.js';
 import { personaliseApplication, type EmvApplicationImage } from './emv-records.js';
-import { EmvInstruction as I, EmvStatus as S, EmvTag as T, PLAINTEXT_PIN_QUALIFIER, PPSE_NAME, PSE_NAME } from './emv-spec.js';
+import {
+  EmvInstruction as I, EmvStatus as S, EmvTag as T, PLAINTEXT_PIN_QUALIFIER, PPSE_NAME, PSE_NAME, SelectOccurrence,
+} from './emv-spec.js';
+
+/** Replaces the card's answer to one command when it returns bytes; for tests of a faulty card. */
+export type EmvFaultHook = (command: Uint8Array) => Uint8Array | undefined;
 
 export interface EmvVirtualCardOptions {
   /** Default: a Visa credit (priority 2) and a Maestro debit (priority 1) application. */
@@ -43,6 +48,8 @@ export interface EmvExchange {
 }
 
 const PIN_TRY_LIMIT = 3;
+const SELECT_FIRST = SelectOccurrence.first;
+const SELECT_NEXT = SelectOccurrence.next;
 /** A T=0 contact card's ATR (Book 1 §8.3: TB1 = 00, TC1 = 00, then historical bytes). */
 const ATR = hex('3B68000000 73C84012009000');
 const EMPTY = new Uint8Array(0);
@@ -82,6 +89,8 @@ export class EmvVirtualCard implements VirtualCard {
   private pending: Uint8Array | undefined;
   private atc = 0;
   private readonly log: EmvExchange[] = [];
+  /** Answers in the card's stead when it returns bytes (logged like the card's own answers). */
+  faultHook: EmvFaultHook | undefined;
 
   private constructor(
     private readonly options: { readonly pse: boolean; readonly ppse: boolean },
@@ -148,7 +157,7 @@ export class EmvVirtualCard implements VirtualCard {
     }
     let response: Uint8Array;
     try {
-      response = this.respond(apdu);
+      response = this.faultHook?.(command) ?? this.respond(apdu);
     } catch {
       // A bug here must look like a card fault, not crash the reader.
       response = status(S.noPreciseDiagnosis);
@@ -187,24 +196,39 @@ export class EmvVirtualCard implements VirtualCard {
     return reply(data, S.ok);
   }
 
-  /** Book 1 §11.3: SELECT by DF name, first occurrence, partial names allowed for applications. */
+  /**
+   * Book 1 §11.3.2: SELECT by DF name. P2 00 selects the first application whose name begins
+   * with the data (partial names), P2 02 the next one after the current selection, in card
+   * order; none left is 6A82. A blocked application is selected with 6283 (Book 1 §12.3.3)
+   * and its FCI kept for GET RESPONSE, as a T=0 card does with a warning (Book 1 §9.3.1.3).
+   */
   private select({ p1, p2, data }: CommandApdu): Uint8Array {
     if (p1 !== 0x04) return status(S.incorrectP1P2);
-    if (p2 === 0x02) return status(S.fileNotFound);
-    if (p2 !== 0x00) return status(S.incorrectP1P2);
+    if (p2 !== SELECT_FIRST && p2 !== SELECT_NEXT) return status(S.incorrectP1P2);
     if (data.length < 5 || data.length > 16) return status(S.wrongLength);
     const name = Buffer.from(data).toString('latin1');
-    if (name === PSE_NAME && this.options.pse) {
+    if (p2 === SELECT_FIRST && name === PSE_NAME && this.options.pse) {
       this.enter({ kind: 'pse' });
       return this.announce(pseFci(this.applications[0]?.language ?? 'en'));
     }
-    if (name === PPSE_NAME && this.options.ppse) {
+    if (p2 === SELECT_FIRST && name === PPSE_NAME && this.options.ppse) {
       this.enter({ kind: 'ppse' });
       return this.announce(ppseFci(this.applications));
     }
-    const app = this.images.find((i) => startsWith(i.aid, data));
+    let from = 0;
+    if (p2 === SELECT_NEXT) {
+      const current = this.selection.kind === 'application' ? this.images.indexOf(this.selection.app) : -1;
+      // "Next" is relative to a current application that matches the same name.
+      if (current < 0 || !startsWith(this.images[current]?.aid ?? EMPTY, data)) return status(S.fileNotFound);
+      from = current + 1;
+    }
+    const app = this.images.slice(from).find((i) => startsWith(i.aid, data));
     if (!app) return status(S.fileNotFound);
     this.enter({ kind: 'application', app, processing: false });
+    if (app.profile.blocked) {
+      this.pending = app.fci;
+      return status(S.selectedFileDeactivated);
+    }
     return this.announce(app.fci);
   }
 
@@ -217,7 +241,7 @@ export class EmvVirtualCard implements VirtualCard {
   private getProcessingOptions({ p1, p2, data }: CommandApdu): Uint8Array {
     if (p1 !== 0 || p2 !== 0) return status(S.incorrectP1P2);
     const selection = this.selection;
-    if (selection.kind !== 'application' || selection.processing) return status(S.conditionsNotSatisfied);
+    if (selection.kind !== 'application' || selection.processing || selection.app.profile.blocked) return status(S.conditionsNotSatisfied);
     const { app } = selection;
     if (data.length !== 2 + app.pdolLength || data[0] !== T.commandTemplate || data[1] !== app.pdolLength) return status(S.wrongLength);
     selection.processing = true;

@@ -1,3 +1,5 @@
+import { SW } from '../codec/status-words.js';
+
 /** EMV tags and names the reader uses (EMV 4.4 Book 1 §12, Book 3 Annex A). */
 export const PSE = '1PAY.SYS.DDF01';
 export const PPSE = '2PAY.SYS.DDF01';
@@ -43,3 +45,16 @@ export const PLAINTEXT_PIN = 0x80;
 /** Status word of a command the card will not run in its current state (e.g. READ RECORD before GPO). */
 export const CONDITIONS_NOT_SATISFIED = 0x6985;
 export const RECORD_NOT_FOUND = 0x6a83;
+/** SELECT answer of a blocked card, or of one without SELECT (Book 1 §12.3.3 step 2: end the session). */
+export const CARD_BLOCKED_OR_UNSUPPORTED = 0x6a81;
+/** SELECT P2: first (or only) occurrence, and next occurrence of a partial DF name (Book 1 §11.3.2). */
+export const FIRST_OCCURRENCE = 0x00;
+export const NEXT_OCCURRENCE = 0x02;
+
+/** The selection values above in one place, for the test that holds them against the emulator's. */
+export const EMV_SELECTION = {
+  firstOccurrence: FIRST_OCCURRENCE,
+  nextOccurrence: NEXT_OCCURRENCE,
+  cardBlockedOrUnsupported: CARD_BLOCKED_OR_UNSUPPORTED,
+  applicationBlocked: SW.WARNING_FILE_DEACTIVATED,
+} as const;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { command, type ResponseApdu } from '../codec/apdu.js';
 import { decodeBerTlv, findBerTlv, flattenBerTlv, type BerTlv } from '../codec/ber-tlv.js';
-import { concatBytes, toHex, wipe } from '../codec/hex.js';
+import { concatBytes, wipe } from '../codec/hex.js';
 import { describeStatusWord, SW, triesLeft } from '../codec/status-words.js';
 import type { PinSource } from '../beid/beid-card.js';
 import { pinBlock, pinpadVerifyStructure } from '../beid/pin.js';
@@ -12,18 +12,10 @@ import { applicationData, type EmvApplicationData } from './application-data.js'
 import {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type Recovery,
 } from './certificates.js';
-import { CONDITIONS_NOT_SATISFIED, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
+import { applicationFrom, byPriority, latin1Text as text, type EmvApplication } from './application.js';
+import { answersTerminalAid, buildCandidateList, type SelectByName } from './candidate-list.js';
+import { CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
 import { answerDol, pdolEntries, type TerminalData } from './dol.js';
-
-/** One payment application the card lists (Book 1 §12.2.3). */
-export interface EmvApplication {
-  /** Upper-case hex. */
-  readonly aid: string;
-  readonly label: string;
-  readonly preferredName: string | undefined;
-  /** Book 1 Table 48, low nibble: 1 is first; undefined when the card gives none. */
-  readonly priority: number | undefined;
-}
 
 /** What GET PROCESSING OPTIONS and the AFL's records yielded for one application. */
 export interface EmvApplicationRecords {
@@ -36,6 +28,8 @@ export interface EmvApplicationRecords {
   /** Book 3 §10.3: what the ICC certificate's hash covers besides its own fields. */
   readonly staticData: Uint8Array;
 }
+
+export type EmvApplicationSource = 'ppse' | 'pse' | 'terminal-aids';
 
 export interface EmvCertificates {
   readonly aid: string;
@@ -52,28 +46,11 @@ function fail(what: string, response: ResponseApdu): never {
   throw new SmartCardError('CARD_STATUS', `${what}: ${describeStatusWord(response.sw)}`, { sw: response.sw });
 }
 
-function text(bytes: Uint8Array | undefined): string | undefined {
-  return bytes ? Buffer.from(bytes).toString('latin1').trim() : undefined;
-}
-
 function directoryEntry(node: BerTlv): EmvApplication | undefined {
   const fields = flattenBerTlv(node.children);
   const aid = fields.get(Tag.aid);
   if (!aid || aid.length < 5 || aid.length > 16) return undefined;
-  const priority = fields.get(Tag.priority)?.[0];
-  return {
-    aid: toHex(aid),
-    label: text(fields.get(Tag.label)) ?? '',
-    preferredName: text(fields.get(Tag.preferredName)),
-    priority: priority === undefined || (priority & 0x0f) === 0 ? undefined : priority & 0x0f,
-  };
-}
-
-/** Book 1 §12.4: lowest priority number first; applications without one go last, in card order. */
-function byPriority(apps: readonly EmvApplication[]): EmvApplication[] {
-  return apps.map((app, order) => ({ app, order }))
-    .sort((a, b) => (a.app.priority ?? 16) - (b.app.priority ?? 16) || a.order - b.order)
-    .map((x) => x.app);
+  return applicationFrom(aid, fields);
 }
 
 function parseTemplate(data: Uint8Array, what: string): BerTlv[] {
@@ -90,15 +67,22 @@ function parseTemplate(data: Uint8Array, what: string): BerTlv[] {
  * AFL, as terminals do (Book 3 §10), offline plaintext PIN and the issuer/ICC certificates.
  */
 export class EmvCard {
-  private constructor(readonly session: CardSession, readonly applications: readonly EmvApplication[], private readonly terminal: TerminalData) {}
+  private constructor(
+    readonly session: CardSession,
+    readonly applications: readonly EmvApplication[],
+    /** How the list was built: a directory (Book 1 §12.3.2) or the terminal's AIDs (§12.3.3). */
+    readonly source: EmvApplicationSource,
+    private readonly terminal: TerminalData,
+  ) {}
 
   /**
-   * Whether the card in the session is a payment card: it has a PPSE or a PSE. Costs one or
-   * two SELECTs; the eID and other cards answer 6A82.
+   * Whether the card in the session is a payment card: it has a PPSE or a PSE, or else answers
+   * SELECT of one of the terminal's AIDs (Book 1 §12.3.3). Costs two SELECTs for a card with
+   * a PSE/PPSE and at most eight for one without; the eID and other cards answer 6A82.
    */
   static async recognise(session: CardSession): Promise<boolean> {
     for (const name of [PPSE, PSE]) {
-      const response = await session.transmit(command(0x00, 0xa4, 0x04, 0x00, Buffer.from(name, 'latin1'), 256));
+      const response = await session.transmit(command(0x00, 0xa4, 0x04, FIRST_OCCURRENCE, Buffer.from(name, 'latin1'), 256));
       if (response.sw !== SW.OK) continue;
       try {
         if (findBerTlv(decodeBerTlv(response.data), [Tag.fci])) return true;
@@ -106,14 +90,23 @@ export class EmvCard {
         // An answer that is not an FCI is not a payment system environment.
       }
     }
-    return false;
+    return answersTerminalAid(selectByName(session));
   }
 
-  /** Lists the applications (PPSE first, then the PSE's directory records); refuses a card that has neither. */
+  /**
+   * Lists the applications: the PPSE's directory, else the PSE's directory records, else
+   * (neither there, or either malformed) the candidate list from the terminal's AIDs (Book 1
+   * §12.3.3). Refuses a card none of the three finds an application on.
+   */
   static async open(session: CardSession, terminal: Partial<TerminalData> = {}): Promise<EmvCard> {
-    const apps = await session.inTransaction(async () => (await listFromPpse(session)) ?? (await listFromPse(session)));
-    if (apps === undefined) throw new SmartCardError('CARD_UNKNOWN', 'the card has neither a PPSE nor a PSE: not an EMV payment card');
-    return new EmvCard(session, byPriority(apps), {
+    const { apps, source } = await session.inTransaction(async () => {
+      const ppse = await listFromPpse(session);
+      if (ppse) return { apps: ppse, source: 'ppse' as const };
+      const pse = await listFromPse(session);
+      if (pse) return { apps: pse, source: 'pse' as const };
+      return { apps: await listFromTerminalAids(session), source: 'terminal-aids' as const };
+    });
+    return new EmvCard(session, byPriority(apps), source, {
       countryCode: terminal.countryCode ?? BELGIUM, currencyCode: terminal.currencyCode ?? EURO,
       date: terminal.date ?? new Date(), unpredictableNumber: terminal.unpredictableNumber ?? randomBytes(4),
     });
@@ -291,10 +284,26 @@ function checkEmvVerifyAnswer(sw: number): void {
   throw new SmartCardError('CARD_STATUS', `VERIFY: ${describeStatusWord(sw)}`, { sw });
 }
 
+/** SELECT by DF name as the candidate-list steps ask for it. */
+function selectByName(session: CardSession): SelectByName {
+  return (name, occurrence) => session.transmit(command(0x00, 0xa4, 0x04, occurrence === 'next' ? NEXT_OCCURRENCE : FIRST_OCCURRENCE, name, 256));
+}
+
+/** BER-TLV nodes, or undefined for an answer that is not: a malformed directory counts as none. */
+function tryTemplate(data: Uint8Array): BerTlv[] | undefined {
+  try {
+    return decodeBerTlv(data);
+  } catch {
+    return undefined;
+  }
+}
+
 async function listFromPpse(session: CardSession): Promise<EmvApplication[] | undefined> {
-  const response = await session.transmit(command(0x00, 0xa4, 0x04, 0x00, Buffer.from(PPSE, 'latin1'), 256));
+  const response = await session.transmit(command(0x00, 0xa4, 0x04, FIRST_OCCURRENCE, Buffer.from(PPSE, 'latin1'), 256));
   if (response.sw !== SW.OK) return undefined;
-  const directory = findBerTlv(parseTemplate(response.data, 'the PPSE FCI'), [Tag.fci, Tag.fciProprietary, Tag.issuerDiscretionary]);
+  const nodes = tryTemplate(response.data);
+  if (!nodes) return undefined;
+  const directory = findBerTlv(nodes, [Tag.fci, Tag.fciProprietary, Tag.issuerDiscretionary]);
   const apps = (directory?.children ?? []).filter((n) => n.tag === Tag.applicationTemplate).map(directoryEntry);
   const found = apps.filter((a): a is EmvApplication => a !== undefined);
   return found.length > 0 ? found : undefined;
@@ -302,16 +311,20 @@ async function listFromPpse(session: CardSession): Promise<EmvApplication[] | un
 
 /** Book 1 §12.3.2: SELECT the PSE, then READ RECORD its directory SFI from record 1 until 6A83. */
 async function listFromPse(session: CardSession): Promise<EmvApplication[] | undefined> {
-  const response = await session.transmit(command(0x00, 0xa4, 0x04, 0x00, Buffer.from(PSE, 'latin1'), 256));
+  const response = await session.transmit(command(0x00, 0xa4, 0x04, FIRST_OCCURRENCE, Buffer.from(PSE, 'latin1'), 256));
   if (response.sw !== SW.OK) return undefined;
-  const sfi = findBerTlv(parseTemplate(response.data, 'the PSE FCI'), [Tag.fci, Tag.fciProprietary, Tag.sfi])?.value[0];
-  if (sfi === undefined || sfi < 1 || sfi > 30) throw new SmartCardError('CARD_DATA_INVALID', 'the PSE names no directory SFI');
+  const fci = tryTemplate(response.data);
+  const sfi = fci ? findBerTlv(fci, [Tag.fci, Tag.fciProprietary, Tag.sfi])?.value[0] : undefined;
+  // Book 1 §12.3.2: a PSE the terminal cannot use sends it to the list of AIDs.
+  if (sfi === undefined || sfi < 1 || sfi > 30) return undefined;
   const apps: EmvApplication[] = [];
   for (let record = 1; record <= 255; record++) {
     const answer = await session.transmit(command(0x00, 0xb2, record, (sfi << 3) | 0x04, EMPTY, 256));
     if (answer.sw === RECORD_NOT_FOUND) break;
     if (answer.sw !== SW.OK) fail('READ RECORD (PSE directory)', answer);
-    const template = findBerTlv(parseTemplate(answer.data, 'a PSE directory record'), [Tag.record]);
+    const nodes = tryTemplate(answer.data);
+    if (!nodes) return undefined;
+    const template = findBerTlv(nodes, [Tag.record]);
     for (const node of template?.children ?? []) {
       if (node.tag !== Tag.applicationTemplate) continue;
       const app = directoryEntry(node);
@@ -319,4 +332,12 @@ async function listFromPse(session: CardSession): Promise<EmvApplication[] | und
     }
   }
   return apps.length > 0 ? apps : undefined;
+}
+
+/** Book 1 §12.3.3, for a card without a usable PPSE or PSE. */
+async function listFromTerminalAids(session: CardSession): Promise<EmvApplication[]> {
+  const { candidates, blocked } = await buildCandidateList(selectByName(session));
+  if (candidates.length > 0) return [...candidates];
+  if (blocked > 0) throw new SmartCardError('CARD_STATUS', 'every payment application the card answered is blocked (6283)', { blocked });
+  throw new SmartCardError('CARD_UNKNOWN', 'the card has no PPSE, no PSE and none of the terminal\'s AIDs: not an EMV payment card');
 }

@@ -1,4 +1,10 @@
-export { EmvCard, type EmvApplication, type EmvApplicationRecords, type EmvCertificates } from './emv-card.js';
+export { type EmvApplication } from './application.js';
+export { EmvCard, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
+export {
+  answersTerminalAid, buildCandidateList, judgeSelection, parseAdfFci, MAX_OCCURRENCES,
+  type CandidateList, type SelectAnswer, type SelectByName, type SelectionStep,
+} from './candidate-list.js';
+export { TERMINAL_AIDS, type TerminalAid } from './terminal-aids.js';
 export { applicationData, type EmvApplicationData } from './application-data.js';
 export {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type RecoveredPublicKey, type Recovery,
@@ -6,4 +12,4 @@ export {
 export { parseAfl, type AflEntry } from './afl.js';
 export { answerDol, type TerminalData } from './dol.js';
 export { maskPan, maskPans } from './pan.js';
-export { PSE, PPSE, Tag as EMV_TAGS } from './constants.js';
+export { EMV_SELECTION, PSE, PPSE, Tag as EMV_TAGS } from './constants.js';
