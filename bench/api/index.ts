@@ -7,17 +7,9 @@
 // connections on /v3/readers for D seconds (errors, throughput, peak RSS). 127.0.0.1 only.
 // Usage (root, or where unshare works): node --import tsx bench/api/index.ts [connections=1000] [seconds=30] [rounds=5] [reads=10] [card-latency-ms=0]
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SignJWT } from 'jose';
-import { APPLICATION_TOKEN_TYPE } from '@t1c/ds/client';
-import { SPECIMEN_HOLDER, startPcscd } from '@t1c/emulator';
-import { startCardHost } from '@t1c/emulator/card-host';
+import { SPECIMEN_HOLDER } from '@t1c/emulator';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { ensurePrivateNamespace } from '../../scripts/namespace.mjs';
 import { interleaved, Rounds, summary, timed, type Contender } from '../lib/stats.js';
@@ -25,6 +17,7 @@ import { RawKoffiFloor } from '../lib/raw-koffi.js';
 import { rawReplay, recordCommands } from '../lib/record-commands.js';
 import { swapCard } from '../lib/swap-card.js';
 import { fullRead } from '../lib/full-read.js';
+import { childPids, freePort, httpsGetter, startApiRig } from '../lib/api-rig.js';
 
 ensurePrivateNamespace();
 const connections = Number(process.argv[2] ?? 1000);
@@ -32,57 +25,20 @@ const seconds = Number(process.argv[3] ?? 30);
 const freshRounds = Number(process.argv[4] ?? 5);
 const freshReads = Number(process.argv[5] ?? 10);
 const cardLatencyMs = Number(process.argv[6] ?? 0);
-const BIN = fileURLToPath(new URL('../../packages/connector/bin/t1c.js', import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL('../lib/bare-api/server.ts', import.meta.url));
 let stopBare = (): Promise<unknown> => Promise.resolve();
-
-const freePort = (): Promise<number> => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address() as AddressInfo;
-    s.close(() => resolve(port));
-  });
-});
 
 /** VmRSS in MiB of a process and its direct children (the sandbox). */
 function rssMiB(pid: number): { api: number; sandbox: number } {
   const rss = (p: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return { api: rss(pid), sandbox: children.reduce((sum, c) => sum + rss(c), 0) };
+  return { api: rss(pid), sandbox: childPids(pid).reduce((sum, c) => sum + rss(c), 0) };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 't1c-bench-api-'));
-const pcscd = await startPcscd({ readerPairs: 1 });
-const reader = pcscd.readers[0];
-if (!reader) throw new Error('no vpcd reader');
-// The card answers from its own process, like a separate device; every new card shares the
-// process's specimen root, RRN and Citizen CA certificates, as real cards share Belgium's.
-const host = await startCardHost();
-await host.insert(reader.port, { appletVersion: '1.8' });
-const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-writeFileSync(join(dir, 'jwt.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
-// The connector takes only typ JWT tokens with iat and exp (security/jwt.ts).
-const jwt = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', typ: APPLICATION_TOKEN_TYPE }).setIssuer('bench').setIssuedAt().setExpirationTime('2h').sign(privateKey);
-const port = await freePort();
-
-const startedAt = process.hrtime.bigint();
-const api = spawn(process.execPath, [BIN, 'api', '--port', String(port), '--local-ca', '--data-dir', join(dir, 'data'),
-  '--jwt-public-key', join(dir, 'jwt.pem'), '--jwt-issuer', 'bench', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] });
-const agent = new Agent({ keepAlive: true, maxSockets: connections, rejectUnauthorized: false });
-const get = (path: string): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-  const req = request({ host: '127.0.0.1', port, path, agent, headers: { authorization: `Bearer ${jwt}` } }, (res) => {
-    let body = '';
-    res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-  });
-  req.on('error', reject).end();
-});
+const rig = await startApiRig({ maxSockets: connections, tmpPrefix: 't1c-bench-api-' });
+const { api, agent, get, host, reader } = rig;
 
 try {
-  for (;;) {
-    const ok = await get('/v3/readers').then((r) => r.status === 200, () => false);
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  console.log(`start-up to first served /v3/readers: ${(Number(process.hrtime.bigint() - startedAt) / 1e6).toFixed(0)} ms (includes tsx load, key + CA generation)`);
+  console.log(`start-up to first served /v3/readers: ${rig.startupMs.toFixed(0)} ms (includes tsx load, key + CA generation)`);
   const apiPid = api.pid ?? 0;
   await new Promise((r) => setTimeout(r, 2000));
   const idle = rssMiB(apiPid);
@@ -109,23 +65,17 @@ try {
   // The same architecture with nothing of ours around it: what TLS, the process boundary and
   // the response signature alone cost on this machine (bench/lib/bare-api).
   const barePort = await freePort();
-  const bare = spawn(process.execPath, ['--import', 'tsx', BARE_SERVER, String(barePort), join(dir, 'data', 'tls', 'localhost-key.pem'), join(dir, 'data', 'tls', 'localhost.pem'), reader.name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const bare = spawn(process.execPath, ['--import', 'tsx', BARE_SERVER, String(barePort), rig.tls.key, rig.tls.cert, reader.name], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   stopBare = () => { bare.kill('SIGTERM'); return new Promise((r) => bare.once('exit', r)); };
   await new Promise((r) => bare.once('message', r));
-  const bareGet = (): Promise<{ status: number; body: string }> => new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: barePort, path: '/', agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject).end();
-  });
+  const bareGet = httpsGetter(agent, barePort);
   let id = '';
   const contenders: Contender[] = [
     [FLOOR, () => rawReplay(backend, reader.name, commands)],
     ['raw koffi loop (one buffer, no checks)', () => raw.replay(reader.name, buffers)],
     ['card stack full read (no API)', () => fullRead(backend, reader.name)],
     [BARE, async () => {
-      const { status } = await bareGet();
+      const { status } = await bareGet('/');
       if (status !== 200) throw new Error(`bare architecture answered ${status}`);
     }],
     [API, async () => {
@@ -177,11 +127,6 @@ try {
   clearInterval(sampler);
   console.log(`${connections} keep-alive connections × ${seconds} s on /v3/readers: ${done} ok, ${errors} errors, ${(done / seconds).toFixed(0)} req/s, peak RSS API+sandbox ${peak.toFixed(1)} MiB`);
 } finally {
-  agent.destroy();
   await stopBare();
-  api.kill('SIGTERM');
-  await new Promise((r) => api.once('exit', r));
-  await host.close();
-  await pcscd.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await rig.close();
 }
