@@ -40,26 +40,32 @@ function slowToLetGo(inner: ReaderBackend, log: string[]): { backend: ReaderBack
   return { backend, hold: () => void (holding = true), letGo: () => { const all = waiting; waiting = []; for (const resolve of all) resolve(); } };
 }
 
+/** A card service over one virtual eID 1.8 whose disconnects are held once `hold` ran (after listing). */
+async function heldService(log: string[]): Promise<{ service: LocalCardService; readerId: string; letGo: () => void }> {
+  const virtual = new VirtualReaderBackend();
+  virtual.addReader('R', await BeidVirtualCard.create({ appletVersion: '1.8' }));
+  const { backend, hold, letGo } = slowToLetGo(virtual, log);
+  const service = new LocalCardService([backend]);
+  const [reader] = await service.listReaders();
+  assert.ok(reader);
+  hold();
+  return { service, readerId: reader.id, letGo };
+}
+
 describe('card service: answer, then let go of the card', () => {
   it('an op answers before its disconnect ends; the next op on the reader connects only after it', async () => {
     const log: string[] = [];
-    const virtual = new VirtualReaderBackend();
-    virtual.addReader('R', await BeidVirtualCard.create({ appletVersion: '1.8' }));
-    const { backend, hold, letGo } = slowToLetGo(virtual, log);
-    const service = new LocalCardService([backend]);
+    const { service, readerId, letGo } = await heldService(log);
     try {
-      const [reader] = await service.listReaders();
-      assert.ok(reader);
-      hold();
       // Before this change the answer waited for the disconnect, which waits for letGo: never.
       let guard: NodeJS.Timeout | undefined;
       const first = await Promise.race([
-        service.call('beid', 'read', reader.id, {}),
+        service.call('beid', 'read', readerId, {}),
         new Promise<never>((_resolve, reject) => (guard = setTimeout(() => reject(new Error('the answer waited for the disconnect')), 5000))),
       ]).finally(() => clearTimeout(guard));
       log.push('answered');
       assert.equal(first.applet, '1.8');
-      const second = service.call('beid', 'read', reader.id, {});
+      const second = service.call('beid', 'read', readerId, {});
       await new Promise((resolve) => setTimeout(resolve, 20));
       assert.deepEqual(log, ['connect', 'answered'], 'the second op waits for the first one\'s disconnect');
       letGo();
@@ -75,16 +81,10 @@ describe('card service: answer, then let go of the card', () => {
 
   it('an op that fails lets go of the card before it rejects', async () => {
     const log: string[] = [];
-    const virtual = new VirtualReaderBackend();
-    virtual.addReader('R', await BeidVirtualCard.create({ appletVersion: '1.8' }));
-    const { backend, hold, letGo } = slowToLetGo(virtual, log);
-    const service = new LocalCardService([backend]);
+    const { service, readerId, letGo } = await heldService(log);
     try {
-      const [reader] = await service.listReaders();
-      assert.ok(reader);
-      hold();
       // A wrong PIN fails on the card, after connecting.
-      const failing = service.call('beid', 'verifyPin', reader.id, { pin: { kind: 'digits', pin: new TextEncoder().encode('9999') } }).then(() => 'resolved', () => 'rejected');
+      const failing = service.call('beid', 'verifyPin', readerId, { pin: { kind: 'digits', pin: new TextEncoder().encode('9999') } }).then(() => 'resolved', () => 'rejected');
       await new Promise((resolve) => setTimeout(resolve, 20));
       assert.deepEqual(log, ['connect'], 'not settled while the card is still held');
       letGo();
