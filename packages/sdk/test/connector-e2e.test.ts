@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { createSoftHsmToken, type SoftHsmToken } from '@t1c/emulator/softhsm';
-import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
-
-const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
+import { PIN } from '../../connector/test/api-helpers/fixture.js';
+import { startBundleInChromium, type BundleInChromium } from './bundle-in-chromium.js';
 
 interface PageResult {
   readers: string[];
@@ -71,48 +64,24 @@ async function drivePkcs11(args: { url: string; jwt: string; library: string; pi
 }
 
 describe('our bundle in Chromium against the real connector', () => {
-  let f: Fixture;
-  let site: Server;
-  let origin: string;
-  let browser: Browser;
+  let rig: BundleInChromium;
   let token: SoftHsmToken;
 
   before(async () => {
     token = await createSoftHsmToken({ label: 'browser-test', pin: '2468' });
     // The connector's sandbox inherits the environment: SoftHSM reads SOFTHSM2_CONF there.
     process.env.SOFTHSM2_CONF = token.env.SOFTHSM2_CONF;
-    assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
-    const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
-    site = createServer((req, res) => {
-      if (req.url === '/t1c-sdk.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sdk e2e</title>');
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    f = await startFixture(undefined, { allowOrigins: [origin] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    rig = await startBundleInChromium();
   });
 
   after(async () => {
-    await browser?.close();
-    await f?.close();
+    await rig?.close();
     token?.remove();
-    site?.closeAllConnections();
-    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
   });
 
   it('reads, verifies the OAEP-encrypted PIN, signs, and maps a wrong PIN with tries left', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    // tsx compiles `drive` with esbuild's keepNames, whose __name helper the page lacks.
-    await tab.addInitScript('globalThis.__name = (fn) => fn;');
-    await tab.goto(`${origin}/`);
-    const jwt = await f.issuer.token({ origins: [origin] });
-    const result = await tab.evaluate(drive, { url: f.base, jwt, pin: PIN });
-    await context.close();
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(drive, { url: rig.f.base, jwt, pin: PIN }));
     assert.equal(result.readers.length, 2);
     assert.ok(result.name.length > 0);
     assert.equal(result.verified, true);
@@ -123,15 +92,10 @@ describe('our bundle in Chromium against the real connector', () => {
   });
 
   it('drives a PKCS#11 token (SoftHSM2): config, slots, token info, certificate, an EC signature that verifies, a wrong PIN', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.addInitScript('globalThis.__name = (fn) => fn;');
-    await tab.goto(`${origin}/`);
-    const jwt = await f.issuer.token({ origins: [origin] });
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
     const message = Buffer.from('signed in Chromium');
     const digest = [...createHash('sha256').update(message).digest()];
-    const result = await tab.evaluate(drivePkcs11, { url: f.base, jwt, library: token.library, pin: '2468', digest });
-    await context.close();
+    const result = await rig.inPage((tab) => tab.evaluate(drivePkcs11, { url: rig.f.base, jwt, library: token.library, pin: '2468', digest }));
     assert.equal(result.label, 'browser-test');
     const key = new X509Certificate(Buffer.from(result.certificate, 'base64')).publicKey;
     assert.ok(verify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(result.signature, 'base64')));

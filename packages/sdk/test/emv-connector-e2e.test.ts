@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvVirtualCard } from '@t1c/emulator';
-import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
+import { PIN } from '../../connector/test/api-helpers/fixture.js';
+import { startBundleInChromium, type BundleInChromium } from './bundle-in-chromium.js';
 import { waitForCard } from '../../connector/test/helpers/card-rig.js';
-
-const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 interface EmvPageResult {
   modules: string[];
@@ -54,52 +47,29 @@ async function driveEmv(args: { url: string; jwt: string; pin: string; readerNam
 }
 
 describe('our bundle\'s emv calls in Chromium against the real connector', () => {
-  let f: Fixture;
-  let site: Server;
-  let origin: string;
-  let browser: Browser;
+  let rig: BundleInChromium;
 
   before(async () => {
-    assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
-    const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
-    site = createServer((req, res) => {
-      if (req.url === '/t1c-sdk.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sdk e2e</title>');
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    f = await startFixture(undefined, { allowOrigins: [origin] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    rig = await startBundleInChromium();
   });
 
   after(async () => {
-    await browser?.close();
-    await f?.close();
-    site?.closeAllConnections();
-    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await rig?.close();
   });
 
   it('emv: applications, application data, certificates and the offline PIN of a payment card put in the second reader', async () => {
     const pcsc = new PcscBackend();
     try {
       // Out with the eID first, seen by PC/SC, so the listing cannot catch the old card.
-      await f.rig.eject(1);
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', false);
-      await f.rig.insert(1, await EmvVirtualCard.create({ pin: PIN }));
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', true);
+      await rig.f.rig.eject(1);
+      await waitForCard(pcsc, rig.f.rig.readerNames[1] ?? '', false);
+      await rig.f.rig.insert(1, await EmvVirtualCard.create({ pin: PIN }));
+      await waitForCard(pcsc, rig.f.rig.readerNames[1] ?? '', true);
     } finally {
       await pcsc.close();
     }
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.addInitScript('globalThis.__name = (fn) => fn;');
-    await tab.goto(`${origin}/`);
-    const jwt = await f.issuer.token({ origins: [origin] });
-    const result = await tab.evaluate(driveEmv, { url: f.base, jwt, pin: PIN, readerName: f.rig.readerNames[1] ?? '' });
-    await context.close();
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(driveEmv, { url: rig.f.base, jwt, pin: PIN, readerName: rig.f.rig.readerNames[1] ?? '' }));
     assert.deepEqual(result.modules, ['emv']);
     assert.deepEqual(result.applications.map((a) => [a.name, a.priority]), [['MAESTRO', 1], ['VISA CREDIT', 2]]);
     assert.equal(result.pan, '6703000000000000003');

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { PIN, startFixture, type Fixture } from '../../connector/test/api-helpers/fixture.js';
-
-const SDK_DIR = fileURLToPath(new URL('..', import.meta.url));
+import { PIN } from '../../connector/test/api-helpers/fixture.js';
+import { startBundleInChromium, type BundleInChromium } from './bundle-in-chromium.js';
 const IDENTITY_PATH = '3F00DF014031';
 
 interface PageResult {
@@ -61,45 +54,21 @@ async function drive(args: { url: string; jwt: string; otherJwt: string; readerN
 }
 
 describe('our bundle\'s remoteloading calls in Chromium against the real connector', () => {
-  let f: Fixture;
-  let site: Server;
-  let origin: string;
-  let browser: Browser;
+  let rig: BundleInChromium;
 
   before(async () => {
-    assert.equal(spawnSync(process.execPath, [`${SDK_DIR}build.mjs`], { stdio: 'inherit' }).status, 0, 'build');
-    const bundle = readFileSync(`${SDK_DIR}dist/t1c-sdk.min.js`);
-    site = createServer((req, res) => {
-      if (req.url === '/t1c-sdk.min.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
-      else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>sdk e2e</title>');
-    });
-    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    f = await startFixture([{ appletVersion: '1.7', pin: PIN }], { allowOrigins: [origin] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    rig = await startBundleInChromium([{ appletVersion: '1.7', pin: PIN }]);
   });
 
   after(async () => {
-    await browser?.close();
-    await f?.close();
-    site?.closeAllConnections();
-    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await rig?.close();
   });
 
   it('session, SELECT + READ BINARY of the identity file (the virtual card\'s bytes), atr, presence, another application refused, close', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    // tsx compiles `drive` with esbuild's keepNames, whose __name helper the page lacks.
-    await tab.addInitScript('globalThis.__name = (fn) => fn;');
-    await tab.goto(`${origin}/`);
-    const jwt = await f.issuer.token({ origins: [origin] });
-    const otherJwt = await f.issuer.token({ origins: [origin] }, { subject: 'another-application' });
-    const result = await tab.evaluate(drive, { url: f.base, jwt, otherJwt, readerName: f.rig.readerNames[0] ?? '', path: IDENTITY_PATH });
-    await context.close();
-    const card = f.rig.cards[0];
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const otherJwt = await rig.f.issuer.token({ origins: [rig.origin] }, { subject: 'another-application' });
+    const result = await rig.inPage((tab) => tab.evaluate(drive, { url: rig.f.base, jwt, otherJwt, readerName: rig.f.rig.readerNames[0] ?? '', path: IDENTITY_PATH }));
+    const card = rig.f.rig.cards[0];
     assert.ok(card);
     assert.deepEqual(Buffer.from(result.identity, 'hex'), Buffer.from(card.file(IDENTITY_PATH)));
     assert.equal(result.atr, Buffer.from(card.atr).toString('hex').toUpperCase());
