@@ -244,6 +244,12 @@ describe('doctor: cards through pcscd', () => {
       assert.ok(cards.details?.some((d) => d.startsWith(`${first.name}: card 3B`) && d.endsWith('module beid (Belgium Electronic ID card)')), JSON.stringify(cards.details));
       // A payment card has no ATR row: the sandbox's registry recognises it by selecting its PPSE/PSE.
       assert.ok(cards.details?.some((d) => d.startsWith(`${second.name}: card `) && d.endsWith('module emv (EMV payment card)')), JSON.stringify(cards.details));
+      const human = await runCli(['doctor'], '', u.env);
+      const json = await runCli(['doctor', '--json'], '', u.env);
+      for (const name of [first.name, second.name]) {
+        assert.equal(human.stdout.split(name).length - 1, 1, `${name} once in:\n${human.stdout}`);
+        assert.equal(json.stdout.split(name).length - 1, 1, `${name} once in:\n${json.stdout}`);
+      }
     } finally {
       for (const link of links) await link.close();
       await pcscd.stop();
