@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
@@ -13,6 +12,7 @@ import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
 import { buildDeb } from '../../../packaging/installers/deb.mjs';
 import { executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { processesOf, ThrowawayRoot, type UpperEntry } from './helpers/throwaway-root.js';
+import { freePort } from './helpers/free-port.js';
 
 const ENABLE_LINK = '/etc/systemd/user/default.target.wants/t1c.service';
 const MASK_LINK = '/etc/systemd/user/t1c.service';
@@ -277,14 +277,6 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.match(r.stdout, /Usage: t1c api/);
     });
 
-    const freePort = async (): Promise<number> => {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const address = server.address();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      assert.ok(address && typeof address === 'object');
-      return address.port;
-    };
     const writeInRoot = (path: string, text: string, asUid?: number): Promise<string> =>
       inRoot([...(asUid === undefined ? [] : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--init-groups', '--']), 'sh', '-c', 'mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1"', 'sh', path, text]);
     /** `t1c api` as the user without --port: the port it announces. */
