@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
 import { client, errorCode, verifiedData } from './api-helpers/http.js';
 import { clientAsUser } from './api-helpers/http-as-user.js';
+import { curlAsUser } from './helpers/curl-as-user.js';
 import { startPcscRig, type PcscRig } from './api-helpers/rig.js';
 import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
 import { buildDeb } from '../../../packaging/installers/deb.mjs';
@@ -371,9 +372,9 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
         }
         for (const [name, h] of Object.entries(holders)) {
           const get = async (path: string): Promise<unknown> => {
-            const r = await root.run(asUid(h.uid, ['curl', '-sS', '--fail-with-body', `http://127.0.0.1:51983${path}`]));
-            assert.equal(r.code, 0, `${name} ${path}: ${r.stdout}${r.stderr}`);
-            return (JSON.parse(r.stdout) as { data: unknown }).data;
+            const r = await curlAsUser((argv) => root.run(asUid(h.uid, argv)), `http://127.0.0.1:51983${path}`);
+            assert.deepEqual([r.code, r.status], [0, 200], `${name} ${path}: ${r.body}${r.stderr}`);
+            return (JSON.parse(r.body) as { data: unknown }).data;
           };
           const readers = await get('/v3/readers') as { id: string }[];
           assert.equal(readers.length, 1, `${name} sees only their own virtual reader: ${JSON.stringify(readers)}`);
