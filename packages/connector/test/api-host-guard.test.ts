@@ -3,11 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 import { ApiProcess } from './api-helpers/api-process.js';
 import { tempDir } from './api-helpers/rig.js';
+import { freePort } from './helpers/free-port.js';
 
 const PREFIX = '/v3/modules/beid/apps/token';
 const ALLOWED_ORIGIN = 'https://app.example.org';
@@ -40,14 +41,6 @@ function http10(port: number, path: string): Promise<string> {
     socket.on('end', () => resolve(text));
     socket.on('error', reject);
   });
-}
-
-async function unusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const code = (r: Raw): string | undefined => {
@@ -93,7 +86,7 @@ describe('DNS rebinding: t1c api --no-jwt answers only the host names it serves'
   });
 
   it('refuses any other Host with 421/104030 before CORS, routing or the card, and leaks no card data', async () => {
-    const other = await unusedPort();
+    const other = await freePort();
     const hosts = [`attacker.example:${port}`, `127.0.0.1:${other}`, `localhost:${other}`, '127.0.0.1', 'localhost',
       `t1c.partner.test.attacker.example:${port}`, `127.0.0.2:${port}`, `0.0.0.0:${port}`, `localhost:${port}@attacker.example`, ''];
     const requests: [string, string, Record<string, string>][] = [

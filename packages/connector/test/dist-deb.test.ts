@@ -2,17 +2,18 @@ import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { beidPath } from './api-helpers/fixture.js';
 import { client, errorCode, verifiedData } from './api-helpers/http.js';
 import { clientAsUser } from './api-helpers/http-as-user.js';
+import { curlAsUser } from './helpers/curl-as-user.js';
 import { startPcscRig, type PcscRig } from './api-helpers/rig.js';
 import { ensureDeb, packageChecks, sh } from './helpers/deb-package.js';
 import { buildDeb } from '../../../packaging/installers/deb.mjs';
 import { executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { processesOf, ThrowawayRoot, type UpperEntry } from './helpers/throwaway-root.js';
+import { freePort } from './helpers/free-port.js';
 
 const ENABLE_LINK = '/etc/systemd/user/default.target.wants/t1c.service';
 const MASK_LINK = '/etc/systemd/user/t1c.service';
@@ -277,14 +278,6 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
       assert.match(r.stdout, /Usage: t1c api/);
     });
 
-    const freePort = async (): Promise<number> => {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const address = server.address();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      assert.ok(address && typeof address === 'object');
-      return address.port;
-    };
     const writeInRoot = (path: string, text: string, asUid?: number): Promise<string> =>
       inRoot([...(asUid === undefined ? [] : ['setpriv', `--reuid=${asUid}`, `--regid=${asUid}`, '--init-groups', '--']), 'sh', '-c', 'mkdir -p "$(dirname "$1")" && printf %s "$2" > "$1"', 'sh', path, text]);
     /** `t1c api` as the user without --port: the port it announces. */
@@ -379,9 +372,9 @@ describe('dist/t1c-<version>-linux-x64.deb: lintian, desktop-file-validate, syst
         }
         for (const [name, h] of Object.entries(holders)) {
           const get = async (path: string): Promise<unknown> => {
-            const r = await root.run(asUid(h.uid, ['curl', '-sS', '--fail-with-body', `http://127.0.0.1:51983${path}`]));
-            assert.equal(r.code, 0, `${name} ${path}: ${r.stdout}${r.stderr}`);
-            return (JSON.parse(r.stdout) as { data: unknown }).data;
+            const r = await curlAsUser((argv) => root.run(asUid(h.uid, argv)), `http://127.0.0.1:51983${path}`);
+            assert.deepEqual([r.code, r.status], [0, 200], `${name} ${path}: ${r.body}${r.stderr}`);
+            return (JSON.parse(r.body) as { data: unknown }).data;
           };
           const readers = await get('/v3/readers') as { id: string }[];
           assert.equal(readers.length, 1, `${name} sees only their own virtual reader: ${JSON.stringify(readers)}`);

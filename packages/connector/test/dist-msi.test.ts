@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SPECIMEN_HOLDER } from '@t1c/emulator';
@@ -12,6 +11,7 @@ import { parsePe } from './helpers/binary-headers.js';
 import { executableOf, ROOT, ROOT_VERSION } from './helpers/dist-exe.js';
 import { ensureMsis, MSIS, msiTable as msiTableOf } from './helpers/dist-msi.js';
 import { WinePrefix, type WineProcess } from './helpers/wine.js';
+import { freePort } from './helpers/free-port.js';
 
 const MSI = MSIS.perUser;
 const SETTINGS = 'HKCU\\Software\\T1C\\Connector';
@@ -25,14 +25,6 @@ function msiTable(table: string): string[][] {
   return msiTableOf(MSI, table);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 /** Waits until the program's log says it listens (or it exits); Wine's first start of a program is slow. */
 async function listening(p: WineProcess): Promise<string> {

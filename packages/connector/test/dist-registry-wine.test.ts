@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ensureExecutables } from './helpers/dist-exe.js';
 import { OsUsers } from './helpers/os-users.js';
 import { WINE } from './helpers/wine.js';
+import { freePort } from './helpers/free-port.js';
 
 const A = 't1c-wreg-a';
 const B = 't1c-wreg-b';
@@ -14,14 +14,6 @@ const C = 't1c-wreg-c';
 const HOLDERS = { [A]: 'Alpha', [B]: 'Bravo' } as const;
 const WINESERVER = existsSync('/usr/lib/wine/wineserver64') ? '/usr/lib/wine/wineserver64' : '/usr/lib/wine/wineserver';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 /** `/run/x` as a Windows program under Wine names it (Z: is the Linux root). */
 const windowsPath = (path: string): string => `Z:${path.replace(/\//g, '\\')}`;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdminClient, startDistributionService, type RunningDistributionService } from '@t1c/ds';
@@ -11,15 +10,8 @@ import { NAME, startDnsRig, type DnsRig } from './doctor-helpers/dns-rig.js';
 import { runDoctorCli, tempHome, userEnv } from './doctor-helpers/doctor-cli.js';
 import { writePartnerCert } from './doctor-helpers/partner-cert.js';
 import { runCli, T1C_BIN } from './helpers/run-cli.js';
+import { freePort } from './helpers/free-port.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
 
 /** A user with a home, a config file for the connector and the doctor, and an empty NSS database. */
 function user(config: Record<string, unknown>): { home: string; env: NodeJS.ProcessEnv; dataDir: string; remove: () => void } {
@@ -244,6 +236,12 @@ describe('doctor: cards through pcscd', () => {
       assert.ok(cards.details?.some((d) => d.startsWith(`${first.name}: card 3B`) && d.endsWith('module beid (Belgium Electronic ID card)')), JSON.stringify(cards.details));
       // A payment card has no ATR row: the sandbox's registry recognises it by selecting its PPSE/PSE.
       assert.ok(cards.details?.some((d) => d.startsWith(`${second.name}: card `) && d.endsWith('module emv (EMV payment card)')), JSON.stringify(cards.details));
+      const human = await runCli(['doctor'], '', u.env);
+      const json = await runCli(['doctor', '--json'], '', u.env);
+      for (const name of [first.name, second.name]) {
+        assert.equal(human.stdout.split(name).length - 1, 1, `${name} once in:\n${human.stdout}`);
+        assert.equal(json.stdout.split(name).length - 1, 1, `${name} once in:\n${json.stdout}`);
+      }
     } finally {
       for (const link of links) await link.close();
       await pcscd.stop();

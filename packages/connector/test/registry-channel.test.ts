@@ -13,6 +13,7 @@ import { nameInPasswd } from '../src/registry/username.js';
 import { parseExcludedPortRanges, parsePortRange, pickAgentPort } from '../src/registry/port-range.js';
 import { registryChannel, registrySettings } from '../src/registry/settings.js';
 import { startRegistry, type RunningRegistry } from '../src/registry/start.js';
+import { freePort } from './helpers/free-port.js';
 
 /** A raw client of the Registry's Unix socket: lines out, parsed lines in, and whether it was closed. */
 class RawAgent {
@@ -65,11 +66,7 @@ describe('registry: the agent channel', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 't1c-registry-channel-'));
     // A range of 3 ports that are free now, so "the range is full" is reachable.
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-    const address = probe.address();
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const base = typeof address === 'object' && address ? address.port : 40000;
+    const base = await freePort();
     range.from = base;
     range.to = base + 2;
     registry = await startRegistry(registrySettings({ port: 0, socketPath: socketPath(), agentPorts: { ...range }, logLevel: 'silent' }));
@@ -161,14 +158,6 @@ describe('registry: the agent channel', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 describe('registry: the TCP channel (Windows\' transport), run on Linux with the Linux socket table', () => {
   let registry: RunningRegistry;

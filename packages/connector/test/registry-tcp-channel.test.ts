@@ -1,24 +1,16 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { attachToVpcd, BeidVirtualCard, SPECIMEN_HOLDER, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 import { T1C_BIN } from './helpers/run-cli.js';
 import { OsUsers, waitForOutput, waitForStderr } from './helpers/os-users.js';
+import { freePort } from './helpers/free-port.js';
 
 const A = 't1c-treg-a';
 const B = 't1c-treg-b';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 /**
  * Windows' registration channel (TCP on 127.0.0.1, the peer named by the socket table) run

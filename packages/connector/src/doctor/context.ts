@@ -84,23 +84,10 @@ function servedChain(port: number): (servername: string) => Promise<ServedChain>
   });
 }
 
-/**
- * PC/SC as the sandbox sees it (the same backend and card-module registry, probes included),
- * loaded only when the cards are checked.
- */
+/** Loaded only when the cards are checked: it loads PC/SC. */
 async function pcscReaders(): Promise<Awaited<ReturnType<DoctorContext['readers']>>> {
-  const { TolerantPcscBackend } = await import('../sandbox/tolerant-backend.js');
-  const { LocalCardService } = await import('../cards/index.js');
-  const backend = new TolerantPcscBackend();
-  const cards = new LocalCardService([backend]);
-  try {
-    const statuses = await backend.listReaders();
-    if (backend.status === 'down') throw new Error('no connection to the service (SCardEstablishContext failed)');
-    const modules = new Map((await cards.listReaders()).map((r) => [r.name, r.card?.module ?? null]));
-    return statuses.map((status) => ({ ...status, module: modules.get(status.name) ?? null }));
-  } finally {
-    await cards.close();
-  }
+  const { listPcscReaders } = await import('./probes/pcsc-readers.js');
+  return listPcscReaders();
 }
 
 /** The name pages use: asked for, else the first configured name, else the partner certificate's. */

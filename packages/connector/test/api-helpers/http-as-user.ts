@@ -1,33 +1,33 @@
+import { curlAsUser, type RunAsUser } from '../helpers/curl-as-user.js';
 import type { Answer, Client } from './http.js';
 
-/** How to run a command as the other OS user (e.g. `setpriv` inside the test's throw-away root). */
-export type RunAsUser = (argv: readonly string[]) => Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>;
-
-const FETCH_ONE = `
-const [method, url] = process.argv.slice(1);
-const res = await fetch(url, { method });
-const text = await res.text();
-process.stdout.write(JSON.stringify({ status: res.status, headers: Object.fromEntries(res.headers), text }));
-`;
+/** A curl header block (`-i`) as Node names headers: lower-case names, the status line left out. */
+function headersOf(block: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of block.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
 
 /**
- * Requests made as another OS user (the connector serves only its own user): each one a short
- * Node child run by `runAsUser`, printing the answer as JSON. Plain HTTP, no body.
+ * The api-helpers `Client` for requests made as another OS user (the connector serves only its
+ * own user), through the same curl run as `OsUsers.curl`. Plain requests, no body.
  */
 export function clientAsUser(base: string, runAsUser: RunAsUser): Client {
   return {
     call: async (method, path, options) => {
       if (options?.body !== undefined || options?.headers !== undefined) throw new Error('clientAsUser: no body or headers');
-      const r = await runAsUser([process.execPath, '--input-type=module', '-e', FETCH_ONE, method, new URL(path, base).href]);
-      if (r.code !== 0) throw new Error(`request as the user failed (${r.code}): ${r.stderr}`);
-      const parsed = JSON.parse(r.stdout) as { status: number; headers: Record<string, string>; text: string };
+      const r = await curlAsUser(runAsUser, new URL(path, base).href, ['--request', method]);
+      if (r.code !== 0) throw new Error(`curl as the user failed (${r.code}): ${r.stderr}`);
       let json: unknown;
       try {
-        json = JSON.parse(parsed.text);
+        json = JSON.parse(r.body);
       } catch {
         json = undefined;
       }
-      return { status: parsed.status, headers: parsed.headers, text: parsed.text, json } satisfies Answer;
+      return { status: r.status, headers: headersOf(r.headers), text: r.body, json } satisfies Answer;
     },
     close: () => undefined,
   };

@@ -1,15 +1,9 @@
 import { type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { curlAsUser, type CurlAnswer } from './curl-as-user.js';
 import { processesOf, ThrowawayRoot, type RunResult } from './throwaway-root.js';
 
-/** What curl saw: its exit code (0 unless the connection or TLS failed), the status, headers and body. */
-export interface CurlAnswer {
-  readonly code: number;
-  readonly status: number;
-  readonly headers: string;
-  readonly body: string;
-  readonly stderr: string;
-}
+export type { CurlAnswer } from './curl-as-user.js';
 
 export interface OsUser {
   readonly name: string;
@@ -71,15 +65,8 @@ export class OsUsers {
   }
 
   /** curl as `name`; the exit code is the caller's to judge (a closed TLS connection is an answer too). */
-  async curlOutcome(name: string, url: string, args: readonly string[] = []): Promise<CurlAnswer> {
-    const r = await this.run(name, ['curl', '-sS', '-i', '-w', '\n%{http_code}', ...args, url]);
-    const lines = r.stdout.split('\n');
-    const status = Number(lines.pop());
-    const text = lines.join('\n');
-    const split = text.lastIndexOf('\r\n\r\n');
-    return split < 0
-      ? { code: r.code ?? -1, status, headers: '', body: text, stderr: r.stderr }
-      : { code: r.code ?? -1, status, headers: text.slice(0, split), body: text.slice(split + 4), stderr: r.stderr };
+  curlOutcome(name: string, url: string, args: readonly string[] = []): Promise<CurlAnswer> {
+    return curlAsUser((argv) => this.run(name, argv), url, args);
   }
 
   /** curl as `name`, which must get an HTTP answer (any status). */
