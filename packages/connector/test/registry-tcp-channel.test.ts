@@ -56,7 +56,9 @@ describe('t1c registry --channel-port: the TCP channel with two OS users and a c
     chmodSync(dir, 0o755);
     writeFileSync(join(dir, `${B}.json`), JSON.stringify({ surname: 'Bravo', firstNames: 'Bravo Test', birthDate: '03 MEI 2001', gender: 'F', nationalNumber: '01050312366', address: { streetAndNumber: 'Kerkstraat 1', zipCode: '2000', municipality: 'Antwerpen' } }), { mode: 0o644 });
     channelPort = await freePort();
-    const agentBase = await freePort();
+    let agentBase = await freePort();
+    // The agents' range must not hold the channel's port.
+    while (channelPort >= agentBase && channelPort <= agentBase + 9) agentBase = await freePort();
     registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--channel-port', String(channelPort), '--agent-ports', `${agentBase}-${agentBase + 9}`, '--log-level', 'info']);
     registryUrl = (await waitForStderr(registry, new RegExp(`t1c registry listening on (http://\\S+) \\(mode ours, agents on 127\\.0\\.0\\.1:${channelPort}\\)`)))[1] ?? '';
     const live = [A, B].map((user) => waitForOutput(registry, new RegExp(`"username":"${user}","port":\\d+,"msg":"agent ready"`), 'stdout'));
