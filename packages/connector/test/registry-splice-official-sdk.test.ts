@@ -44,6 +44,8 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
   const pcscds: PcscdHarness[] = [];
   const links: VpcdLink[] = [];
   const dataDir: Record<string, string> = {};
+  /** Each agent's own port, where the test checks the card is in before any browser starts. */
+  const agentUrl: Record<string, string> = {};
 
   /** Runs the official SDK in Chromium as `user` against the Registry's port. */
   async function officialSdkAs(user: string): Promise<OfficialSdkBeidResult> {
@@ -82,15 +84,15 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
     const live = waitForOutput(registry, new RegExp(`"username":"${user}","port":\\d+,"msg":"agent ready"`), 'stdout');
     const agent = users.spawn(user, [process.execPath, T1C_BIN, 'api', '--registry', join(dir, 'sock', 'registry.sock'), '--local-ca', '--data-dir', join(home, 'data'),
       '--no-jwt', '--allow-origin', page.origin, '--log-level', 'warn'], { PCSCLITE_CSOCK_NAME: pcscSocket });
-    await waitForStderr(agent, /t1c api listening on https:\/\/localhost:\d+/);
+    agentUrl[user] = (await waitForStderr(agent, /t1c api listening on (https:\/\/localhost:\d+)/))[1] ?? '';
     await live;
   }
 
-  /** Waits (on the agent's own answers, through the Registry) until `user`'s card is in a reader. */
+  /** Waits (on the agent's own port, not through the Registry) until `user`'s card is in a reader. */
   async function cardSeenBy(user: string): Promise<void> {
     const ca = join(dataDir[user] ?? '', 'tls', 'ca.pem');
     for (let i = 0; i < 100; i++) {
-      const readers = await users.curl(user, `https://localhost:${registryPort}/v3/readers`, ['--cacert', ca]);
+      const readers = await users.curl(user, `${agentUrl[user] ?? ''}/v3/readers`, ['--cacert', ca]);
       assert.equal(readers.status, 200, readers.body);
       if ((JSON.parse(readers.body) as { data: { card?: unknown }[] }).data.some((r) => r.card)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -90,11 +90,12 @@ function runFiles(socketDir: string | undefined): RunFiles {
 function claimSocket(run: RunFiles): void {
   const { socket, pidFile } = run;
   if (!existsSync(socket) && !existsSync(pidFile)) return;
-  const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : NaN;
+  // pcscd 1.9.9 writes "<pid>\n\0": only the leading digits count.
+  const pid = existsSync(pidFile) ? Number(/^\d+/.exec(readFileSync(pidFile, 'utf8'))?.[0] ?? NaN) : NaN;
   if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
     throw new Error(`another pcscd (pid ${pid}) owns ${socket}; run tests in a private namespace (npm test does) or stop it`);
   }
-  if (!Number.isInteger(pid)) throw new Error(`${socket} exists without a pid file; refusing to remove it`);
+  if (!Number.isInteger(pid)) throw new Error(`${socket} exists without a readable pid file; refusing to remove it`);
   for (const file of [socket, pidFile]) if (existsSync(file)) unlinkSync(file);
 }
 
@@ -152,7 +153,8 @@ async function launch(pcscdPath: string, configDir: string, logFile: string, deb
     : spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   try {
-    await waitUntil(() => existsSync(run.socket) && readers.every((r) => listeningPorts().has(r.port)), 'socket and vpcd ports', child, logFile);
+    // The pid file comes last: until it is there, another start would take the socket for a dead one's.
+    await waitUntil(() => existsSync(run.socket) && existsSync(run.pidFile) && readers.every((r) => listeningPorts().has(r.port)), 'socket, pid file and vpcd ports', child, logFile);
   } catch (error) {
     await terminate(child, 'SIGKILL');
     throw error;
