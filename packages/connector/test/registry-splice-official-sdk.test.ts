@@ -163,7 +163,8 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
       assert.equal(result.chain[0], agentLeaf);
       assert.notEqual(result.chain[0], derOf(registryCert.cert));
       const ownCa = new X509Certificate(readFileSync(join(dataDir[user] ?? '', 'tls', 'ca.pem')));
-      assert.equal(result.security?.issuer, /CN=([^\n]+)/.exec(ownCa.subject)?.[1]);
+      assert.equal(result.security?.issuer, /CN=([^\n]+)/.exec(ownCa.subject)?.[1], 'the SDK\'s own requests met the user\'s local CA too');
+      assert.deepEqual(result.infoPage, { status: 200, username: user }, 'the /info behind that certificate is the user\'s own agent\'s');
     });
   }
 
@@ -180,5 +181,6 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
     assert.equal(result.callError?.code, '112020');
     assert.match(result.callError?.description ?? '', /t1c api --registry/);
     assert.equal(result.chain[0], derOf(registryCert.cert), 'with no agent to go to, the Registry ends the TLS connection itself');
+    assert.deepEqual(result.infoPage, { status: 503, code: '112020' });
   });
 });

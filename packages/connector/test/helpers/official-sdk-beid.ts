@@ -14,6 +14,8 @@ export interface PageBeidRead {
 /** The TLS certificate chain Chromium met at the connector's origin (base64 DER, leaf first). */
 export interface OfficialSdkBeidResult extends PageBeidRead {
   readonly chain: string[];
+  /** The connector's /info loaded as a page (where the chain comes from): its status and whose connector answered, or its T1C code. */
+  readonly infoPage?: { status: number; username?: string; code?: string };
   /** Chromium's own account of the connection (Playwright's securityDetails of the SDK's requests). */
   readonly security?: { issuer?: string; subjectName?: string; protocol?: string };
   readonly error?: string;
@@ -89,17 +91,22 @@ export async function readBeidWithOfficialSdk(input: { pageUrl: string; connecto
     await page.goto(input.pageUrl);
     const read = await page.evaluate(readFirstCard, { url: `${connector.protocol}//${connector.hostname}`, port: connector.port });
     let chain: string[] = [];
+    let infoPage: OfficialSdkBeidResult['infoPage'];
     if (connector.protocol === 'https:') {
       // DevTools gives the chain of an origin a page of this tab was loaded from, seen while the
       // Network domain was on: the connector's /info as a page, through the same port.
       const cdp = await context.newCDPSession(page);
       await cdp.send('Network.enable');
-      await page.goto(`${connector.origin}/info`);
+      const info = await page.goto(`${connector.origin}/info`);
       chain = (await cdp.send('Network.getCertificate', { origin: connector.origin })).tableNames;
+      if (info) {
+        const body = await info.json() as { t1CInfoUser?: { username?: string }; code?: string };
+        infoPage = { status: info.status(), ...(body.t1CInfoUser?.username ? { username: body.t1CInfoUser.username } : {}), ...(body.code ? { code: body.code } : {}) };
+      }
     }
     const seen = (await Promise.all(details)).find((d) => d !== null);
     const security = seen ? { ...(seen.issuer ? { issuer: seen.issuer } : {}), ...(seen.subjectName ? { subjectName: seen.subjectName } : {}), ...(seen.protocol ? { protocol: seen.protocol } : {}) } : undefined;
-    return { ...read, chain, ...(security ? { security } : {}) };
+    return { ...read, chain, ...(infoPage ? { infoPage } : {}), ...(security ? { security } : {}) };
   } catch (error) {
     return { chain: [], error: error instanceof Error ? error.message : String(error) };
   } finally {
