@@ -44,6 +44,7 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
   const pcscds: PcscdHarness[] = [];
   const links: VpcdLink[] = [];
   const dataDir: Record<string, string> = {};
+  const pcscSocket: Record<string, string> = {};
   /** Each agent's own port, where the test checks the card is in before any browser starts. */
   const agentUrl: Record<string, string> = {};
 
@@ -56,9 +57,9 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
     return result;
   }
 
-  /** Runs `script` with sh as `user`, in that user's home; must succeed. */
-  async function shAs(user: string, script: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
-    const r = await users.run(user, ['sh', '-c', script], env);
+  /** Runs `script` with sh as `user` (HOME is theirs); must succeed. */
+  async function shAs(user: string, script: string): Promise<string> {
+    const r = await users.run(user, ['sh', '-c', script]);
     assert.equal(r.code, 0, `${user}: ${script}: ${r.stdout}${r.stderr}`);
     return r.stdout;
   }
@@ -119,12 +120,13 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
       '-keyout', registryCert.key, '-out', registryCert.cert], { stdio: 'ignore' });
     chmodSync(registryCert.key, 0o600);
 
-    const sockets: Record<string, string> = { [A]: await startUserPcsc(A, 0), [B]: await startUserPcsc(B, 1) };
+    pcscSocket[A] = await startUserPcsc(A, 0);
+    pcscSocket[B] = await startUserPcsc(B, 1);
 
     registry = users.spawn('root', [process.execPath, T1C_BIN, 'registry', '--port', '0', '--mode', 'ours', '--socket', join(dir, 'sock', 'registry.sock'),
       '--tls-cert', registryCert.cert, '--tls-key', registryCert.key, '--allow-origin', page.origin, '--log-level', 'info']);
     registryPort = (await waitForStderr(registry, /t1c registry listening on https:\/\/localhost:(\d+)/))[1] ?? '';
-    await Promise.all([A, B].map((user) => startAgent(user, sockets[user] ?? '')));
+    await Promise.all([A, B].map((user) => startAgent(user, pcscSocket[user] ?? '')));
 
     // Trust as a real install sets it up: each user trusts their own agent's local CA with
     // `t1c cert install` (certutil into ~/.pki/nssdb, the NSS database Chromium reads), and the
@@ -167,6 +169,17 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
       assert.deepEqual(result.infoPage, { status: 200, username: user }, 'the /info behind that certificate is the user\'s own agent\'s');
     });
   }
+
+  it('each user\'s PC/SC is their own: B\'s processes cannot reach A\'s pcscd, A\'s can', async () => {
+    const list = (user: string): Promise<{ code: number | null; stdout: string }> => users.run(user, ['opensc-tool', '-l'], { PCSCLITE_CSOCK_NAME: pcscSocket[A] ?? '' });
+    const own = await list(A);
+    assert.equal(own.code, 0);
+    assert.match(own.stdout, /Virtual PCD 00 00/);
+    // The socket's directory is A's, mode 0700: B's connection is refused, so PC/SC shows B nothing.
+    const other = await list(B);
+    assert.match(other.stdout, /^No smart card readers found\.$/m);
+    assert.doesNotMatch(other.stdout, /Virtual PCD/);
+  });
 
   it('the two agents\' certificates differ: each user\'s TLS ends at their own agent', () => {
     assert.notEqual(derOf(join(dataDir[A] ?? '', 'tls', 'localhost.pem')), derOf(join(dataDir[B] ?? '', 'tls', 'localhost.pem')));

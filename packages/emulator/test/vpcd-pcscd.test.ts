@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
@@ -145,10 +145,12 @@ describe('pcscds side by side (socketDir): one PC/SC per user, as a terminal ser
     assert.deepEqual(await readersAt(b.socket), [['Fourth VPCD 00 00', false], ['Fourth VPCD 00 01', false]]);
   });
 
-  test('a second pcscd on a socketDir in use is refused; stop() takes the socket away', async () => {
+  test('a second pcscd on a socketDir in use is refused; the directory keeps its mode; stop() takes the socket away', async () => {
     const dir = socketDir();
+    chmodSync(dir, 0o700);
     const first = await startPcscd({ socketDir: dir, firstPair: 4 });
     harnesses.push(first);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, 'pcscd would have made it 0755');
     await assert.rejects(startPcscd({ socketDir: dir, firstPair: 5 }), new RegExp(`another pcscd \\(pid ${first.pid}\\) owns ${dir}/pcscd\\.comm`));
     await first.stop();
     assert.deepEqual(readdirSync(dir), []);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,7 +28,8 @@ export interface PcscdOptions {
   /**
    * Runs pcscd in a mount namespace of its own where this directory is /run/pcscd: pcscd 1.9.9
    * has its socket path built in (only the client library reads `PCSCLITE_CSOCK_NAME`), so this
-   * is how a second one gets a socket of its own, at `<socketDir>/pcscd.comm`.
+   * is how a second one gets a socket of its own, at `<socketDir>/pcscd.comm`. The directory keeps
+   * its mode (pcscd would make it 0755), so a 0700 directory owned by one user is that user's PC/SC.
    */
   readonly socketDir?: string;
   /** Index of the first reader pair (names and vpcd ports); pcscds side by side need distinct ones. Default 0. */
@@ -145,6 +146,8 @@ function writePairConfig(configDir: string, pair: number, driverPath: string): P
 
 async function launch(pcscdPath: string, configDir: string, logFile: string, debug: boolean, readers: readonly PcscdReader[], run: RunFiles): Promise<ChildProcess> {
   claimSocket(run);
+  // pcscd makes its /run/pcscd 0755; a socketDir keeps the mode its owner chose (0700: one user's PC/SC).
+  const dirMode = run.private ? statSync(run.dir).mode & 0o7777 : undefined;
   const log = openSync(logFile, 'a');
   const args = ['--foreground', '-c', configDir, ...(debug ? ['--debug', '--apdu'] : [])];
   // unshare and sh exec, so the child's PID is pcscd's own.
@@ -155,6 +158,7 @@ async function launch(pcscdPath: string, configDir: string, logFile: string, deb
   try {
     // The pid file comes last: until it is there, another start would take the socket for a dead one's.
     await waitUntil(() => existsSync(run.socket) && existsSync(run.pidFile) && readers.every((r) => listeningPorts().has(r.port)), 'socket, pid file and vpcd ports', child, logFile);
+    if (dirMode !== undefined) chmodSync(run.dir, dirMode);
   } catch (error) {
     await terminate(child, 'SIGKILL');
     throw error;
