@@ -77,14 +77,14 @@ describe('t1c registry, mode ours over HTTPS: the official SDK in Chromium as ea
     return pcscd.socket;
   }
 
-  async function startAgent(user: string, pcscSocket: string): Promise<void> {
+  async function startAgent(user: string, pcscdSocket: string): Promise<void> {
     const home = join(dir, user);
     mkdirSync(home, { mode: 0o700 });
     chownSync(home, users.user(user).uid, users.user(user).uid);
     dataDir[user] = join(home, 'data');
     const live = waitForOutput(registry, new RegExp(`"username":"${user}","port":\\d+,"msg":"agent ready"`), 'stdout');
     const agent = users.spawn(user, [process.execPath, T1C_BIN, 'api', '--registry', join(dir, 'sock', 'registry.sock'), '--local-ca', '--data-dir', join(home, 'data'),
-      '--no-jwt', '--allow-origin', page.origin, '--log-level', 'warn'], { PCSCLITE_CSOCK_NAME: pcscSocket });
+      '--no-jwt', '--allow-origin', page.origin, '--log-level', 'warn'], { PCSCLITE_CSOCK_NAME: pcscdSocket });
     agentUrl[user] = (await waitForStderr(agent, /t1c api listening on (https:\/\/localhost:\d+)/))[1] ?? '';
     await live;
   }
