@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { CardSession, command, toHex, type ReaderBackend, type ReaderStatus } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
@@ -91,5 +95,74 @@ describe('BEID card through pcscd and vpcd', () => {
     } finally {
       await second.close();
     }
+  });
+});
+
+/**
+ * `opensc-tool -l` as a separate client (libpcsclite reads PCSCLITE_CSOCK_NAME once per process):
+ * [reader, has a card]. Asynchronous: the card it may touch answers from this process's event loop.
+ */
+async function readersAt(socket: string): Promise<[string, boolean][]> {
+  const { stdout: out } = await promisify(execFile)('opensc-tool', ['-l'], { env: { ...process.env, PCSCLITE_CSOCK_NAME: socket }, encoding: 'utf8', timeout: 20_000 });
+  return [...out.matchAll(/^\d+\s+(Yes|No)\s+.*?(\S.*\S)\s*$/gm)].map((m) => [m[2] ?? '', m[1] === 'Yes']);
+}
+
+describe('pcscds side by side (socketDir): one PC/SC per user, as a terminal server gives each session', () => {
+  const dirs: string[] = [];
+  const harnesses: PcscdHarness[] = [];
+  let link: VpcdLink | undefined;
+
+  const socketDir = (): string => {
+    const dir = mkdtempSync('/run/t1c-pcscd-test-');
+    dirs.push(dir);
+    return dir;
+  };
+
+  after(async () => {
+    await link?.close();
+    for (const h of harnesses) await h.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('each pcscd has its own socket and readers; a client sees only the one its PCSCLITE_CSOCK_NAME names', async () => {
+    const [dirA, dirB] = [socketDir(), socketDir()];
+    const a = await startPcscd({ socketDir: dirA, firstPair: 2 });
+    harnesses.push(a);
+    const b = await startPcscd({ socketDir: dirB, firstPair: 3 });
+    harnesses.push(b);
+    assert.equal(a.socket, join(dirA, 'pcscd.comm'));
+    assert.deepEqual(a.readers.map((r) => [r.name, r.port]), [['Third VPCD 00 00', 40002], ['Third VPCD 00 01', 40003]]);
+    assert.deepEqual(b.readers.map((r) => [r.name, r.port]), [['Fourth VPCD 00 00', 40004], ['Fourth VPCD 00 01', 40005]]);
+    assert.notEqual(a.pid, b.pid);
+    assert.ok(!existsSync('/run/pcscd/pcscd.comm'), 'neither took the default socket');
+    link = await attachToVpcd(await BeidVirtualCard.create({ appletVersion: '1.8' }), { port: 40002 });
+    let seen = await readersAt(a.socket);
+    for (let i = 0; i < 50 && !seen.some(([, card]) => card); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await readersAt(a.socket);
+    }
+    assert.deepEqual(seen, [['Third VPCD 00 00', true], ['Third VPCD 00 01', false]]);
+    assert.deepEqual(await readersAt(b.socket), [['Fourth VPCD 00 00', false], ['Fourth VPCD 00 01', false]]);
+  });
+
+  test('a second pcscd on a socketDir in use is refused; the directory keeps its mode; stop() takes the socket away', async () => {
+    const dir = socketDir();
+    chmodSync(dir, 0o700);
+    const first = await startPcscd({ socketDir: dir, firstPair: 4 });
+    harnesses.push(first);
+    assert.equal(statSync(dir).mode & 0o777, 0o700, 'pcscd would have made it 0755');
+    await assert.rejects(startPcscd({ socketDir: dir, firstPair: 5 }), new RegExp(`another pcscd \\(pid ${first.pid}\\) owns ${dir}/pcscd\\.comm`));
+    await first.stop();
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  test('bad options are refused before anything starts', async () => {
+    const dir = socketDir();
+    await assert.rejects(startPcscd({ socketDir: dir, firstPair: 8 }), /firstPair must be 0\.\.7/);
+    await assert.rejects(startPcscd({ socketDir: dir, firstPair: -1 }), /firstPair must be 0\.\.7/);
+    await assert.rejects(startPcscd({ socketDir: dir, firstPair: 1.5 }), /firstPair must be 0\.\.7/);
+    await assert.rejects(startPcscd({ socketDir: dir, firstPair: 7, readerPairs: 2 }), /readerPairs must be 1\.\.1/);
+    await assert.rejects(startPcscd({ socketDir: join(dir, 'missing') }), /socketDir .*missing does not exist/);
+    assert.deepEqual(readdirSync(dir), []);
   });
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { curlAsUser, type CurlAnswer } from './curl-as-user.js';
 import { processesOf, ThrowawayRoot, type RunResult } from './throwaway-root.js';
@@ -10,11 +11,20 @@ export interface OsUser {
   readonly uid: number;
 }
 
-/** A uid nobody has, from a range the other installer tests do not use. */
+const UID_BASE = 63_000;
+const UID_SPAN = 2_000;
+
+/**
+ * A uid nobody has, from a range the other installer tests do not use, looked for from a random
+ * point: test runs side by side on one machine share /proc, and close() kills every process of
+ * its uids, so two runs must not both start at the bottom.
+ */
 function freeUids(count: number, taken: Set<number>): number[] {
   const passwd = new Set(readFileSync('/etc/passwd', 'utf8').split('\n').map((l) => Number(l.split(':')[2])));
   const uids: number[] = [];
-  for (let uid = 63_000; uid < 65_000 && uids.length < count; uid++) {
+  const start = randomInt(UID_SPAN);
+  for (let i = 0; i < UID_SPAN && uids.length < count; i++) {
+    const uid = UID_BASE + ((start + i) % UID_SPAN);
     if (!passwd.has(uid) && !taken.has(uid) && processesOf(uid).length === 0) uids.push(uid);
   }
   if (uids.length < count) throw new Error('no free uids');

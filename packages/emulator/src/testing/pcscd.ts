@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * is fixed, so run it inside its own mount+net namespace (scripts/test.mjs does) unless
  * the machine has no other pcscd. Each vpcd driver file gives two readers; more pairs need
  * copies of the driver, because pcscd shares one loaded library and vpcd keeps its
- * sockets in that library's static memory.
+ * sockets in that library's static memory. With `socketDir`, several pcscds run side by side
+ * (one per user, as a terminal server gives each session its own PC/SC), each client picking
+ * its own by `PCSCLITE_CSOCK_NAME`.
  */
 export interface PcscdReader {
   readonly name: string;
@@ -23,6 +25,15 @@ export interface PcscdOptions {
   readonly debug?: boolean;
   readonly pcscdPath?: string;
   readonly driverPath?: string;
+  /**
+   * Runs pcscd in a mount namespace of its own where this directory is /run/pcscd: pcscd 1.9.9
+   * has its socket path built in (only the client library reads `PCSCLITE_CSOCK_NAME`), so this
+   * is how a second one gets a socket of its own, at `<socketDir>/pcscd.comm`. The directory keeps
+   * its mode (pcscd would make it 0755), so a 0700 directory owned by one user is that user's PC/SC.
+   */
+  readonly socketDir?: string;
+  /** Index of the first reader pair (names and vpcd ports); pcscds side by side need distinct ones. Default 0. */
+  readonly firstPair?: number;
 }
 
 export interface PcscdHarness {
@@ -31,6 +42,8 @@ export interface PcscdHarness {
   /** How often addReaders restarted pcscd because SIGUSR1 added nothing. */
   readonly restarts: number;
   readonly readers: readonly PcscdReader[];
+  /** pcscd's socket: what a client's `PCSCLITE_CSOCK_NAME` names to reach this one. */
+  readonly socket: string;
   readonly configDir: string;
   readonly logFile: string;
   /**
@@ -43,8 +56,6 @@ export interface PcscdHarness {
 }
 
 const RUN_DIR = '/run/pcscd';
-const SOCKET = `${RUN_DIR}/pcscd.comm`;
-const PID_FILE = `${RUN_DIR}/pcscd.pid`;
 const FIRST_PORT = 0x8c7b;
 const EXTRA_PORT_BASE = 0x9c40;
 const PAIR_NAMES = ['Virtual PCD', 'Second VPCD', 'Third VPCD', 'Fourth VPCD', 'Fifth VPCD', 'Sixth VPCD', 'Seventh VPCD', 'Eighth VPCD'];
@@ -62,15 +73,31 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Where one pcscd keeps its socket and pid file (as seen from outside its namespace). */
+interface RunFiles {
+  readonly dir: string;
+  /** True when pcscd runs in its own mount namespace with `dir` bound on /run/pcscd. */
+  readonly private: boolean;
+  readonly socket: string;
+  readonly pidFile: string;
+}
+
+function runFiles(socketDir: string | undefined): RunFiles {
+  const dir = socketDir ?? RUN_DIR;
+  return { dir, private: socketDir !== undefined, socket: join(dir, 'pcscd.comm'), pidFile: join(dir, 'pcscd.pid') };
+}
+
 /** Refuses to touch a live pcscd; clears files a dead one left behind. */
-function claimSocket(): void {
-  if (!existsSync(SOCKET) && !existsSync(PID_FILE)) return;
-  const pid = existsSync(PID_FILE) ? Number(readFileSync(PID_FILE, 'utf8').trim()) : NaN;
+function claimSocket(run: RunFiles): void {
+  const { socket, pidFile } = run;
+  if (!existsSync(socket) && !existsSync(pidFile)) return;
+  // pcscd 1.9.9 writes "<pid>\n\0": only the leading digits count.
+  const pid = existsSync(pidFile) ? Number(/^\d+/.exec(readFileSync(pidFile, 'utf8'))?.[0] ?? NaN) : NaN;
   if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
-    throw new Error(`another pcscd (pid ${pid}) owns ${SOCKET}; run tests in a private namespace (npm test does) or stop it`);
+    throw new Error(`another pcscd (pid ${pid}) owns ${socket}; run tests in a private namespace (npm test does) or stop it`);
   }
-  if (!Number.isInteger(pid)) throw new Error(`${SOCKET} exists without a pid file; refusing to remove it`);
-  for (const file of [SOCKET, PID_FILE]) if (existsSync(file)) unlinkSync(file);
+  if (!Number.isInteger(pid)) throw new Error(`${socket} exists without a readable pid file; refusing to remove it`);
+  for (const file of [socket, pidFile]) if (existsSync(file)) unlinkSync(file);
 }
 
 /** Ports in LISTEN state, read from /proc so probing does not look like a card to vpcd. */
@@ -117,14 +144,21 @@ function writePairConfig(configDir: string, pair: number, driverPath: string): P
   return readers;
 }
 
-async function launch(pcscdPath: string, configDir: string, logFile: string, debug: boolean, readers: readonly PcscdReader[]): Promise<ChildProcess> {
-  claimSocket();
+async function launch(pcscdPath: string, configDir: string, logFile: string, debug: boolean, readers: readonly PcscdReader[], run: RunFiles): Promise<ChildProcess> {
+  claimSocket(run);
+  // pcscd makes its /run/pcscd 0755; a socketDir keeps the mode its owner chose (0700: one user's PC/SC).
+  const dirMode = run.private ? statSync(run.dir).mode & 0o7777 : undefined;
   const log = openSync(logFile, 'a');
   const args = ['--foreground', '-c', configDir, ...(debug ? ['--debug', '--apdu'] : [])];
-  const child = spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
+  // unshare and sh exec, so the child's PID is pcscd's own.
+  const child = run.private
+    ? spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$0" ${RUN_DIR} && exec "$@"`, run.dir, pcscdPath, ...args], { stdio: ['ignore', log, log] })
+    : spawn(pcscdPath, args, { stdio: ['ignore', log, log] });
   closeSync(log);
   try {
-    await waitUntil(() => existsSync(SOCKET) && readers.every((r) => listeningPorts().has(r.port)), 'socket and vpcd ports', child, logFile);
+    // The pid file comes last: until it is there, another start would take the socket for a dead one's.
+    await waitUntil(() => existsSync(run.socket) && existsSync(run.pidFile) && readers.every((r) => listeningPorts().has(r.port)), 'socket, pid file and vpcd ports', child, logFile);
+    if (dirMode !== undefined) chmodSync(run.dir, dirMode);
   } catch (error) {
     await terminate(child, 'SIGKILL');
     throw error;
@@ -154,13 +188,17 @@ class Harness implements PcscdHarness {
     readonly configDir: string,
     readonly logFile: string,
     private readonly dir: string,
-    private readonly settings: { readonly pcscdPath: string; readonly driverPath: string; readonly debug: boolean },
+    private readonly settings: { readonly pcscdPath: string; readonly driverPath: string; readonly debug: boolean; readonly run: RunFiles; readonly firstPair: number },
   ) {
-    this.pairs = readers.length / 2;
+    this.pairs = settings.firstPair + readers.length / 2;
   }
 
   get pid(): number {
     return this.child.pid ?? -1;
+  }
+
+  get socket(): string {
+    return this.settings.run.socket;
   }
 
   async addReaders(): Promise<PcscdReader[]> {
@@ -175,7 +213,7 @@ class Harness implements PcscdHarness {
       await sleep(POLL_MS);
     }
     await terminate(this.child, 'SIGTERM');
-    this.child = await launch(this.settings.pcscdPath, this.configDir, this.logFile, this.settings.debug, this.readers);
+    this.child = await launch(this.settings.pcscdPath, this.configDir, this.logFile, this.settings.debug, this.readers, this.settings.run);
     this.restarts++;
     return added;
   }
@@ -188,21 +226,26 @@ class Harness implements PcscdHarness {
 
 export async function startPcscd(options: PcscdOptions = {}): Promise<PcscdHarness> {
   const pairs = options.readerPairs ?? 1;
-  if (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS) throw new RangeError(`readerPairs must be 1..${MAX_PAIRS}`);
+  const firstPair = options.firstPair ?? 0;
+  if (!Number.isInteger(firstPair) || firstPair < 0 || firstPair >= MAX_PAIRS) throw new RangeError(`firstPair must be 0..${MAX_PAIRS - 1}`);
+  if (!Number.isInteger(pairs) || pairs < 1 || firstPair + pairs > MAX_PAIRS) throw new RangeError(`readerPairs must be 1..${MAX_PAIRS - firstPair}`);
   const pcscdPath = options.pcscdPath ?? '/usr/sbin/pcscd';
   const driverPath = options.driverPath ?? '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
   for (const file of [pcscdPath, driverPath]) if (!existsSync(file)) throw new Error(`${file} is missing (apt-get install pcscd vsmartcard-vpcd)`);
-  claimSocket();
+  const run = runFiles(options.socketDir);
+  if (run.private && !existsSync(RUN_DIR)) throw new Error(`${RUN_DIR} is missing: a private pcscd binds its socketDir there`);
+  if (run.private && !existsSync(run.dir)) throw new Error(`socketDir ${run.dir} does not exist`);
+  claimSocket(run);
   const dir = mkdtempSync(join(tmpdir(), 't1c-pcscd-'));
   const configDir = join(dir, 'reader.conf.d');
   const logFile = join(dir, 'pcscd.log');
   try {
     mkdirSync(configDir);
     const readers: PcscdReader[] = [];
-    for (let pair = 0; pair < pairs; pair++) readers.push(...writePairConfig(configDir, pair, driverPath));
+    for (let pair = firstPair; pair < firstPair + pairs; pair++) readers.push(...writePairConfig(configDir, pair, driverPath));
     const debug = options.debug ?? false;
-    const child = await launch(pcscdPath, configDir, logFile, debug, readers);
-    return new Harness(child, readers, configDir, logFile, dir, { pcscdPath, driverPath, debug });
+    const child = await launch(pcscdPath, configDir, logFile, debug, readers, run);
+    return new Harness(child, readers, configDir, logFile, dir, { pcscdPath, driverPath, debug, run, firstPair });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
