@@ -12,6 +12,7 @@ import { applicationData, type EmvApplicationData } from './application-data.js'
 import {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type Recovery,
 } from './certificates.js';
+import { EmvCaKeyTable } from './ca-key-table.js';
 import { applicationFrom, byPriority, latin1Text as text, type EmvApplication } from './application.js';
 import { answersTerminalAid, buildCandidateList, type SelectByName } from './candidate-list.js';
 import { CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
@@ -200,9 +201,11 @@ export class EmvCard {
 
   /**
    * The issuer and ICC public key certificates with their exponents and remainders, and what
-   * they recover to when the CA key under (RID, index) is known.
+   * they recover to with the CA key the table holds under (RID, index) on the transaction date
+   * (Book 2 §5.3: an expired CA key is not used).
    */
-  async certificates(aid: string, authorities: readonly EmvCertificationAuthorityKey[] = []): Promise<EmvCertificates> {
+  async certificates(aid: string, authorities: EmvCaKeyTable | readonly EmvCertificationAuthorityKey[] = []): Promise<EmvCertificates> {
+    const table = authorities instanceof EmvCaKeyTable ? authorities : EmvCaKeyTable.ofKeys(authorities);
     const records = await this.readApplication(aid);
     const get = (tag: number): Uint8Array | undefined => records.data.get(tag);
     const caIndex = get(Tag.caIndex)?.[0];
@@ -212,16 +215,13 @@ export class EmvCard {
       ? { certificate: issuerCertificate, exponent: get(Tag.issuerExponent) ?? EMPTY, remainder: get(Tag.issuerRemainder) ?? EMPTY }
       : undefined;
     const rid = records.aid.slice(0, 10);
-    const ca = authorities.find((a) => a.rid.toUpperCase() === rid && a.index === caIndex);
-    const issuerRecovery: Recovery = !issuerRaw ? { status: 'no-key', reason: 'no issuer certificate' }
-      : ca ? recoverCertificate(issuerRaw, ca, 0x02)
-        : { status: 'no-key', reason: 'the CA public key for this RID and index is not known' };
+    const issuerRecovery: Recovery = issuerRaw ? recoverIssuer(issuerRaw, table, rid, caIndex, this.terminal.date) : { status: 'no-key', reason: 'no issuer certificate' };
     let icc: EmvCertificates['icc'];
     if (iccCertificate) {
       const raw = { certificate: iccCertificate, exponent: get(Tag.iccExponent) ?? EMPTY, remainder: get(Tag.iccRemainder) ?? EMPTY };
       const recovery: Recovery = issuerRecovery.status === 'recovered' && issuerRecovery.key.hashValid
         ? recoverCertificate(raw, issuerRecovery.key, 0x04, records.staticData)
-        : { status: 'no-key', reason: 'the issuer public key was not recovered' };
+        : unrecoveredSigner(issuerRecovery);
       icc = { ...raw, recovery };
     }
     return { aid: records.aid, caIndex, issuer: issuerRaw ? { ...issuerRaw, recovery: issuerRecovery } : undefined, icc };
@@ -282,6 +282,23 @@ function checkEmvVerifyAnswer(sw: number): void {
   if (sw === SW.NO_PRECISE_DIAGNOSIS) throw new SmartCardError('PIN_TIMEOUT', 'no PIN was entered on the pinpad in time', { sw });
   if (sw === SW.PINPAD_CANCELLED) throw new SmartCardError('PIN_CANCELLED', 'PIN entry was cancelled on the pinpad', { sw });
   throw new SmartCardError('CARD_STATUS', `VERIFY: ${describeStatusWord(sw)}`, { sw });
+}
+
+/** The ICC certificate's signer is the issuer key: when that did not recover, the ICC key fails for the same reason. */
+function unrecoveredSigner(issuer: Recovery): Recovery {
+  if (issuer.status === 'recovered') return { status: 'invalid', reason: 'the issuer public key certificate\'s hash does not match' };
+  const reason = `the issuer public key was not recovered: ${issuer.reason}`;
+  return issuer.status === 'invalid' ? { status: 'invalid', reason } : { status: issuer.status, reason };
+}
+
+/** Book 2 §5.3 step 1: the CA key named by the RID and tag 8F, if the table has it and it has not expired. */
+function recoverIssuer(cert: EmvPublicKeyCertificate, table: EmvCaKeyTable, rid: string, caIndex: number | undefined, on: Date): Recovery {
+  const name = `RID ${rid}, index ${caIndex === undefined ? '(none: the card has no tag 8F)' : caIndex.toString(16).toUpperCase().padStart(2, '0')}`;
+  if (caIndex === undefined) return { status: 'no-key', reason: `no CA public key for ${name}` };
+  const found = table.find(rid, caIndex, on);
+  if (found.status === 'unknown') return { status: 'no-key', reason: `the CA public key for ${name} is not known` };
+  if (found.status === 'expired') return { status: 'expired', reason: `the CA public key for ${name} expired on ${found.expiry}` };
+  return recoverCertificate(cert, found.key, 0x02);
 }
 
 /** SELECT by DF name as the candidate-list steps ask for it. */

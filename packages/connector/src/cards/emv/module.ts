@@ -1,4 +1,4 @@
-import { EmvCard, type EmvCertificates, type EmvCertificationAuthorityKey, type Recovery } from '@t1c/smartcard/emv';
+import { EmvCard, paymentSchemeCaKeyTable, type EmvCaKeyTable, type EmvCertificates, type Recovery } from '@t1c/smartcard/emv';
 import { SandboxError, type EmvApplicationData, type EmvCertificate } from '../../ipc/index.js';
 import type { CardModule } from '../card-module.js';
 
@@ -17,7 +17,8 @@ function recovered(recovery: Recovery): EmvCertificate['recovered'] {
 function toContract(cert: CardCertificate | undefined): EmvCertificate | undefined {
   if (!cert) return undefined;
   const r = recovered(cert.recovery);
-  return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}) };
+  const problem = cert.recovery.status === 'recovered' ? undefined : { status: cert.recovery.status, reason: cert.recovery.reason };
+  return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}), ...(problem ? { problem } : {}) };
 }
 
 /** Lists the applications and refuses an AID the card does not list, as a bad argument (no APDU for it). */
@@ -30,8 +31,8 @@ async function openFor(session: Parameters<typeof EmvCard.open>[0], aid: string 
 }
 
 export interface EmvModuleOptions {
-  /** CA public keys to recover issuer certificates with (a terminal's CA key table); none by default. */
-  readonly authorities?: readonly EmvCertificationAuthorityKey[];
+  /** The terminal's CA public key table to recover issuer certificates with; the payment schemes' production keys by default. */
+  readonly authorities?: EmvCaKeyTable;
 }
 
 /**
@@ -39,7 +40,7 @@ export interface EmvModuleOptions {
  * registry asks it to probe a card no ATR row claimed (SELECT of the PPSE, then the PSE).
  */
 export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
-  const authorities = options.authorities ?? [];
+  const authorities = options.authorities ?? paymentSchemeCaKeyTable();
   return {
     name: 'emv',
     atrs: [],
