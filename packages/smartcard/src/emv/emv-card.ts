@@ -32,6 +32,12 @@ export interface EmvApplicationRecords {
 
 export type EmvApplicationSource = 'ppse' | 'pse' | 'terminal-aids';
 
+/** The applications a card lists, by priority, and how the list was built. */
+export interface EmvApplicationList {
+  readonly applications: readonly EmvApplication[];
+  readonly source: EmvApplicationSource;
+}
+
 export interface EmvCertificates {
   readonly aid: string;
   readonly caIndex: number | undefined;
@@ -99,7 +105,7 @@ export class EmvCard {
    * (neither there, or either malformed) the candidate list from the terminal's AIDs (Book 1
    * §12.3.3). Refuses a card none of the three finds an application on.
    */
-  static async open(session: CardSession, terminal: Partial<TerminalData> = {}): Promise<EmvCard> {
+  static async readApplicationList(session: CardSession): Promise<EmvApplicationList> {
     const { apps, source } = await session.inTransaction(async () => {
       const ppse = await listFromPpse(session);
       if (ppse) return { apps: ppse, source: 'ppse' as const };
@@ -107,7 +113,16 @@ export class EmvCard {
       if (pse) return { apps: pse, source: 'pse' as const };
       return { apps: await listFromTerminalAids(session), source: 'terminal-aids' as const };
     });
-    return new EmvCard(session, byPriority(apps), source, {
+    return { applications: byPriority(apps), source };
+  }
+
+  /**
+   * The card with its application list: `known`, a list read from this same insertion of the
+   * card (the caller answers for that), or else read now.
+   */
+  static async open(session: CardSession, terminal: Partial<TerminalData> = {}, known?: EmvApplicationList): Promise<EmvCard> {
+    const { applications, source } = known ?? await EmvCard.readApplicationList(session);
+    return new EmvCard(session, applications, source, {
       countryCode: terminal.countryCode ?? BELGIUM, currencyCode: terminal.currencyCode ?? EURO,
       date: terminal.date ?? new Date(), unpredictableNumber: terminal.unpredictableNumber ?? randomBytes(4),
     });

@@ -1,5 +1,5 @@
 export { type EmvApplication } from './application.js';
-export { EmvCard, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
+export { EmvCard, type EmvApplicationList, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
 export {
   answersTerminalAid, buildCandidateList, judgeSelection, parseAdfFci, MAX_OCCURRENCES,
   type CandidateList, type SelectAnswer, type SelectByName, type SelectionStep,

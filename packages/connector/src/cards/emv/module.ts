@@ -1,6 +1,7 @@
 import { EmvCard, paymentSchemeCaKeyTable, type EmvCaKeyTable, type EmvCertificates, type Recovery } from '@t1c/smartcard/emv';
 import { SandboxError, type EmvApplicationData, type EmvCertificate } from '../../ipc/index.js';
-import type { CardModule } from '../card-module.js';
+import type { CardContext, CardModule } from '../card-module.js';
+import { ApplicationLists } from './application-lists.js';
 
 type CardCertificate = NonNullable<EmvCertificates['issuer']>;
 
@@ -21,15 +22,6 @@ function toContract(cert: CardCertificate | undefined): EmvCertificate | undefin
   return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}), ...(problem ? { problem } : {}) };
 }
 
-/** Lists the applications and refuses an AID the card does not list, as a bad argument (no APDU for it). */
-async function openFor(session: Parameters<typeof EmvCard.open>[0], aid: string | undefined): Promise<EmvCard> {
-  const card = await EmvCard.open(session);
-  if (aid !== undefined && !card.applications.some((a) => a.aid === aid)) {
-    throw new SandboxError('ARGS_INVALID', 'the card lists no application with this AID');
-  }
-  return card;
-}
-
 export interface EmvModuleOptions {
   /** The terminal's CA public key table to recover issuer certificates with; the payment schemes' production keys by default. */
   readonly authorities?: EmvCaKeyTable;
@@ -41,17 +33,26 @@ export interface EmvModuleOptions {
  */
 export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
   const authorities = options.authorities ?? paymentSchemeCaKeyTable();
+  const lists = new ApplicationLists();
+  /** The card with this insertion's list; an AID the card does not list is a bad argument (no APDU for it). */
+  const openFor = async (card: CardContext, aid: string | undefined): Promise<EmvCard> => {
+    const emv = await EmvCard.open(card.session, {}, await lists.of(card));
+    if (aid !== undefined && !emv.applications.some((a) => a.aid === aid)) {
+      throw new SandboxError('ARGS_INVALID', 'the card lists no application with this AID');
+    }
+    return emv;
+  };
   return {
     name: 'emv',
     atrs: [],
     probe: (session) => EmvCard.recognise(session),
     ops: {
-      applications: async ({ session }) => {
-        const card = await EmvCard.open(session);
-        return { applications: card.applications.map((a) => ({ aid: a.aid, label: a.label, ...(a.priority !== undefined ? { priority: a.priority } : {}) })) };
+      applications: async (card) => {
+        const { applications } = await lists.of(card);
+        return { applications: applications.map((a) => ({ aid: a.aid, label: a.label, ...(a.priority !== undefined ? { priority: a.priority } : {}) })) };
       },
-      applicationData: async ({ session }, { aid }) => {
-        const d = await (await openFor(session, aid)).applicationData(aid);
+      applicationData: async (card, { aid }) => {
+        const d = await (await openFor(card, aid)).applicationData(aid);
         const out: EmvApplicationData = { aid: d.aid, pan: d.pan, expirationDate: d.expirationDate };
         if (d.effectiveDate !== undefined) out.effectiveDate = d.effectiveDate;
         if (d.name !== undefined) out.name = d.name;
@@ -60,16 +61,22 @@ export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
         if (d.language !== undefined) out.language = d.language;
         return out;
       },
-      certificates: async ({ session }, { aid }) => {
-        const certs = await (await openFor(session, aid)).certificates(aid, authorities);
+      certificates: async (card, { aid }) => {
+        const certs = await (await openFor(card, aid)).certificates(aid, authorities);
         const issuer = toContract(certs.issuer);
         const icc = toContract(certs.icc);
         return { ...(issuer ? { issuer } : {}), ...(icc ? { icc } : {}) };
       },
-      verifyPin: async ({ session }, { pin, aid }) => {
-        await (await openFor(session, aid)).verifyPin(pin, aid);
+      verifyPin: async (card, { pin, aid }) => {
+        await (await openFor(card, aid)).verifyPin(pin, aid);
         return { verified: true };
       },
+    },
+    forget: (readerName) => {
+      lists.forget(readerName);
+    },
+    close: async () => {
+      lists.clear();
     },
   };
 }
