@@ -308,7 +308,18 @@ describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
     assert.equal(await EmvCard.recognise(session), false);
     card.clearExchanges();
     await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && e.details.sw === 0x6a81);
-    assert.equal(card.exchanges.length, 3, 'PPSE, PSE, then the first terminal AID: nothing after 6A81');
+    assert.equal(card.exchanges.length, 2, 'PPSE, then the PSE: nothing after its 6A81');
+    await assertReleased(card);
+  });
+
+  test('Book 1 §12.3.2: 6A81 to SELECT of the PSE ends the session, although the card answers its AIDs', { timeout: 60_000 }, async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+    const session = await insert(card);
+    const pse = Buffer.from('1PAY.SYS.DDF01', 'latin1').toString('hex').toUpperCase();
+    card.faultHook = (apdu) => (selectedName(apdu) === pse ? Uint8Array.of(0x6a, 0x81) : undefined);
+    card.clearExchanges();
+    await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && e.details.sw === 0x6a81 && /PSE/.test(e.message));
+    assert.deepEqual(card.exchanges.map((e) => [e.ins, e.sw]), [[0xa4, 0x6a82], [0xa4, 0x6a81]], 'PPSE (absent), PSE (6A81), then nothing: no terminal AID');
     await assertReleased(card);
   });
 

@@ -15,7 +15,7 @@ import {
 import { EmvCaKeyTable } from './ca-key-table.js';
 import { applicationFrom, byPriority, latin1Text as text, type EmvApplication } from './application.js';
 import { answersTerminalAid, buildCandidateList, type SelectByName } from './candidate-list.js';
-import { CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
+import { CARD_BLOCKED_OR_UNSUPPORTED, CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
 import { answerDol, pdolEntries, type TerminalData } from './dol.js';
 
 /** What GET PROCESSING OPTIONS and the AFL's records yielded for one application. */
@@ -344,6 +344,10 @@ async function listFromPpse(session: CardSession): Promise<EmvApplication[] | un
 /** Book 1 §12.3.2: SELECT the PSE, then READ RECORD its directory SFI from record 1 until 6A83. */
 async function listFromPse(session: CardSession): Promise<EmvApplication[] | undefined> {
   const response = await session.transmit(command(0x00, 0xa4, 0x04, FIRST_OCCURRENCE, Buffer.from(PSE, 'latin1'), 256));
+  // Book 1 §12.3.2: a card blocked, or without SELECT, ends the session; it is not "no PSE".
+  if (response.sw === CARD_BLOCKED_OR_UNSUPPORTED) {
+    throw new SmartCardError('CARD_STATUS', 'SELECT of the PSE: the card is blocked or does not support SELECT (6A81)', { sw: response.sw });
+  }
   if (response.sw !== SW.OK) return undefined;
   const fci = tryTemplate(response.data);
   const sfi = fci ? findBerTlv(fci, [Tag.fci, Tag.fciProprietary, Tag.sfi])?.value[0] : undefined;
