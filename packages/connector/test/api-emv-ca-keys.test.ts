@@ -108,6 +108,27 @@ describe('emv over HTTP: CA public keys for certificate recovery (EMV Book 2 §5
       const issuer = await f.c.call('GET', `${emvPath(rid, 'issuer-cert', VISA)}?recover=true`);
       assert.match((issuer.json as { description: string }).description, /A000000003, index 92 expired on 2020-12-31/);
     });
+
+    it('a card whose issuer certificate another CA signed under the same RID and index: 302005, never a recovered key', async () => {
+      const foreign = await EmvVirtualCard.create({ pin: PIN, freshKeys: true });
+      const name = f.rig.readerNames[1] ?? '';
+      const pcsc = new PcscBackend();
+      try {
+        await f.rig.eject(1);
+        await waitForCard(pcsc, name, false);
+        await f.rig.insert(1, foreign);
+        await waitForCard(pcsc, name, true);
+      } finally {
+        await pcsc.close();
+      }
+      for (const op of ['issuer-cert', 'icc-cert']) {
+        const answer = await f.c.call('GET', `${emvPath(rid, op, MAESTRO)}?recover=true`);
+        assert.equal(answer.status, 502, answer.text);
+        assert.equal(errorCode(answer), '302005');
+      }
+      const raw = verifiedData(await f.c.call('GET', emvPath(rid, 'issuer-cert', MAESTRO)), f.api.deviceKeyPem) as { certificates: WireCertificate[] };
+      assert.notEqual(raw.certificates[0]?.recovered?.hashValid, true);
+    });
   });
 
   describe('a key file with a mistake stops the start with the file\'s problem', () => {
