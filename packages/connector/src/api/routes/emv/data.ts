@@ -21,7 +21,7 @@ export const aidParams = readerParams.extend({
 const CERTIFICATE_OF: Record<EmvCertificateKey, 'issuer' | 'icc'> = { issuerPublicCertificate: 'issuer', ICCPublicCertificate: 'icc' };
 
 /** `recover=true` (this connector's extension): answer only with a recovered, verified key, else say why not. */
-export const certificateQuery = filterQuery.extend({ recover: z.enum(['true', 'false']).optional() });
+const certificateQuery = filterQuery.extend({ recover: z.enum(['true', 'false']).optional() });
 
 /** Why a certificate did not recover, as the T1C error a page can act on. */
 function recoveryError(cert: EmvCertificate): T1CError | undefined {
