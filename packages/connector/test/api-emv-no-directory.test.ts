@@ -121,6 +121,20 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
     assert.equal(errorCode(answer), '602001');
   });
 
+  it('a card answering 6A81 to SELECT of the PSE only is emv (it answers its AIDs), but its reads end with 602002 (EMV Book 1 §12.3.2)', async () => {
+    const blockedPse = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+    const pse = Buffer.from('1PAY.SYS.DDF01', 'latin1');
+    blockedPse.faultHook = (apdu) => (apdu[1] === 0xa4 && Buffer.from(apdu.subarray(5, 5 + (apdu[4] ?? 0))).equals(pse) ? Uint8Array.of(0x6a, 0x81) : undefined);
+    await insert(blockedPse);
+    const readers = await get('/v3/readers') as { id: string; card?: { modules: string[] } }[];
+    assert.deepEqual(readers.find((r) => r.id === emvRid)?.card?.modules, ['emv']);
+    blockedPse.clearExchanges();
+    const answer = await f.c.call('GET', emvPath(emvRid, 'data'));
+    assert.equal(answer.status, 502, answer.text);
+    assert.equal(errorCode(answer), '602002');
+    assert.equal(blockedPse.exchanges.filter((e) => e.ins === 0xa4).length, 2, 'PPSE and PSE only: no terminal AID after 6A81');
+  });
+
   it('the logs of the whole run hold no PAN, cardholder name or PIN', () => {
     const text = f.logs.join('');
     assert.ok(text.length > 1000, 'the run was logged');

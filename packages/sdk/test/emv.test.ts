@@ -40,6 +40,20 @@ test('data calls GET …/payment/readers/{rid}/{op}; certificate calls put the A
   assert.equal(last().url.searchParams.get('filter'), 'ICCPublicCertificate');
 });
 
+test('{recover: true} asks for the recovered key (recover=true); without it nothing is added', async () => {
+  const { card, last } = await emv();
+  await card.issuerCertificate(AID, { recover: true });
+  assert.equal(last().url.search, '?recover=true');
+  await card.iccCertificate(AID, { recover: true });
+  assert.equal(last().url.pathname, `${PREFIX}/${AID}/readers/${RID}/icc-cert`);
+  assert.equal(last().url.search, '?recover=true');
+  await card.certificates(AID, ['issuerPublicCertificate'], { recover: true });
+  assert.equal(last().url.searchParams.get('filter'), 'issuerPublicCertificate');
+  assert.equal(last().url.searchParams.get('recover'), 'true');
+  await card.iccCertificate(AID, { recover: false });
+  assert.equal(last().url.search, '');
+});
+
 test('verifyPin posts the encrypted PIN with base64Encoded and resolves with verified', async () => {
   const { card, last, key } = await emv();
   assert.equal(await card.verifyPin({ pin: '1234' }), true);

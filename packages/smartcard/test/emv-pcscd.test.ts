@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CardSession, command, encodeBerTlv, fromHex, isSmartCardError, toHex, type CardConnection, type VirtualCard } from '@t1c/smartcard';
 import { PcscBackend } from '@t1c/smartcard/pcsc';
-import { EmvCard, maskPans, recoverCertificate } from '@t1c/smartcard/emv';
+import { EmvCaKeyTable, EmvCard, maskPans, paymentSchemeCaKeyTable, recoverCertificate } from '@t1c/smartcard/emv';
 import { attachToVpcd, BeidVirtualCard, EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, startPcscd, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
 
 const MAESTRO = 'A0000000043060';
@@ -117,6 +117,23 @@ describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
     assert.equal(unknown.issuer?.recovery.status, 'no-key');
     assert.equal(unknown.icc?.recovery.status, 'no-key');
     assert.equal(unknown.icc?.certificate.length, 128);
+  });
+
+  test('the CA key table: an expired key is not used; the production table does not trust the test CA', async () => {
+    const card = await EmvVirtualCard.create();
+    const [ca] = card.certificationAuthorities().filter((a) => a.rid === MAESTRO.slice(0, 10));
+    assert.ok(ca);
+    const on = (date: string): Promise<EmvCard> => insert(card).then((session) => EmvCard.open(session, { date: new Date(`${date}T12:00:00Z`) }));
+    const table = EmvCaKeyTable.ofKeys([{ ...ca, expiry: '2026-03-31' }]);
+    const inTime = await (await on('2026-03-31')).certificates(MAESTRO, table);
+    assert.ok(inTime.issuer?.recovery.status === 'recovered' && inTime.issuer.recovery.key.hashValid);
+    const late = await (await on('2026-04-01')).certificates(MAESTRO, table);
+    assert.equal(late.issuer?.recovery.status, 'expired');
+    assert.match(late.issuer?.recovery.status === 'expired' ? late.issuer.recovery.reason : '', /A000000004, index 92 expired on 2026-03-31/);
+    assert.equal(late.icc?.recovery.status, 'expired');
+    const production = await (await on('2026-04-01')).certificates(MAESTRO, paymentSchemeCaKeyTable());
+    assert.equal(production.issuer?.recovery.status, 'no-key');
+    assert.equal(production.icc?.recovery.status, 'no-key');
   });
 
   test('a certificate signed under another CA key does not recover as valid', async () => {
@@ -291,7 +308,18 @@ describe('EMV reader through pcscd and vpcd with the virtual EMV card', () => {
     assert.equal(await EmvCard.recognise(session), false);
     card.clearExchanges();
     await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && e.details.sw === 0x6a81);
-    assert.equal(card.exchanges.length, 3, 'PPSE, PSE, then the first terminal AID: nothing after 6A81');
+    assert.equal(card.exchanges.length, 2, 'PPSE, then the PSE: nothing after its 6A81');
+    await assertReleased(card);
+  });
+
+  test('Book 1 §12.3.2: 6A81 to SELECT of the PSE ends the session, although the card answers its AIDs', { timeout: 60_000 }, async () => {
+    const card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
+    const session = await insert(card);
+    const pse = Buffer.from('1PAY.SYS.DDF01', 'latin1').toString('hex').toUpperCase();
+    card.faultHook = (apdu) => (selectedName(apdu) === pse ? Uint8Array.of(0x6a, 0x81) : undefined);
+    card.clearExchanges();
+    await assert.rejects(EmvCard.open(session), (e: unknown) => isSmartCardError(e, 'CARD_STATUS') && e.details.sw === 0x6a81 && /PSE/.test(e.message));
+    assert.deepEqual(card.exchanges.map((e) => [e.ins, e.sw]), [[0xa4, 0x6a82], [0xa4, 0x6a81]], 'PPSE (absent), PSE (6A81), then nothing: no terminal AID');
     await assertReleased(card);
   });
 

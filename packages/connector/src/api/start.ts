@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { readEmvCaKeyFile } from '../config/emv-ca-keys.js';
 import { systemPinDialog, type PinDialog } from '../os/pin-dialog.js';
 import { SandboxClient, type SandboxSpawn } from '../sandbox/client.js';
 import { RemoteCardService } from '../sandbox/remote-card-service.js';
@@ -76,7 +77,8 @@ export const REDACT_PATHS = [
 export const MALLOC_ENV: Readonly<Record<string, string>> = { MALLOC_TRIM_THRESHOLD_: '131072' };
 
 export function sandboxArgs(settings: Settings): string[] {
-  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.virtualCardData ? ['--virtual-card-data', settings.virtualCardData] : []), ...(settings.pcsc ? [] : ['--no-pcsc'])];
+  return ['sandbox', ...settings.virtualCards.flatMap((v) => ['--virtual-card', `beid-${v}`]), ...(settings.virtualCardData ? ['--virtual-card-data', settings.virtualCardData] : []),
+    ...(settings.emvCaKeys ? ['--emv-ca-keys', settings.emvCaKeys] : []), ...(settings.pcsc ? [] : ['--no-pcsc'])];
 }
 
 /** Starts the local API (and its sandbox child) in this process. */
@@ -85,6 +87,8 @@ export async function startApi(options: StartApiOptions = {}): Promise<RunningAp
   const { configFile, env, logStream, sandboxSpawn, pinDialog, clock, registryChannel: _flagChannel, ...flags } = options;
   const settings = loadSettings({ flags, ...(env ? { env } : {}), ...(configFile ? { configFile } : {}) });
   checkAllowOriginPatterns(settings.allowOrigins);
+  // A wrong key file stops the start here, with the file's problems, not in the card process.
+  if (settings.emvCaKeys) readEmvCaKeyFile(settings.emvCaKeys);
   ensurePrivateDir(settings.dataDir);
   // The sandbox loads in its own process while this one makes its keys and routes; the API
   // still listens only once the sandbox answered.

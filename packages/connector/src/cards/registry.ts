@@ -1,7 +1,7 @@
 import { atrMatches } from '@t1c/smartcard/codec';
 import { CARD_MODULES, type AtrEntry, type CardModuleName } from '../ipc/index.js';
 import { beidModule } from './beid/module.js';
-import { emvModule } from './emv/module.js';
+import { emvModule, type EmvModuleOptions } from './emv/module.js';
 import { pkcs11Module } from './pkcs11/module.js';
 import { remoteloadingModule } from './remoteloading/module.js';
 import type { AnyCardModule } from './card-module.js';
@@ -64,6 +64,6 @@ export class CardModuleRegistry {
 }
 
 /** Every card module the connector ships, in ATR-table order; probing modules after the ATR table. */
-export function defaultRegistry(): CardModuleRegistry {
-  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule(), emvModule()]);
+export function defaultRegistry(options: { readonly emv?: EmvModuleOptions } = {}): CardModuleRegistry {
+  return new CardModuleRegistry([beidModule(), pkcs11Module(), remoteloadingModule(), emvModule(options.emv)]);
 }

@@ -149,12 +149,14 @@ export function registerApiCommands(program: Command): void {
     .description('card sandbox process (started by `t1c api`; talks to it over IPC)')
     .option('--virtual-card <type>', 'attach a virtual eID reader (repeatable)', collect)
     .option('--virtual-card-data <file>', 'holder data JSON for the virtual cards')
+    .option('--emv-ca-keys <file>', 'EMV CA public key table (JSON) instead of the payment schemes\' production keys')
     .option('--no-pcsc', 'do not use PC/SC')
-    .action(async (flags: { virtualCard?: string[]; virtualCardData?: string; pcsc?: boolean }) => {
+    .action(async (flags: { virtualCard?: string[]; virtualCardData?: string; emvCaKeys?: string; pcsc?: boolean }) => {
       const { runSandbox } = await import('../sandbox/server.js');
       await runSandbox({
         virtualCards: (flags.virtualCard ?? []).map(parseVirtualCard), pcsc: flags.pcsc !== false,
         ...(flags.virtualCardData ? { virtualCardData: flags.virtualCardData } : {}),
+        ...(flags.emvCaKeys ? { emvCaKeys: flags.emvCaKeys } : {}),
       });
       // Stay alive on the IPC channel; the sandbox exits when its parent disconnects.
       await new Promise<never>(() => undefined);

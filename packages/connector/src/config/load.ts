@@ -31,6 +31,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Partial<Settings> {
   set('T1C_ALLOW_PLAIN_PIN', 'allowPlainPin', bool);
   set('T1C_VIRTUAL_CARDS', 'virtualCards', list);
   set('T1C_PCSC', 'pcsc', bool);
+  set('T1C_EMV_CA_KEYS', 'emvCaKeys');
   set('T1C_DATA_DIR', 'dataDir');
   set('T1C_LOG_LEVEL', 'logLevel');
   set('T1C_LOG_FILE', 'logFile');

@@ -30,6 +30,8 @@ const settingsObject = z.object({
   /** Holder data (JSON, `t1c emulator beid --print-format`) for the virtual cards instead of the specimen. */
   virtualCardData: z.string().min(1).optional(),
   pcsc: z.boolean(),
+  /** JSON file with the EMV CA public keys to use instead of the payment schemes' production table (docs: packages/connector/README.md). */
+  emvCaKeys: z.string().min(1).optional(),
   dataDir: z.string().min(1),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Log to this file (size-capped, rotated) instead of stdout. */

@@ -44,6 +44,8 @@ export const emvCertificateSchema = z.object({
   exponent: bytes(3),
   remainder: bytes(256),
   recovered: recoveredSchema.optional(),
+  /** Why it was not recovered: no CA key under the card's RID and index, an expired one, or a certificate that does not open. */
+  problem: z.object({ status: z.enum(['no-key', 'expired', 'invalid']), reason: z.string().max(300) }).optional(),
 });
 export type EmvCertificate = z.infer<typeof emvCertificateSchema>;
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { isSmartCardError, type SmartCardErrorCode } from '@t1c/smartcard/errors';
 import { VirtualReaderBackend, type ReaderBackend } from '@t1c/smartcard/reader';
 import type { AppletVersion } from '@t1c/smartcard/beid';
-import { LocalCardService } from '../cards/index.js';
+import { defaultRegistry, emvCaKeyTable, LocalCardService } from '../cards/index.js';
+import { readEmvCaKeyFile } from '../config/emv-ca-keys.js';
 import {
   contractError, requestIdSchema, requestSchema, SandboxError, wipeBytes,
   type CardErrorCode, type ErrorBody, type PcscState,
@@ -15,6 +16,8 @@ export interface SandboxOptions {
   readonly pcsc: boolean;
   /** Holder data file for the virtual cards; the emulator's specimen holder without one. */
   readonly virtualCardData?: string;
+  /** The EMV CA key table file (`emvCaKeys`); the payment schemes' production keys without one. */
+  readonly emvCaKeys?: string;
 }
 
 /** Name shown to users and pages: says it is virtual and what it emulates. */
@@ -53,7 +56,8 @@ export async function runSandbox(options: SandboxOptions): Promise<void> {
     backends.push(virtual);
   }
   const pcscState = (): PcscState => pcsc?.status ?? 'off';
-  const service = new LocalCardService(backends, { pcscState });
+  const registry = defaultRegistry(options.emvCaKeys ? { emv: { authorities: emvCaKeyTable(readEmvCaKeyFile(options.emvCaKeys)) } } : {});
+  const service = new LocalCardService(backends, { pcscState, registry });
 
   process.on('message', (message: unknown) => {
     void (async () => {

@@ -61,6 +61,11 @@ export const CONNECTOR_CODES: Readonly<Record<string, T1cErrorKind>> = {
   '112999': 'internal',
   '302001': 'not-found',
   '302002': 'not-found',
+  // EMV: no CA public key for the card's RID and index, or only an expired one (recover=true).
+  '302003': 'not-found',
+  '302004': 'not-found',
+  // EMV: the certificate does not recover with its signer's key.
+  '302005': 'card-error',
   '302102': 'not-found',
   '602001': 'unsupported-card',
   '602002': 'card-error',

@@ -34,6 +34,28 @@ export interface EmvCertificate {
   certificate: string;
   exponent: string;
   remainder: string;
+  /** This connector's extension: the key the certificate carries, when the CA key is known. */
+  recovered?: EmvRecoveredKey;
+}
+
+/** What a recovered EMV certificate says (EMV Book 2 Tables 6 and 14); binary fields base64. */
+export interface EmvRecoveredKey {
+  format: number;
+  /** Issuer: leftmost PAN digits; ICC: the PAN (hex, F-padded). */
+  owner: string;
+  /** MMYY. */
+  expiry: string;
+  serialNumber: string;
+  hashAlgorithm: number;
+  publicKeyAlgorithm: number;
+  modulus: string;
+  exponent: string;
+  hashValid: boolean;
+}
+
+export interface EmvCertificateOptions {
+  /** Ask for the recovered key, or a clear error when it cannot be recovered. */
+  recover?: boolean;
 }
 
 export interface EmvCertificateList {

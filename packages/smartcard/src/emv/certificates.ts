@@ -8,6 +8,8 @@ export interface EmvCertificationAuthorityKey {
   readonly index: number;
   readonly modulus: Uint8Array;
   readonly exponent: Uint8Array;
+  /** Last day of use (YYYY-MM-DD); a key without one never expires (a test CA). */
+  readonly expiry?: string;
 }
 
 /** A public key certificate as the card stores it (tags 90/92/9F32 or 9F46/9F48/9F47). */
@@ -36,7 +38,8 @@ export interface RecoveredPublicKey {
 export type Recovery =
   | { readonly status: 'recovered'; readonly key: RecoveredPublicKey }
   | { readonly status: 'invalid'; readonly reason: string }
-  | { readonly status: 'no-key'; readonly reason: string };
+  | { readonly status: 'no-key'; readonly reason: string }
+  | { readonly status: 'expired'; readonly reason: string };
 
 const HEADER = 0x6a;
 const TRAILER = 0xbc;

@@ -12,9 +12,10 @@ import { applicationData, type EmvApplicationData } from './application-data.js'
 import {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type Recovery,
 } from './certificates.js';
+import { EmvCaKeyTable } from './ca-key-table.js';
 import { applicationFrom, byPriority, latin1Text as text, type EmvApplication } from './application.js';
 import { answersTerminalAid, buildCandidateList, type SelectByName } from './candidate-list.js';
-import { CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
+import { CARD_BLOCKED_OR_UNSUPPORTED, CONDITIONS_NOT_SATISFIED, FIRST_OCCURRENCE, NEXT_OCCURRENCE, PLAINTEXT_PIN, PPSE, PSE, RECORD_NOT_FOUND, Tag } from './constants.js';
 import { answerDol, pdolEntries, type TerminalData } from './dol.js';
 
 /** What GET PROCESSING OPTIONS and the AFL's records yielded for one application. */
@@ -30,6 +31,12 @@ export interface EmvApplicationRecords {
 }
 
 export type EmvApplicationSource = 'ppse' | 'pse' | 'terminal-aids';
+
+/** The applications a card lists, by priority, and how the list was built. */
+export interface EmvApplicationList {
+  readonly applications: readonly EmvApplication[];
+  readonly source: EmvApplicationSource;
+}
 
 export interface EmvCertificates {
   readonly aid: string;
@@ -98,7 +105,7 @@ export class EmvCard {
    * (neither there, or either malformed) the candidate list from the terminal's AIDs (Book 1
    * §12.3.3). Refuses a card none of the three finds an application on.
    */
-  static async open(session: CardSession, terminal: Partial<TerminalData> = {}): Promise<EmvCard> {
+  static async readApplicationList(session: CardSession): Promise<EmvApplicationList> {
     const { apps, source } = await session.inTransaction(async () => {
       const ppse = await listFromPpse(session);
       if (ppse) return { apps: ppse, source: 'ppse' as const };
@@ -106,7 +113,16 @@ export class EmvCard {
       if (pse) return { apps: pse, source: 'pse' as const };
       return { apps: await listFromTerminalAids(session), source: 'terminal-aids' as const };
     });
-    return new EmvCard(session, byPriority(apps), source, {
+    return { applications: byPriority(apps), source };
+  }
+
+  /**
+   * The card with its application list: `known`, a list read from this same insertion of the
+   * card (the caller answers for that), or else read now.
+   */
+  static async open(session: CardSession, terminal: Partial<TerminalData> = {}, known?: EmvApplicationList): Promise<EmvCard> {
+    const { applications, source } = known ?? await EmvCard.readApplicationList(session);
+    return new EmvCard(session, applications, source, {
       countryCode: terminal.countryCode ?? BELGIUM, currencyCode: terminal.currencyCode ?? EURO,
       date: terminal.date ?? new Date(), unpredictableNumber: terminal.unpredictableNumber ?? randomBytes(4),
     });
@@ -200,9 +216,11 @@ export class EmvCard {
 
   /**
    * The issuer and ICC public key certificates with their exponents and remainders, and what
-   * they recover to when the CA key under (RID, index) is known.
+   * they recover to with the CA key the table holds under (RID, index) on the transaction date
+   * (Book 2 §5.3: an expired CA key is not used).
    */
-  async certificates(aid: string, authorities: readonly EmvCertificationAuthorityKey[] = []): Promise<EmvCertificates> {
+  async certificates(aid: string, authorities: EmvCaKeyTable | readonly EmvCertificationAuthorityKey[] = []): Promise<EmvCertificates> {
+    const table = authorities instanceof EmvCaKeyTable ? authorities : EmvCaKeyTable.ofKeys(authorities);
     const records = await this.readApplication(aid);
     const get = (tag: number): Uint8Array | undefined => records.data.get(tag);
     const caIndex = get(Tag.caIndex)?.[0];
@@ -212,16 +230,13 @@ export class EmvCard {
       ? { certificate: issuerCertificate, exponent: get(Tag.issuerExponent) ?? EMPTY, remainder: get(Tag.issuerRemainder) ?? EMPTY }
       : undefined;
     const rid = records.aid.slice(0, 10);
-    const ca = authorities.find((a) => a.rid.toUpperCase() === rid && a.index === caIndex);
-    const issuerRecovery: Recovery = !issuerRaw ? { status: 'no-key', reason: 'no issuer certificate' }
-      : ca ? recoverCertificate(issuerRaw, ca, 0x02)
-        : { status: 'no-key', reason: 'the CA public key for this RID and index is not known' };
+    const issuerRecovery: Recovery = issuerRaw ? recoverIssuer(issuerRaw, table, rid, caIndex, this.terminal.date) : { status: 'no-key', reason: 'no issuer certificate' };
     let icc: EmvCertificates['icc'];
     if (iccCertificate) {
       const raw = { certificate: iccCertificate, exponent: get(Tag.iccExponent) ?? EMPTY, remainder: get(Tag.iccRemainder) ?? EMPTY };
       const recovery: Recovery = issuerRecovery.status === 'recovered' && issuerRecovery.key.hashValid
         ? recoverCertificate(raw, issuerRecovery.key, 0x04, records.staticData)
-        : { status: 'no-key', reason: 'the issuer public key was not recovered' };
+        : unrecoveredSigner(issuerRecovery);
       icc = { ...raw, recovery };
     }
     return { aid: records.aid, caIndex, issuer: issuerRaw ? { ...issuerRaw, recovery: issuerRecovery } : undefined, icc };
@@ -284,6 +299,23 @@ function checkEmvVerifyAnswer(sw: number): void {
   throw new SmartCardError('CARD_STATUS', `VERIFY: ${describeStatusWord(sw)}`, { sw });
 }
 
+/** The ICC certificate's signer is the issuer key: when that did not recover, the ICC key fails for the same reason. */
+function unrecoveredSigner(issuer: Recovery): Recovery {
+  if (issuer.status === 'recovered') return { status: 'invalid', reason: 'the issuer public key certificate\'s hash does not match' };
+  const reason = `the issuer public key was not recovered: ${issuer.reason}`;
+  return issuer.status === 'invalid' ? { status: 'invalid', reason } : { status: issuer.status, reason };
+}
+
+/** Book 2 §5.3 step 1: the CA key named by the RID and tag 8F, if the table has it and it has not expired. */
+function recoverIssuer(cert: EmvPublicKeyCertificate, table: EmvCaKeyTable, rid: string, caIndex: number | undefined, on: Date): Recovery {
+  const name = `RID ${rid}, index ${caIndex === undefined ? '(none: the card has no tag 8F)' : caIndex.toString(16).toUpperCase().padStart(2, '0')}`;
+  if (caIndex === undefined) return { status: 'no-key', reason: `no CA public key for ${name}` };
+  const found = table.find(rid, caIndex, on);
+  if (found.status === 'unknown') return { status: 'no-key', reason: `the CA public key for ${name} is not known` };
+  if (found.status === 'expired') return { status: 'expired', reason: `the CA public key for ${name} expired on ${found.expiry}` };
+  return recoverCertificate(cert, found.key, 0x02);
+}
+
 /** SELECT by DF name as the candidate-list steps ask for it. */
 function selectByName(session: CardSession): SelectByName {
   return (name, occurrence) => session.transmit(command(0x00, 0xa4, 0x04, occurrence === 'next' ? NEXT_OCCURRENCE : FIRST_OCCURRENCE, name, 256));
@@ -312,6 +344,10 @@ async function listFromPpse(session: CardSession): Promise<EmvApplication[] | un
 /** Book 1 §12.3.2: SELECT the PSE, then READ RECORD its directory SFI from record 1 until 6A83. */
 async function listFromPse(session: CardSession): Promise<EmvApplication[] | undefined> {
   const response = await session.transmit(command(0x00, 0xa4, 0x04, FIRST_OCCURRENCE, Buffer.from(PSE, 'latin1'), 256));
+  // Book 1 §12.3.2: a card blocked, or without SELECT, ends the session; it is not "no PSE".
+  if (response.sw === CARD_BLOCKED_OR_UNSUPPORTED) {
+    throw new SmartCardError('CARD_STATUS', 'SELECT of the PSE: the card is blocked or does not support SELECT (6A81)', { sw: response.sw });
+  }
   if (response.sw !== SW.OK) return undefined;
   const fci = tryTemplate(response.data);
   const sfi = fci ? findBerTlv(fci, [Tag.fci, Tag.fciProprietary, Tag.sfi])?.value[0] : undefined;

@@ -1,5 +1,5 @@
 export { type EmvApplication } from './application.js';
-export { EmvCard, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
+export { EmvCard, type EmvApplicationList, type EmvApplicationRecords, type EmvApplicationSource, type EmvCertificates } from './emv-card.js';
 export {
   answersTerminalAid, buildCandidateList, judgeSelection, parseAdfFci, MAX_OCCURRENCES,
   type CandidateList, type SelectAnswer, type SelectByName, type SelectionStep,
@@ -9,6 +9,8 @@ export { applicationData, type EmvApplicationData } from './application-data.js'
 export {
   recoverCertificate, type EmvCertificationAuthorityKey, type EmvPublicKeyCertificate, type RecoveredPublicKey, type Recovery,
 } from './certificates.js';
+export { caKeyChecksum, caKeyProblem, EmvCaKeyTable, type CaKeyLookup, type PaymentSchemeCaKey } from './ca-key-table.js';
+export { PAYMENT_SCHEME_CA_KEYS, paymentSchemeCaKeyTable } from './payment-scheme-ca-keys.js';
 export { parseAfl, type AflEntry } from './afl.js';
 export { answerDol, type TerminalData } from './dol.js';
 export { maskPan, maskPans } from './pan.js';

@@ -1,6 +1,7 @@
-import { EmvCard, type EmvCertificates, type EmvCertificationAuthorityKey, type Recovery } from '@t1c/smartcard/emv';
+import { EmvCard, paymentSchemeCaKeyTable, type EmvCaKeyTable, type EmvCertificates, type Recovery } from '@t1c/smartcard/emv';
 import { SandboxError, type EmvApplicationData, type EmvCertificate } from '../../ipc/index.js';
-import type { CardModule } from '../card-module.js';
+import type { CardContext, CardModule } from '../card-module.js';
+import { ApplicationLists } from './application-lists.js';
 
 type CardCertificate = NonNullable<EmvCertificates['issuer']>;
 
@@ -17,21 +18,13 @@ function recovered(recovery: Recovery): EmvCertificate['recovered'] {
 function toContract(cert: CardCertificate | undefined): EmvCertificate | undefined {
   if (!cert) return undefined;
   const r = recovered(cert.recovery);
-  return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}) };
-}
-
-/** Lists the applications and refuses an AID the card does not list, as a bad argument (no APDU for it). */
-async function openFor(session: Parameters<typeof EmvCard.open>[0], aid: string | undefined): Promise<EmvCard> {
-  const card = await EmvCard.open(session);
-  if (aid !== undefined && !card.applications.some((a) => a.aid === aid)) {
-    throw new SandboxError('ARGS_INVALID', 'the card lists no application with this AID');
-  }
-  return card;
+  const problem = cert.recovery.status === 'recovered' ? undefined : { status: cert.recovery.status, reason: cert.recovery.reason };
+  return { certificate: cert.certificate, exponent: cert.exponent, remainder: cert.remainder, ...(r ? { recovered: r } : {}), ...(problem ? { problem } : {}) };
 }
 
 export interface EmvModuleOptions {
-  /** CA public keys to recover issuer certificates with (a terminal's CA key table); none by default. */
-  readonly authorities?: readonly EmvCertificationAuthorityKey[];
+  /** The terminal's CA public key table to recover issuer certificates with; the payment schemes' production keys by default. */
+  readonly authorities?: EmvCaKeyTable;
 }
 
 /**
@@ -39,18 +32,27 @@ export interface EmvModuleOptions {
  * registry asks it to probe a card no ATR row claimed (SELECT of the PPSE, then the PSE).
  */
 export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
-  const authorities = options.authorities ?? [];
+  const authorities = options.authorities ?? paymentSchemeCaKeyTable();
+  const lists = new ApplicationLists();
+  /** The card with this insertion's list; an AID the card does not list is a bad argument (no APDU for it). */
+  const openFor = async (card: CardContext, aid: string | undefined): Promise<EmvCard> => {
+    const emv = await EmvCard.open(card.session, {}, await lists.of(card));
+    if (aid !== undefined && !emv.applications.some((a) => a.aid === aid)) {
+      throw new SandboxError('ARGS_INVALID', 'the card lists no application with this AID');
+    }
+    return emv;
+  };
   return {
     name: 'emv',
     atrs: [],
     probe: (session) => EmvCard.recognise(session),
     ops: {
-      applications: async ({ session }) => {
-        const card = await EmvCard.open(session);
-        return { applications: card.applications.map((a) => ({ aid: a.aid, label: a.label, ...(a.priority !== undefined ? { priority: a.priority } : {}) })) };
+      applications: async (card) => {
+        const { applications } = await lists.of(card);
+        return { applications: applications.map((a) => ({ aid: a.aid, label: a.label, ...(a.priority !== undefined ? { priority: a.priority } : {}) })) };
       },
-      applicationData: async ({ session }, { aid }) => {
-        const d = await (await openFor(session, aid)).applicationData(aid);
+      applicationData: async (card, { aid }) => {
+        const d = await (await openFor(card, aid)).applicationData(aid);
         const out: EmvApplicationData = { aid: d.aid, pan: d.pan, expirationDate: d.expirationDate };
         if (d.effectiveDate !== undefined) out.effectiveDate = d.effectiveDate;
         if (d.name !== undefined) out.name = d.name;
@@ -59,16 +61,22 @@ export function emvModule(options: EmvModuleOptions = {}): CardModule<'emv'> {
         if (d.language !== undefined) out.language = d.language;
         return out;
       },
-      certificates: async ({ session }, { aid }) => {
-        const certs = await (await openFor(session, aid)).certificates(aid, authorities);
+      certificates: async (card, { aid }) => {
+        const certs = await (await openFor(card, aid)).certificates(aid, authorities);
         const issuer = toContract(certs.issuer);
         const icc = toContract(certs.icc);
         return { ...(issuer ? { issuer } : {}), ...(icc ? { icc } : {}) };
       },
-      verifyPin: async ({ session }, { pin, aid }) => {
-        await (await openFor(session, aid)).verifyPin(pin, aid);
+      verifyPin: async (card, { pin, aid }) => {
+        await (await openFor(card, aid)).verifyPin(pin, aid);
         return { verified: true };
       },
+    },
+    forget: (readerName) => {
+      lists.forget(readerName);
+    },
+    close: async () => {
+      lists.clear();
     },
   };
 }

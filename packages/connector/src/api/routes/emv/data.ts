@@ -20,9 +20,25 @@ export const aidParams = readerParams.extend({
 
 const CERTIFICATE_OF: Record<EmvCertificateKey, 'issuer' | 'icc'> = { issuerPublicCertificate: 'issuer', ICCPublicCertificate: 'icc' };
 
+/** `recover=true` (this connector's extension): answer only with a recovered, verified key, else say why not. */
+const certificateQuery = filterQuery.extend({ recover: z.enum(['true', 'false']).optional() });
+
+/** Why a certificate did not recover, as the T1C error a page can act on. */
+function recoveryError(cert: EmvCertificate): T1CError | undefined {
+  if (cert.recovered?.hashValid === true) return undefined;
+  const reason = cert.problem?.reason;
+  switch (cert.problem?.status) {
+    case 'no-key': return new T1CError('CA_KEY_UNKNOWN', reason);
+    case 'expired': return new T1CError('CA_KEY_EXPIRED', reason);
+    default: return new T1CError('CERTIFICATE_INVALID', reason ?? 'the recovered certificate\'s hash does not match');
+  }
+}
+
 /** `{certificates: [...]}`; an absent certificate is an error, never `[]` (§2.3.4). */
-function certificateList(cert: EmvCertificate | undefined): z.infer<typeof emvCertificatesSchema> {
+function certificateList(cert: EmvCertificate | undefined, recover: boolean): z.infer<typeof emvCertificatesSchema> {
   if (!cert) throw new T1CError('CERTIFICATE_NOT_FOUND', 'The application holds no such certificate');
+  const refused = recover ? recoveryError(cert) : undefined;
+  if (refused) throw refused;
   return { certificates: [toEmvCertificate(cert)] };
 }
 
@@ -45,16 +61,16 @@ export function registerEmvDataRoutes(app: FastifyInstance, ctx: ApiContext): vo
     ['issuer-cert', 'issuerPublicCertificate', 'The issuer public key certificate of an application, with exponent and remainder'],
     ['icc-cert', 'ICCPublicCertificate', 'The card (ICC) public key certificate of an application, with exponent and remainder'],
   ] as const) {
-    route(app, ctx, 'GET', `${EMV_PREFIX}/:aid/readers/:rid/${path}`, { summary, tags: TAGS, params: aidParams, response: emvCertificatesSchema },
-      async ({ params: { rid, aid } }) => certificateList((await certificates(rid, aid))[CERTIFICATE_OF[key]]));
+    route(app, ctx, 'GET', `${EMV_PREFIX}/:aid/readers/:rid/${path}`, { summary, tags: TAGS, params: aidParams, querystring: certificateQuery, response: emvCertificatesSchema },
+      async ({ params: { rid, aid }, query }) => certificateList((await certificates(rid, aid))[CERTIFICATE_OF[key]], query.recover === 'true'));
   }
   route(app, ctx, 'GET', `${EMV_PREFIX}/:aid/readers/:rid/cert-list`, {
     summary: 'Both certificates of an application (filter=issuerPublicCertificate,ICCPublicCertificate)',
-    tags: TAGS, params: aidParams, querystring: filterQuery, response: emvCertListSchema,
+    tags: TAGS, params: aidParams, querystring: certificateQuery, response: emvCertListSchema,
   }, async ({ params: { rid, aid }, query }) => {
     const certs = await certificates(rid, aid);
     const asked = (query.filter ?? '').split(',').map((s) => s.trim()).filter((s): s is EmvCertificateKey => (emvCertificateKeys as readonly string[]).includes(s));
     const keys = asked.length > 0 ? asked : [...emvCertificateKeys];
-    return Object.fromEntries(keys.filter((k) => certs[CERTIFICATE_OF[k]]).map((k) => [k, certificateList(certs[CERTIFICATE_OF[k]])]));
+    return Object.fromEntries(keys.filter((k) => certs[CERTIFICATE_OF[k]]).map((k) => [k, certificateList(certs[CERTIFICATE_OF[k]], query.recover === 'true')]));
   });
 }
