@@ -45,6 +45,8 @@ export interface SoftHsmTokenOptions {
   readonly label?: string;
   readonly pin?: string;
   readonly soPin?: string;
+  /** Put this token in the same token directory as another (one SOFTHSM2_CONF, two slots); that one's remove() removes both. */
+  readonly beside?: SoftHsmToken;
 }
 
 type RsaHashedImportParams = webcrypto.RsaHashedImportParams;
@@ -63,12 +65,18 @@ export async function createSoftHsmToken(options: SoftHsmTokenOptions = {}): Pro
   const label = options.label ?? 't1c-test';
   const pin = options.pin ?? '1234';
   const soPin = options.soPin ?? '12345678';
-  const dir = mkdtempSync(join(tmpdir(), 't1c-softhsm-'));
+  const owned = options.beside === undefined;
+  const dir = options.beside?.dir ?? mkdtempSync(join(tmpdir(), 't1c-softhsm-'));
+  const removeOwned = (): void => {
+    if (owned) rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const tokens = join(dir, 'tokens');
-    mkdirSync(tokens);
     const conf = join(dir, 'softhsm2.conf');
-    writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+    if (owned) {
+      const tokens = join(dir, 'tokens');
+      mkdirSync(tokens);
+      writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+    }
     const env = { ...process.env, SOFTHSM2_CONF: conf };
     await run('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', soPin, '--pin', pin], { env });
 
@@ -110,10 +118,10 @@ export async function createSoftHsmToken(options: SoftHsmTokenOptions = {}): Pro
     return {
       library: SOFTHSM2_LIBRARY, label, pin, soPin, dir, env: { SOFTHSM2_CONF: conf }, authentication, nonRepudiation,
       ca: { id: '03', certificate: new Uint8Array(ca.rawData) },
-      remove: () => rmSync(dir, { recursive: true, force: true }),
+      remove: removeOwned,
     };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    removeOwned();
     throw error;
   }
 }

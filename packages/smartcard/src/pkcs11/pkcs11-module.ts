@@ -6,7 +6,7 @@ import {
 import { describeCertificate } from './certificate-usage.js';
 import {
   CKA_ALWAYS_AUTHENTICATE, CKA_CERTIFICATE_TYPE, CKA_CLASS, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_VALUE, CKC_X_509,
-  CKF_HW_SLOT, CKF_OS_LOCKING_OK, CKF_REMOVABLE_DEVICE, CKF_SERIAL_SESSION, CKF_TOKEN_PRESENT, CKK_EC, CKK_RSA,
+  CKF_HW_SLOT, CKF_OS_LOCKING_OK, CKF_PROTECTED_AUTHENTICATION_PATH, CKF_REMOVABLE_DEVICE, CKF_SERIAL_SESSION, CKF_TOKEN_PRESENT, CKK_EC, CKK_RSA,
   CKO_CERTIFICATE, CKO_PRIVATE_KEY, CKR_BUFFER_TOO_SMALL, CKR_OK, CKU_CONTEXT_SPECIFIC, CKU_USER, MECHANISM_FLAGS,
   TOKEN_FLAGS,
 } from './constants.js';
@@ -16,9 +16,15 @@ import { mechanismName, signMechanism } from './mechanisms.js';
 import { callAsync, loadPkcs11Library, UlongArray, type NativeFunction, type Pkcs11Native } from './native.js';
 import { counter, flags, flagSet, text, version, type CkStruct } from './struct-fields.js';
 import type {
-  KeyType, Pkcs11Certificate, Pkcs11LibraryInfo, Pkcs11Mechanism, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Slot,
+  KeyType, Pkcs11Certificate, Pkcs11LibraryInfo, Pkcs11Mechanism, Pkcs11Pin, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Slot,
   Pkcs11TokenInfo,
 } from './types.js';
+import { PROTECTED_AUTHENTICATION_PATH } from './types.js';
+
+/** Zeroes PIN bytes; the protected path carries none. */
+function wipePin(pin: Pkcs11Pin): void {
+  if (pin !== PROTECTED_AUTHENTICATION_PATH) wipe(pin);
+}
 
 export interface Pkcs11OpenOptions {
   readonly path: string;
@@ -92,7 +98,10 @@ export class Pkcs11Module {
           const t: CkStruct = {};
           const rv = await this.#call(this.#native.getTokenInfo, slotId, t);
           if (rv === CKR_OK) {
-            token = { label: text(t.label), serialNumber: text(t.serialNumber), manufacturerId: text(t.manufacturerID), model: text(t.model) };
+            token = {
+              label: text(t.label), serialNumber: text(t.serialNumber), manufacturerId: text(t.manufacturerID), model: text(t.model),
+              protectedAuthenticationPath: (flags(t.flags) & CKF_PROTECTED_AUTHENTICATION_PATH) !== 0,
+            };
           }
         }
         slots.push({
@@ -159,8 +168,12 @@ export class Pkcs11Module {
     });
   }
 
-  /** Logs in with the PIN and out again. Wrong PIN: PIN_INCORRECT (tries left when the token tells); locked: PIN_BLOCKED. */
-  verifyPin(slotId: number, pin: Uint8Array): Promise<void> {
+  /**
+   * Logs in and out again, with the PIN or through the token's protected authentication path.
+   * Wrong PIN: PIN_INCORRECT (tries left when the token tells); locked: PIN_BLOCKED; entry
+   * cancelled on the token: PIN_CANCELLED.
+   */
+  verifyPin(slotId: number, pin: Pkcs11Pin): Promise<void> {
     return this.#exclusive(async () => {
       try {
         await this.#tokenRecord(slotId);
@@ -169,7 +182,7 @@ export class Pkcs11Module {
           await this.#logout(session);
         });
       } finally {
-        wipe(pin);
+        wipePin(pin);
       }
     });
   }
@@ -203,7 +216,7 @@ export class Pkcs11Module {
           }
         });
       } finally {
-        wipe(request.pin);
+        wipePin(request.pin);
       }
     });
   }
@@ -292,17 +305,31 @@ export class Pkcs11Module {
     return value.subarray(0, second ? attributeLength(second, width) ?? 0 : 0);
   }
 
-  async #login(slotId: number, session: number, userType: number, pin: Uint8Array): Promise<void> {
-    const rv = await this.#call(this.#native.login, session, userType, pin, pin.length);
+  async #login(slotId: number, session: number, userType: number, pin: Pkcs11Pin): Promise<void> {
+    const onToken = pin === PROTECTED_AUTHENTICATION_PATH;
+    if (onToken) {
+      const t = await this.#tokenRecord(slotId);
+      if ((flags(t.flags) & CKF_PROTECTED_AUTHENTICATION_PATH) === 0) {
+        throw new SmartCardError('PIN_REQUIRED', 'the token has no protected authentication path (PIN pad): it needs the PIN');
+      }
+    }
+    // PKCS#11 v2.40 §5.5 C_Login: a NULL PIN on a token with a protected authentication path.
+    const rv = onToken
+      ? await this.#call(this.#native.login, session, userType, null, 0)
+      : await this.#call(this.#native.login, session, userType, pin, pin.length);
     if (rv === CKR_OK) return;
     const error = ckrError('C_Login', rv);
+    if (onToken && error.code === 'PIN_CANCELLED') {
+      throw new SmartCardError('PIN_CANCELLED', 'PIN entry on the token (protected authentication path) was cancelled', error.details);
+    }
     if (!isSmartCardError(error, 'PIN_INCORRECT')) throw error;
     // PKCS#11 gives no counter, only flags: final try and locked are the two it can tell.
     const t = await this.#tokenRecord(slotId).catch(() => undefined);
     const state = t ? flagSet(flags(t.flags), TOKEN_FLAGS) : undefined;
-    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
-    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', 'wrong PIN, 1 try left', { triesLeft: 1 });
-    throw new SmartCardError('PIN_INCORRECT', 'wrong PIN', { pinCountLow: state?.isUserPinCountLow ?? false });
+    const wrong = onToken ? 'wrong PIN entered on the token' : 'wrong PIN';
+    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', `${wrong}; the PIN is now blocked`, { triesLeft: 0 });
+    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', `${wrong}, 1 try left`, { triesLeft: 1 });
+    throw new SmartCardError('PIN_INCORRECT', wrong, { pinCountLow: state?.isUserPinCountLow ?? false });
   }
 
   async #logout(session: number): Promise<void> {
