@@ -320,16 +320,18 @@ export class Pkcs11Module {
     if (rv === CKR_OK) return;
     const error = ckrError('C_Login', rv);
     if (onToken && error.code === 'PIN_CANCELLED') {
-      throw new SmartCardError('PIN_CANCELLED', 'PIN entry on the token (protected authentication path) was cancelled', error.details);
+      throw new SmartCardError('PIN_CANCELLED', 'PIN entry on the token (protected authentication path) was cancelled', { ...error.details, protectedPath: true });
     }
     if (!isSmartCardError(error, 'PIN_INCORRECT')) throw error;
     // PKCS#11 gives no counter, only flags: final try and locked are the two it can tell.
     const t = await this.#tokenRecord(slotId).catch(() => undefined);
     const state = t ? flagSet(flags(t.flags), TOKEN_FLAGS) : undefined;
     const wrong = onToken ? 'wrong PIN entered on the token' : 'wrong PIN';
-    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', `${wrong}; the PIN is now blocked`, { triesLeft: 0 });
-    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', `${wrong}, 1 try left`, { triesLeft: 1 });
-    throw new SmartCardError('PIN_INCORRECT', wrong, { pinCountLow: state?.isUserPinCountLow ?? false });
+    // `protectedPath` tells the API the PIN was typed on the token, not sent by the page.
+    const path: Record<string, boolean> = onToken ? { protectedPath: true } : {};
+    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', `${wrong}; the PIN is now blocked`, { triesLeft: 0, ...path });
+    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', `${wrong}, 1 try left`, { triesLeft: 1, ...path });
+    throw new SmartCardError('PIN_INCORRECT', wrong, { pinCountLow: state?.isUserPinCountLow ?? false, ...path });
   }
 
   async #logout(session: number): Promise<void> {
