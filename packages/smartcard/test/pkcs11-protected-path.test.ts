@@ -11,7 +11,7 @@ const MESSAGE = Buffer.from('authorised on the pad');
 const DIGEST = createHash('sha256').update(MESSAGE).digest();
 const isError = (code: SmartCardErrorCode, pattern?: RegExp) => (e: unknown) => isSmartCardError(e, code) && (pattern === undefined || pattern.test(e.message));
 
-/** C_Login with a NULL PIN (PKCS#11 v2.40 §5.5) against SoftHSM2 behind the PIN pad shim. */
+/** C_Login with a NULL PIN (PKCS#11 v2.40 C_Login) against SoftHSM2 behind the PIN pad shim. */
 describe('PKCS#11 binding: protected authentication path', () => {
   let padToken: SoftHsmToken;
   let plainToken: SoftHsmToken;

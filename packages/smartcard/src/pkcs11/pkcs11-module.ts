@@ -15,11 +15,10 @@ import { checkLibraryPath } from './library-path.js';
 import { mechanismName, signMechanism } from './mechanisms.js';
 import { callAsync, loadPkcs11Library, UlongArray, type NativeFunction, type Pkcs11Native } from './native.js';
 import { counter, flags, flagSet, text, version, type CkStruct } from './struct-fields.js';
-import type {
-  KeyType, Pkcs11Certificate, Pkcs11LibraryInfo, Pkcs11Mechanism, Pkcs11Pin, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Slot,
-  Pkcs11TokenInfo,
+import {
+  PROTECTED_AUTHENTICATION_PATH, type KeyType, type Pkcs11Certificate, type Pkcs11LibraryInfo, type Pkcs11Mechanism,
+  type Pkcs11Pin, type Pkcs11SignRequest, type Pkcs11Signature, type Pkcs11Slot, type Pkcs11TokenInfo,
 } from './types.js';
-import { PROTECTED_AUTHENTICATION_PATH } from './types.js';
 
 /** Zeroes PIN bytes; the protected path carries none. */
 function wipePin(pin: Pkcs11Pin): void {
@@ -313,7 +312,7 @@ export class Pkcs11Module {
         throw new SmartCardError('PIN_REQUIRED', 'the token has no protected authentication path (PIN pad): it needs the PIN');
       }
     }
-    // PKCS#11 v2.40 §5.5 C_Login: a NULL PIN on a token with a protected authentication path.
+    // PKCS#11 v2.40 C_Login: a NULL PIN on a token with a protected authentication path.
     const rv = onToken
       ? await this.#call(this.#native.login, session, userType, null, 0)
       : await this.#call(this.#native.login, session, userType, pin, pin.length);

@@ -49,7 +49,7 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
   const certificates = async (slot: string): Promise<Pkcs11CertificateData[]> =>
     (await ctx.cards.call('pkcs11', 'certificates', slot, library())).certificates;
   const options = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
-  /** The token in a slot, with whether it authenticates the user itself (protected authentication path). */
+  /** The token in a slot, with whether it authenticates the user itself (protected authentication path: the pad is used, whatever the body holds). */
   const tokenIn = async (rid: string): Promise<NonNullable<Pkcs11SlotInfo['token']>> => {
     const { slots } = await ctx.cards.call('pkcs11', 'slots', null, library());
     const slot = slots.find((s) => String(s.slotId) === rid);
