@@ -15,15 +15,18 @@ const isError = (code: SmartCardErrorCode, pattern?: RegExp) => (e: unknown) => 
 describe('PKCS#11 binding: protected authentication path', () => {
   let padToken: SoftHsmToken;
   let plainToken: SoftHsmToken;
+  let qualifiedToken: SoftHsmToken;
   let shim: PinpadShim;
   let module: Pkcs11Module;
   let pad: number;
   let plain: number;
+  let qualified: number;
 
   before(async () => {
     padToken = await createSoftHsmToken({ label: 'pad', pin: PIN });
     plainToken = await createSoftHsmToken({ label: 'plain', pin: PIN, beside: padToken });
-    shim = await buildPinpadShim({ pinpadLabels: ['pad'] });
+    qualifiedToken = await createSoftHsmToken({ label: 'qualified', pin: PIN, beside: padToken, alwaysAuthenticate: true });
+    shim = await buildPinpadShim({ pinpadLabels: ['pad', 'qualified'] });
     Object.assign(process.env, padToken.env, shim.env);
     module = await Pkcs11Module.open({ path: shim.library, configuredDirectories: [shim.dir] });
     const slots = await module.slots();
@@ -34,10 +37,12 @@ describe('PKCS#11 binding: protected authentication path', () => {
     };
     pad = slotOf('pad');
     plain = slotOf('plain');
+    qualified = slotOf('qualified');
   });
 
   after(async () => {
     await module?.close();
+    qualifiedToken?.remove();
     plainToken?.remove();
     padToken?.remove();
     shim?.remove();
@@ -66,6 +71,17 @@ describe('PKCS#11 binding: protected authentication path', () => {
     const ec = await module.sign({ slotId: pad, usage: 'nonRepudiation', digestAlgorithm: 'SHA-256', digest: DIGEST, pin: PROTECTED_AUTHENTICATION_PATH });
     assert.ok(verify('sha256', MESSAGE, { key: padToken.nonRepudiation.publicKey, dsaEncoding: 'ieee-p1363' }, ec.signature));
     assert.equal(await module.loggedIn(pad), false);
+  });
+
+  it('a key with CKA_ALWAYS_AUTHENTICATE asks the pad twice: the login, then the context-specific login for the signature', async () => {
+    shim.type(PIN);
+    shim.takeLog();
+    const ec = await module.sign({ slotId: qualified, usage: 'nonRepudiation', digestAlgorithm: 'SHA-256', digest: DIGEST, pin: PROTECTED_AUTHENTICATION_PATH });
+    assert.ok(verify('sha256', MESSAGE, { key: qualifiedToken.nonRepudiation.publicKey, dsaEncoding: 'ieee-p1363' }, ec.signature));
+    assert.deepEqual(shim.takeLog(), ['pad', 'pad']);
+    shim.type('cancel');
+    await assert.rejects(module.sign({ slotId: qualified, usage: 'nonRepudiation', digestAlgorithm: 'SHA-256', digest: DIGEST, pin: PROTECTED_AUTHENTICATION_PATH }), isError('PIN_CANCELLED'));
+    assert.equal(await module.loggedIn(qualified), false);
   });
 
   it('a wrong PIN on the pad is PIN_INCORRECT, a cancelled entry PIN_CANCELLED, both marked protectedPath; the token stays usable', async () => {
