@@ -113,6 +113,21 @@ describe('pkcs11 tokens with a protected authentication path (PIN pad) over HTTP
     assert.deepEqual(shim.takeLog(), ['pad', 'pad', 'pad', 'pad', 'pad', 'cancelled', 'cancelled', 'cancelled', 'pad', 'pad']);
   });
 
+  it('while a PIN is typed on the pad, other pkcs11 calls get 409 701004 (the card service is not restarted); the entry then completes', async () => {
+    shim.takeLog();
+    shim.type('wait');
+    const typing = post(`/readers/${pad}/verify-pin`, {});
+    await shim.padWaiting();
+    // The library runs one call at a time: the listing waits its 20 s, then says busy.
+    const busy = await f.c.call('GET', `${PREFIX}/readers`);
+    assert.equal(busy.status, 409, busy.text);
+    assert.equal(errorCode(busy), '701004', busy.text);
+    shim.type(HSM_PIN);
+    assert.deepEqual(data(await typing), { verified: true });
+    assert.deepEqual(shim.takeLog(), ['waiting', 'pad']);
+    assert.ok((await get('/readers') as Reader[]).some((r) => r.id === pad));
+  });
+
   it('bulk signing on a pinpad token keeps nothing: every signature is authorised on the pad again', async () => {
     shim.type(HSM_PIN);
     shim.takeLog();

@@ -28,7 +28,7 @@ describe('PKCS#11 binding: protected authentication path', () => {
     qualifiedToken = await createSoftHsmToken({ label: 'qualified', pin: PIN, beside: padToken, alwaysAuthenticate: true });
     shim = await buildPinpadShim({ pinpadLabels: ['pad', 'qualified'] });
     Object.assign(process.env, padToken.env, shim.env);
-    module = await Pkcs11Module.open({ path: shim.library, configuredDirectories: [shim.dir] });
+    module = await Pkcs11Module.open({ path: shim.library, configuredDirectories: [shim.dir], maxWaitMs: 1000 });
     const slots = await module.slots();
     const slotOf = (label: string): number => {
       const slot = slots.find((s) => s.token?.label === label);
@@ -94,6 +94,20 @@ describe('PKCS#11 binding: protected authentication path', () => {
     assert.equal(await module.loggedIn(pad), false);
     shim.type(PIN);
     await module.verifyPin(pad, PROTECTED_AUTHENTICATION_PATH);
+  });
+
+  it('while a PIN is being typed on the pad, other calls give up with PKCS11_BUSY; the login then completes and the library works', async () => {
+    shim.takeLog();
+    shim.type('wait');
+    const typing = module.verifyPin(pad, PROTECTED_AUTHENTICATION_PATH);
+    await shim.padWaiting();
+    await assert.rejects(module.slots(), isError('PKCS11_BUSY', /busy/));
+    await assert.rejects(module.certificates(plain), isError('PKCS11_BUSY'));
+    shim.type(PIN);
+    await typing;
+    assert.deepEqual(shim.takeLog(), ['waiting', 'pad']);
+    assert.equal((await module.slots()).length >= 2, true);
+    assert.equal(await module.loggedIn(pad), false);
   });
 
   it('refuses the protected path on a token without it (PIN_REQUIRED) without calling C_Login; the PIN still works there', async () => {

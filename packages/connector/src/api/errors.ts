@@ -118,6 +118,7 @@ export const SANDBOX_ERRORS: Record<SandboxErrorCode, ErrorKey> = {
   PKCS11_SLOT_UNKNOWN: 'READER_UNKNOWN',
   PKCS11_TOKEN_ABSENT: 'NO_CARD',
   PKCS11_KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+  PKCS11_BUSY: 'READER_BUSY',
   PKCS11_ERROR: 'TOKEN_ERROR',
   // The request itself: the API built it, so a refusal is the connector's fault, not the page's.
   REQUEST_MALFORMED: 'INTERNAL',

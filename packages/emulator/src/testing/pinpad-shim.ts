@@ -1,9 +1,10 @@
 // Test-only (its own subpath, never in the desktop bundle).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { SOFTHSM2_LIBRARY } from './softhsm-token.js';
 
@@ -23,8 +24,10 @@ export interface PinpadShim {
   readonly library: string;
   readonly dir: string;
   readonly env: { readonly T1C_PINPAD_FILE: string; readonly T1C_PINPAD_LOG: string; readonly T1C_PINPAD_LABELS: string };
-  /** What the next pad entries will be: the digits typed, or the user pressing cancel. */
-  type(entry: string | 'cancel'): void;
+  /** What the next pad entries will be: the digits typed, the user pressing cancel, or still typing ("wait"). */
+  type(entry: string): void;
+  /** Resolves once a login waits on the pad (after `type('wait')`). */
+  padWaiting(): Promise<void>;
   /** One word per C_Login since the last call: "pad", "cancelled" or "pin" (the application sent one). */
   takeLog(): string[];
   remove(): void;
@@ -45,7 +48,18 @@ export async function buildPinpadShim(options: { readonly pinpadLabels: readonly
       library,
       dir,
       env: { T1C_PINPAD_FILE: typed, T1C_PINPAD_LOG: log, T1C_PINPAD_LABELS: options.pinpadLabels.join(',') },
-      type: (entry) => writeFileSync(typed, `${entry}\n`, { mode: 0o600 }),
+      // Replaced whole (rename), so a login polling the file never reads it half written.
+      type: (entry) => {
+        writeFileSync(`${typed}.next`, `${entry}\n`, { mode: 0o600 });
+        renameSync(`${typed}.next`, typed);
+      },
+      padWaiting: async () => {
+        for (let i = 0; i < 1500; i++) {
+          if (readFileSync(log, 'utf8').split('\n').includes('waiting')) return;
+          await sleep(20);
+        }
+        throw new Error('no login waited on the pad');
+      },
       takeLog: () => {
         const words = readFileSync(log, 'utf8').split('\n').filter((w) => w.length > 0);
         writeFileSync(log, '');

@@ -29,7 +29,15 @@ export interface Pkcs11OpenOptions {
   readonly path: string;
   /** Directories the user configured beside the known ones (library-path.ts). */
   readonly configuredDirectories?: readonly string[];
+  /** How long a call waits behind the one running (say, a PIN typed on a pad) before PKCS11_BUSY. */
+  readonly maxWaitMs?: number;
 }
+
+/**
+ * Shorter than the connector's IPC timeouts (past which it restarts the sandbox): a call stuck
+ * behind a PIN pad entry gets a clear "busy" instead of a killed sandbox.
+ */
+export const PKCS11_MAX_WAIT_MS = 20_000;
 
 /** CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS, CKS_RW_SO_FUNCTIONS. */
 const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
@@ -43,12 +51,14 @@ const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
 export class Pkcs11Module {
   readonly info: Pkcs11LibraryInfo;
   readonly #native: Pkcs11Native;
+  readonly #maxWaitMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(native: Pkcs11Native, info: Pkcs11LibraryInfo) {
+  private constructor(native: Pkcs11Native, info: Pkcs11LibraryInfo, maxWaitMs: number) {
     this.#native = native;
     this.info = info;
+    this.#maxWaitMs = maxWaitMs;
   }
 
   /** Checks the path against the allow-list, then loads and initialises the library. */
@@ -68,7 +78,7 @@ export class Pkcs11Module {
         manufacturerId: text(info.manufacturerID),
         description: text(info.libraryDescription),
         libraryVersion: version(info.libraryVersion),
-      });
+      }, options.maxWaitMs ?? PKCS11_MAX_WAIT_MS);
     } catch (error) {
       if (initialised) await callAsync(native.finalize, null).catch(() => undefined);
       native.unload();
@@ -82,7 +92,7 @@ export class Pkcs11Module {
       this.#closed = true;
       await callAsync(this.#native.finalize, null);
       this.#native.unload();
-    });
+    }, true);
   }
 
   slots(): Promise<Pkcs11Slot[]> {
@@ -372,9 +382,26 @@ export class Pkcs11Module {
     return callAsync(fn, ...args);
   }
 
-  #exclusive<T>(body: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(body, body);
-    this.#queue = run.catch(() => undefined);
+  /**
+   * Runs `body` after every call queued before it. Past maxWaitMs in the queue it gives up with
+   * PKCS11_BUSY (unless `patient`, for close); the calls behind it still wait for the ones ahead.
+   */
+  #exclusive<T>(body: () => Promise<T>, patient = false): Promise<T> {
+    const before = this.#queue;
+    let timer: NodeJS.Timeout | undefined;
+    const turn = patient ? before.then(() => true) : Promise.race([
+      before.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.#maxWaitMs);
+      }),
+    ]);
+    const run = turn.then((ours) => {
+      clearTimeout(timer);
+      if (!ours) throw new SmartCardError('PKCS11_BUSY', 'the PKCS#11 library is busy with another operation (a PIN being entered on a token?)');
+      return body();
+    });
+    const settled = run.then(() => undefined, () => undefined);
+    this.#queue = before.then(() => settled);
     return run;
   }
 }

@@ -7,15 +7,18 @@
  *    T1C_PINPAD_LABELS (comma-separated labels; unset: every token);
  *  - C_Login with a NULL PIN on such a token reads what the user "typed on the pad" from the
  *    file named by T1C_PINPAD_FILE, read anew at each login: the line "cancel" (or no file)
- *    is CKR_FUNCTION_CANCELED, anything else is the PIN handed to the wrapped C_Login.
+ *    is CKR_FUNCTION_CANCELED, "wait" keeps the login waiting until the line changes (a user
+ *    still typing), anything else is the PIN handed to the wrapped C_Login.
  * Each login appends one word to the file named by T1C_PINPAD_LOG, if set: "pad" (entered on
- * the pad), "cancelled", or "pin" (the application sent a PIN). Never the PIN itself.
+ * the pad), "cancelled", or "pin" (the application sent a PIN), after "waiting" when the pad
+ * waited. Never the PIN itself.
  * The wrapped library's path is fixed when the shim is compiled: -DWRAPPED_LIBRARY="...".
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <p11-kit/pkcs11.h>
 
 #ifndef WRAPPED_LIBRARY
@@ -50,6 +53,18 @@ static int has_pinpad(const unsigned char label[32]) {
   }
 }
 
+/* The first line of T1C_PINPAD_FILE, without its line end; 0 when there is no such file. */
+static int read_pad(char *typed, size_t size) {
+  const char *path = getenv("T1C_PINPAD_FILE");
+  FILE *f = path ? fopen(path, "r") : NULL;
+  memset(typed, 0, size);
+  if (f == NULL) return 0;
+  if (fgets(typed, (int)size, f) == NULL) typed[0] = '\0';
+  fclose(f);
+  typed[strcspn(typed, "\r\n")] = '\0';
+  return 1;
+}
+
 static CK_RV shim_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
   CK_RV rv = wrapped->C_GetTokenInfo(slot, info);
   if (rv == CKR_OK && has_pinpad(info->label)) info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -69,15 +84,16 @@ static CK_RV shim_Login(CK_SESSION_HANDLE session, CK_USER_TYPE user, CK_UTF8CHA
   if (rv != CKR_OK) return rv;
   /* What SoftHSM itself answers to a NULL PIN: a token without a pad needs the PIN. */
   if ((token_info.flags & CKF_PROTECTED_AUTHENTICATION_PATH) == 0) return CKR_ARGUMENTS_BAD;
-  const char *path = getenv("T1C_PINPAD_FILE");
-  FILE *f = path ? fopen(path, "r") : NULL;
-  char typed[64] = { 0 };
-  if (f != NULL) {
-    if (fgets(typed, sizeof typed, f) == NULL) typed[0] = '\0';
-    fclose(f);
+  char typed[64];
+  int found = read_pad(typed, sizeof typed);
+  if (found && strcmp(typed, "wait") == 0) log_word("waiting");
+  /* "wait": the user has not finished typing; poll until the test types (at most two minutes). */
+  for (int i = 0; found && strcmp(typed, "wait") == 0 && i < 6000; i++) {
+    struct timespec pause = { 0, 20 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    found = read_pad(typed, sizeof typed);
   }
-  typed[strcspn(typed, "\r\n")] = '\0';
-  if (f == NULL || strcmp(typed, "cancel") == 0) {
+  if (!found || strcmp(typed, "cancel") == 0 || strcmp(typed, "wait") == 0) {
     log_word("cancelled");
     return CKR_FUNCTION_CANCELED;
   }
