@@ -87,13 +87,15 @@ describe('pkcs11 tokens with a protected authentication path (PIN pad) over HTTP
     assert.deepEqual(shim.takeLog(), ['pad', 'pad', 'pad'], 'each operation was authorised on the pad, none with a PIN from the host');
   });
 
-  it('a PIN in the body of a pinpad token is not used: the pad asks (as on a beid pinpad reader)', async () => {
+  it('a PIN in the body of a pinpad token is not used, nor an OS dialog: the pad asks (as on a beid pinpad reader)', async () => {
     shim.type(HSM_PIN);
     shim.takeLog();
     // A wrong PIN in the body: had it reached the token, the answer would be 108003.
     assert.deepEqual(data(await post(`/readers/${pad}/verify-pin`, { pin: pin('0000') })), { verified: true });
     assert.equal((await post(`/readers/${pad}/sign`, { ...digest, pin: pin('0000') })).status, 200);
-    assert.deepEqual(shim.takeLog(), ['pad', 'pad']);
+    // Nor is a native dialog shown: the pad takes precedence (t1c-api.md §2.2).
+    assert.deepEqual(data(await post(`/readers/${pad}/verify-pin`, { osDialog: true })), { verified: true });
+    assert.deepEqual(shim.takeLog(), ['pad', 'pad', 'pad']);
   });
 
   it('a wrong PIN on the pad is 400 108003, a cancelled entry 400 108005; nothing stays locked or logged in: the next request works', async () => {
