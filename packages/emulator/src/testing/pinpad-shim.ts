@@ -28,7 +28,7 @@ export interface PinpadShim {
   type(entry: string): void;
   /** Resolves once a login waits on the pad (after `type('wait')`). */
   padWaiting(): Promise<void>;
-  /** One word per C_Login since the last call: "pad", "cancelled" or "pin" (the application sent one). */
+  /** One word per C_Login since the last call: "pad", "cancelled" or "pin" (the application sent one), "waiting" before a pad that waited. */
   takeLog(): string[];
   remove(): void;
 }
