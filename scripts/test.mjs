@@ -44,6 +44,9 @@ const systemPackages = [
   ['softhsm2', '/usr/bin/softhsm2-util'],
   ['opensc', '/usr/bin/pkcs11-tool'],
   ['curl', '/usr/bin/curl'],
+  ['gcc', '/usr/bin/gcc'],
+  ['libc6-dev', ['/usr/include/x86_64-linux-gnu/sys/types.h', '/usr/include/aarch64-linux-gnu/sys/types.h']],
+  ['libp11-kit-dev', '/usr/include/p11-kit-1/p11-kit/pkcs11.h'],
 ];
 
 function missingPackages() {

@@ -45,6 +45,7 @@ export type SmartCardErrorCode =
   | 'PKCS11_SLOT_UNKNOWN'
   | 'PKCS11_TOKEN_ABSENT'
   | 'PKCS11_KEY_NOT_FOUND'
+  | 'PKCS11_BUSY'
   | 'PKCS11_ERROR';
 
 export class SmartCardError extends Error {

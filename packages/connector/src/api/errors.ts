@@ -121,6 +121,7 @@ export const SANDBOX_ERRORS: Record<SandboxErrorCode, ErrorKey> = {
   PKCS11_SLOT_UNKNOWN: 'READER_UNKNOWN',
   PKCS11_TOKEN_ABSENT: 'NO_CARD',
   PKCS11_KEY_NOT_FOUND: 'KEY_NOT_FOUND',
+  PKCS11_BUSY: 'READER_BUSY',
   PKCS11_ERROR: 'TOKEN_ERROR',
   // The request itself: the API built it, so a refusal is the connector's fault, not the page's.
   REQUEST_MALFORMED: 'INTERNAL',
@@ -156,9 +157,13 @@ export function toT1CError(error: unknown): T1CError {
   if (error instanceof T1CError) return error;
   if (error instanceof SandboxError) {
     const key = SANDBOX_ERRORS[error.code];
+    // A PKCS#11 token's own PIN pad (protected authentication path): say where the PIN was typed.
+    const onPad = error.details.protectedPath === true ? ' on the token\'s PIN pad' : '';
     if (error.code === 'PIN_INCORRECT' && typeof error.details.triesLeft === 'number') {
-      return new T1CError(key, `Wrong PIN, ${error.details.triesLeft} tries left`);
+      return new T1CError(key, `Wrong PIN${onPad}, ${error.details.triesLeft} tries left`);
     }
+    if (onPad && error.code === 'PIN_INCORRECT') return new T1CError(key, `Wrong PIN entered${onPad}`);
+    if (onPad && error.code === 'PIN_CANCELLED') return new T1CError(key, `PIN entry${onPad} was cancelled`);
     // The catalogue's text names the Belgian eID, the first module; others say which they are.
     const module = error.details.module;
     if (error.code === 'CARD_UNKNOWN' && typeof module === 'string' && module !== 'beid' && isCardModuleName(module)) {

@@ -18,7 +18,7 @@ export const pkcs11SlotSchema = z.object({
   manufacturerId: text,
   removable: z.boolean(),
   hardware: z.boolean(),
-  token: z.object({ label: text, serialNumber: text, manufacturerId: text, model: text }).optional(),
+  token: z.object({ label: text, serialNumber: text, manufacturerId: text, model: text, protectedAuthenticationPath: z.boolean() }).optional(),
 });
 export type Pkcs11SlotInfo = z.infer<typeof pkcs11SlotSchema>;
 

@@ -35,9 +35,13 @@ export type Pkcs11CertList = z.infer<typeof pkcs11CertListSchema>;
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
-/** A slot as T1C's CardReader; a token shows as the card (no ATR: PKCS#11 does not give one). */
+/**
+ * A slot as T1C's CardReader; a token shows as the card (no ATR: PKCS#11 does not give one).
+ * `pinpad` is the token's protected authentication path (PIN pad reader, keypad, biometrics):
+ * the user authenticates there, as on a beid pinpad reader.
+ */
 export function slotAsReader(slot: Pkcs11SlotInfo): Pkcs11Reader {
-  const out: Pkcs11Reader = { id: String(slot.slotId), name: slot.description, pinpad: false };
+  const out: Pkcs11Reader = { id: String(slot.slotId), name: slot.description, pinpad: slot.token?.protectedAuthenticationPath ?? false };
   if (slot.token) {
     const description = [slot.token.label, slot.token.model].filter((s) => s.length > 0);
     out.card = { atr: '', description, module: ['pkcs11'], modules: ['pkcs11'] };

@@ -45,6 +45,10 @@ export interface SoftHsmTokenOptions {
   readonly label?: string;
   readonly pin?: string;
   readonly soPin?: string;
+  /** Put this token in the same token directory as another (one SOFTHSM2_CONF, two slots); that one's remove() removes both. */
+  readonly beside?: SoftHsmToken;
+  /** The non-repudiation key gets CKA_ALWAYS_AUTHENTICATE (a qualified-signature key: the PIN again for each signature). */
+  readonly alwaysAuthenticate?: boolean;
 }
 
 type RsaHashedImportParams = webcrypto.RsaHashedImportParams;
@@ -63,12 +67,18 @@ export async function createSoftHsmToken(options: SoftHsmTokenOptions = {}): Pro
   const label = options.label ?? 't1c-test';
   const pin = options.pin ?? '1234';
   const soPin = options.soPin ?? '12345678';
-  const dir = mkdtempSync(join(tmpdir(), 't1c-softhsm-'));
+  const owned = options.beside === undefined;
+  const dir = options.beside?.dir ?? mkdtempSync(join(tmpdir(), 't1c-softhsm-'));
+  const removeOwned = (): void => {
+    if (owned) rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    const tokens = join(dir, 'tokens');
-    mkdirSync(tokens);
     const conf = join(dir, 'softhsm2.conf');
-    writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+    if (owned) {
+      const tokens = join(dir, 'tokens');
+      mkdirSync(tokens);
+      writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+    }
     const env = { ...process.env, SOFTHSM2_CONF: conf };
     await run('softhsm2-util', ['--init-token', '--free', '--label', label, '--so-pin', soPin, '--pin', pin], { env });
 
@@ -96,10 +106,18 @@ export async function createSoftHsmToken(options: SoftHsmTokenOptions = {}): Pro
 
     const module = ['--module', SOFTHSM2_LIBRARY, '--token-label', label, '--login', '--pin', pin];
     for (const [key, pair] of [[authentication, rsa], [nonRepudiation, ec]] as const) {
-      const pem = join(dir, `${key.id}.pem`);
-      writeFileSync(pem, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
-      await run('softhsm2-util', ['--import', pem, '--token', label, '--label', key.label, '--id', key.id, '--pin', pin], { env });
-      rmSync(pem);
+      if (options.alwaysAuthenticate === true && key === nonRepudiation) {
+        // softhsm2-util cannot set the attribute; pkcs11-tool writes the key with it.
+        const pkcs8 = join(dir, `${key.id}.key.der`);
+        writeFileSync(pkcs8, pair.privateKey.export({ format: 'der', type: 'pkcs8' }));
+        await run('pkcs11-tool', [...module, '--write-object', pkcs8, '--type', 'privkey', '--id', key.id, '--label', key.label, '--usage-sign', '--always-auth'], { env });
+        rmSync(pkcs8);
+      } else {
+        const pem = join(dir, `${key.id}.pem`);
+        writeFileSync(pem, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }));
+        await run('softhsm2-util', ['--import', pem, '--token', label, '--label', key.label, '--id', key.id, '--pin', pin], { env });
+        rmSync(pem);
+      }
       const der = join(dir, `${key.id}.der`);
       writeFileSync(der, key.certificate);
       await run('pkcs11-tool', [...module, '--write-object', der, '--type', 'cert', '--id', key.id, '--label', key.label], { env });
@@ -110,10 +128,10 @@ export async function createSoftHsmToken(options: SoftHsmTokenOptions = {}): Pro
     return {
       library: SOFTHSM2_LIBRARY, label, pin, soPin, dir, env: { SOFTHSM2_CONF: conf }, authentication, nonRepudiation,
       ca: { id: '03', certificate: new Uint8Array(ca.rawData) },
-      remove: () => rmSync(dir, { recursive: true, force: true }),
+      remove: removeOwned,
     };
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    removeOwned();
     throw error;
   }
 }

@@ -60,8 +60,14 @@ export interface Pkcs11Certificates {
   intermediateCertificates?: CertificateList;
 }
 
+/**
+ * Leave `pin` out for a token whose slot is listed with `pinpad: true` (a PIN pad reader, a
+ * token with its own keypad or biometrics: PKCS#11's protected authentication path): the user
+ * authenticates on the token. There a `pin` is not used either; the pad always asks.
+ */
 export type Pkcs11PinOptions = PinOptions;
 
+/** As Pkcs11PinOptions: no `pin` on a `pinpad: true` slot. */
 export interface Pkcs11SignOptions extends SignOptions {
   algorithm: DigestAlgorithm | (string & {});
   /** CKA_ID (hex) of the certificate whose key signs; default the first of the usage. */

@@ -8,6 +8,7 @@ export const CKF_TOKEN_PRESENT = 0x1;
 export const CKF_REMOVABLE_DEVICE = 0x2;
 export const CKF_HW_SLOT = 0x4;
 export const CKF_SERIAL_SESSION = 0x4;
+export const CKF_PROTECTED_AUTHENTICATION_PATH = 0x100;
 export const CKF_OS_LOCKING_OK = 0x2;
 
 export const CKU_USER = 1;

@@ -5,5 +5,6 @@ export {
 } from './library-path.js';
 export type {
   Pkcs11LibraryInfo, Pkcs11Slot, Pkcs11TokenInfo, Pkcs11Mechanism, Pkcs11Certificate, CertificateUsage, KeyType,
-  DigestName, Pkcs11SignRequest, Pkcs11Signature,
+  DigestName, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Pin,
 } from './types.js';
+export { PROTECTED_AUTHENTICATION_PATH } from './types.js';

@@ -6,7 +6,7 @@ import {
 import { describeCertificate } from './certificate-usage.js';
 import {
   CKA_ALWAYS_AUTHENTICATE, CKA_CERTIFICATE_TYPE, CKA_CLASS, CKA_ID, CKA_KEY_TYPE, CKA_LABEL, CKA_VALUE, CKC_X_509,
-  CKF_HW_SLOT, CKF_OS_LOCKING_OK, CKF_REMOVABLE_DEVICE, CKF_SERIAL_SESSION, CKF_TOKEN_PRESENT, CKK_EC, CKK_RSA,
+  CKF_HW_SLOT, CKF_OS_LOCKING_OK, CKF_PROTECTED_AUTHENTICATION_PATH, CKF_REMOVABLE_DEVICE, CKF_SERIAL_SESSION, CKF_TOKEN_PRESENT, CKK_EC, CKK_RSA,
   CKO_CERTIFICATE, CKO_PRIVATE_KEY, CKR_BUFFER_TOO_SMALL, CKR_OK, CKU_CONTEXT_SPECIFIC, CKU_USER, MECHANISM_FLAGS,
   TOKEN_FLAGS,
 } from './constants.js';
@@ -15,16 +15,29 @@ import { checkLibraryPath } from './library-path.js';
 import { mechanismName, signMechanism } from './mechanisms.js';
 import { callAsync, loadPkcs11Library, UlongArray, type NativeFunction, type Pkcs11Native } from './native.js';
 import { counter, flags, flagSet, text, version, type CkStruct } from './struct-fields.js';
-import type {
-  KeyType, Pkcs11Certificate, Pkcs11LibraryInfo, Pkcs11Mechanism, Pkcs11SignRequest, Pkcs11Signature, Pkcs11Slot,
-  Pkcs11TokenInfo,
+import {
+  PROTECTED_AUTHENTICATION_PATH, type KeyType, type Pkcs11Certificate, type Pkcs11LibraryInfo, type Pkcs11Mechanism,
+  type Pkcs11Pin, type Pkcs11SignRequest, type Pkcs11Signature, type Pkcs11Slot, type Pkcs11TokenInfo,
 } from './types.js';
+
+/** Zeroes PIN bytes; the protected path carries none. */
+function wipePin(pin: Pkcs11Pin): void {
+  if (pin !== PROTECTED_AUTHENTICATION_PATH) wipe(pin);
+}
 
 export interface Pkcs11OpenOptions {
   readonly path: string;
   /** Directories the user configured beside the known ones (library-path.ts). */
   readonly configuredDirectories?: readonly string[];
+  /** How long a call waits behind the one running (say, a PIN typed on a pad) before PKCS11_BUSY. */
+  readonly maxWaitMs?: number;
 }
+
+/**
+ * Shorter than the connector's IPC timeouts (past which it restarts the sandbox): a call stuck
+ * behind a PIN pad entry gets a clear "busy" instead of a killed sandbox.
+ */
+export const PKCS11_MAX_WAIT_MS = 20_000;
 
 /** CKS_RO_USER_FUNCTIONS, CKS_RW_USER_FUNCTIONS, CKS_RW_SO_FUNCTIONS. */
 const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
@@ -38,12 +51,14 @@ const USER_STATES: ReadonlySet<number> = new Set([1, 3, 4]);
 export class Pkcs11Module {
   readonly info: Pkcs11LibraryInfo;
   readonly #native: Pkcs11Native;
+  readonly #maxWaitMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(native: Pkcs11Native, info: Pkcs11LibraryInfo) {
+  private constructor(native: Pkcs11Native, info: Pkcs11LibraryInfo, maxWaitMs: number) {
     this.#native = native;
     this.info = info;
+    this.#maxWaitMs = maxWaitMs;
   }
 
   /** Checks the path against the allow-list, then loads and initialises the library. */
@@ -63,7 +78,7 @@ export class Pkcs11Module {
         manufacturerId: text(info.manufacturerID),
         description: text(info.libraryDescription),
         libraryVersion: version(info.libraryVersion),
-      });
+      }, options.maxWaitMs ?? PKCS11_MAX_WAIT_MS);
     } catch (error) {
       if (initialised) await callAsync(native.finalize, null).catch(() => undefined);
       native.unload();
@@ -77,7 +92,7 @@ export class Pkcs11Module {
       this.#closed = true;
       await callAsync(this.#native.finalize, null);
       this.#native.unload();
-    });
+    }, true);
   }
 
   slots(): Promise<Pkcs11Slot[]> {
@@ -92,7 +107,10 @@ export class Pkcs11Module {
           const t: CkStruct = {};
           const rv = await this.#call(this.#native.getTokenInfo, slotId, t);
           if (rv === CKR_OK) {
-            token = { label: text(t.label), serialNumber: text(t.serialNumber), manufacturerId: text(t.manufacturerID), model: text(t.model) };
+            token = {
+              label: text(t.label), serialNumber: text(t.serialNumber), manufacturerId: text(t.manufacturerID), model: text(t.model),
+              protectedAuthenticationPath: (flags(t.flags) & CKF_PROTECTED_AUTHENTICATION_PATH) !== 0,
+            };
           }
         }
         slots.push({
@@ -159,8 +177,12 @@ export class Pkcs11Module {
     });
   }
 
-  /** Logs in with the PIN and out again. Wrong PIN: PIN_INCORRECT (tries left when the token tells); locked: PIN_BLOCKED. */
-  verifyPin(slotId: number, pin: Uint8Array): Promise<void> {
+  /**
+   * Logs in and out again, with the PIN or through the token's protected authentication path.
+   * Wrong PIN: PIN_INCORRECT (tries left when the token tells); locked: PIN_BLOCKED; entry
+   * cancelled on the token: PIN_CANCELLED.
+   */
+  verifyPin(slotId: number, pin: Pkcs11Pin): Promise<void> {
     return this.#exclusive(async () => {
       try {
         await this.#tokenRecord(slotId);
@@ -169,7 +191,7 @@ export class Pkcs11Module {
           await this.#logout(session);
         });
       } finally {
-        wipe(pin);
+        wipePin(pin);
       }
     });
   }
@@ -203,7 +225,7 @@ export class Pkcs11Module {
           }
         });
       } finally {
-        wipe(request.pin);
+        wipePin(request.pin);
       }
     });
   }
@@ -292,17 +314,33 @@ export class Pkcs11Module {
     return value.subarray(0, second ? attributeLength(second, width) ?? 0 : 0);
   }
 
-  async #login(slotId: number, session: number, userType: number, pin: Uint8Array): Promise<void> {
-    const rv = await this.#call(this.#native.login, session, userType, pin, pin.length);
+  async #login(slotId: number, session: number, userType: number, pin: Pkcs11Pin): Promise<void> {
+    const onToken = pin === PROTECTED_AUTHENTICATION_PATH;
+    if (onToken) {
+      const t = await this.#tokenRecord(slotId);
+      if ((flags(t.flags) & CKF_PROTECTED_AUTHENTICATION_PATH) === 0) {
+        throw new SmartCardError('PIN_REQUIRED', 'the token has no protected authentication path (PIN pad): it needs the PIN');
+      }
+    }
+    // PKCS#11 v2.40 C_Login: a NULL PIN on a token with a protected authentication path.
+    const rv = onToken
+      ? await this.#call(this.#native.login, session, userType, null, 0)
+      : await this.#call(this.#native.login, session, userType, pin, pin.length);
     if (rv === CKR_OK) return;
     const error = ckrError('C_Login', rv);
+    if (onToken && error.code === 'PIN_CANCELLED') {
+      throw new SmartCardError('PIN_CANCELLED', 'PIN entry on the token (protected authentication path) was cancelled', { ...error.details, protectedPath: true });
+    }
     if (!isSmartCardError(error, 'PIN_INCORRECT')) throw error;
     // PKCS#11 gives no counter, only flags: final try and locked are the two it can tell.
     const t = await this.#tokenRecord(slotId).catch(() => undefined);
     const state = t ? flagSet(flags(t.flags), TOKEN_FLAGS) : undefined;
-    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', 'wrong PIN; the PIN is now blocked', { triesLeft: 0 });
-    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', 'wrong PIN, 1 try left', { triesLeft: 1 });
-    throw new SmartCardError('PIN_INCORRECT', 'wrong PIN', { pinCountLow: state?.isUserPinCountLow ?? false });
+    const wrong = onToken ? 'wrong PIN entered on the token' : 'wrong PIN';
+    // `protectedPath` tells the API the PIN was typed on the token, not sent by the page.
+    const path: Record<string, boolean> = onToken ? { protectedPath: true } : {};
+    if (state?.isUserPinLocked) throw new SmartCardError('PIN_BLOCKED', `${wrong}; the PIN is now blocked`, { triesLeft: 0, ...path });
+    if (state?.isUserPinFinalTry) throw new SmartCardError('PIN_INCORRECT', `${wrong}, 1 try left`, { triesLeft: 1, ...path });
+    throw new SmartCardError('PIN_INCORRECT', wrong, { pinCountLow: state?.isUserPinCountLow ?? false, ...path });
   }
 
   async #logout(session: number): Promise<void> {
@@ -344,9 +382,26 @@ export class Pkcs11Module {
     return callAsync(fn, ...args);
   }
 
-  #exclusive<T>(body: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(body, body);
-    this.#queue = run.catch(() => undefined);
+  /**
+   * Runs `body` after every call queued before it. Past maxWaitMs in the queue it gives up with
+   * PKCS11_BUSY (unless `patient`, for close); the calls behind it still wait for the ones ahead.
+   */
+  #exclusive<T>(body: () => Promise<T>, patient = false): Promise<T> {
+    const before = this.#queue;
+    let timer: NodeJS.Timeout | undefined;
+    const turn = patient ? before.then(() => true) : Promise.race([
+      before.then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), this.#maxWaitMs);
+      }),
+    ]);
+    const run = turn.then((ours) => {
+      clearTimeout(timer);
+      if (!ours) throw new SmartCardError('PKCS11_BUSY', 'the PKCS#11 library is busy with another operation (a PIN being entered on a token?)');
+      return body();
+    });
+    const settled = run.then(() => undefined, () => undefined);
+    this.#queue = before.then(() => settled);
     return run;
   }
 }

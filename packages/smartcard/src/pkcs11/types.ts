@@ -15,8 +15,23 @@ export interface Pkcs11Slot {
   readonly manufacturerId: string;
   readonly removable: boolean;
   readonly hardware: boolean;
-  readonly token?: { readonly label: string; readonly serialNumber: string; readonly manufacturerId: string; readonly model: string };
+  readonly token?: {
+    readonly label: string;
+    readonly serialNumber: string;
+    readonly manufacturerId: string;
+    readonly model: string;
+    /** CKF_PROTECTED_AUTHENTICATION_PATH: the user authenticates on the token or its reader (PIN pad, biometrics). */
+    readonly protectedAuthenticationPath: boolean;
+  };
 }
+
+/**
+ * How C_Login authenticates: the PIN as UTF-8 bytes (the binding zeroes them once the token has
+ * them), or PROTECTED_AUTHENTICATION_PATH: C_Login with a NULL PIN, and the token asks the user
+ * itself. The latter is refused with PIN_REQUIRED on a token without that path.
+ */
+export const PROTECTED_AUTHENTICATION_PATH = 'protectedAuthenticationPath';
+export type Pkcs11Pin = Uint8Array | typeof PROTECTED_AUTHENTICATION_PATH;
 
 export interface Pkcs11Mechanism {
   /** CKM_ name, or the number in hex for mechanisms this binding has no name for. */
@@ -76,8 +91,7 @@ export interface Pkcs11SignRequest {
   /** The digest to sign; RSA keys get a DigestInfo around it (PKCS#1 v1.5) or PSS with MGF1 of the same hash. */
   readonly digest: Uint8Array;
   readonly rsaScheme?: 'pkcs1' | 'pss';
-  /** UTF-8 PIN bytes; the binding zeroes them once the token has them. */
-  readonly pin: Uint8Array;
+  readonly pin: Pkcs11Pin;
 }
 
 export interface Pkcs11Signature {

@@ -1,6 +1,6 @@
 import { delimiter } from 'node:path';
 import { SmartCardError } from '@t1c/smartcard/errors';
-import { Pkcs11Libraries } from '@t1c/smartcard/pkcs11';
+import { Pkcs11Libraries, PROTECTED_AUTHENTICATION_PATH, type Pkcs11Pin } from '@t1c/smartcard/pkcs11';
 import type { PinInput } from '../../ipc/index.js';
 import type { CardModule } from '../card-module.js';
 
@@ -10,10 +10,13 @@ function slotOf(reader: string | null): number {
   return Number(reader);
 }
 
-/** PKCS#11 has no pinpad path here: a PIN must come as digits. */
-function digits(pin: PinInput): Uint8Array {
-  if (pin.kind !== 'digits') throw new SmartCardError('PIN_REQUIRED', 'a PKCS#11 token needs the PIN');
-  return pin.pin;
+/** The API's "use the pinpad" is the token's protected authentication path (C_Login with a NULL PIN). */
+function loginWith(pin: PinInput): Pkcs11Pin {
+  return pin.kind === 'digits' ? pin.pin : PROTECTED_AUTHENTICATION_PATH;
+}
+
+function wipe(pin: Pkcs11Pin): void {
+  if (pin !== PROTECTED_AUTHENTICATION_PATH) pin.fill(0);
 }
 
 /**
@@ -53,26 +56,26 @@ export function pkcs11Module(env: NodeJS.ProcessEnv = process.env): CardModule<'
         return { certificates: await (await libraries.module(library)).certificates(slot) };
       },
       verifyPin: async ({ library, pin }, reader) => {
-        const bytes = digits(pin);
+        const login = loginWith(pin);
         try {
           const slot = slotOf(reader);
-          await (await libraries.module(library)).verifyPin(slot, bytes);
+          await (await libraries.module(library)).verifyPin(slot, login);
         } finally {
-          bytes.fill(0);
+          wipe(login);
         }
         return { verified: true };
       },
       sign: async ({ library, usage, certificateId, algorithm, digest, pin }, reader) => {
-        const bytes = digits(pin);
+        const login = loginWith(pin);
         try {
           const slotId = slotOf(reader);
           const module = await libraries.module(library);
           return await module.sign({
-            slotId, usage, digestAlgorithm: algorithm, digest, pin: bytes,
+            slotId, usage, digestAlgorithm: algorithm, digest, pin: login,
             ...(certificateId !== undefined ? { certificateId } : {}),
           });
         } finally {
-          bytes.fill(0);
+          wipe(login);
         }
       },
     },

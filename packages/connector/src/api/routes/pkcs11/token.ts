@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Pkcs11CertificateData } from '../../../ipc/index.js';
+import type { Pkcs11CertificateData, Pkcs11SlotInfo } from '../../../ipc/index.js';
 import {
   certificatesSchema, pkcs11CertListSchema, pkcs11ReaderSchema, pkcs11TokenInfoResponseSchema, slotAsReader,
   toPkcs11CertList, toPkcs11TokenInfo, type Pkcs11CertificateKind, type T1CCertificate,
@@ -49,6 +49,14 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
   const certificates = async (slot: string): Promise<Pkcs11CertificateData[]> =>
     (await ctx.cards.call('pkcs11', 'certificates', slot, library())).certificates;
   const options = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
+  /** The token in a slot, with whether it authenticates the user itself (protected authentication path: the pad is used, whatever the body holds). */
+  const tokenIn = async (rid: string): Promise<NonNullable<Pkcs11SlotInfo['token']>> => {
+    const { slots } = await ctx.cards.call('pkcs11', 'slots', null, library());
+    const slot = slots.find((s) => String(s.slotId) === rid);
+    if (!slot) throw new T1CError('READER_UNKNOWN', `no PKCS#11 slot ${rid}`);
+    if (!slot.token) throw new T1CError('NO_CARD', `no token in slot ${rid}`);
+    return slot.token;
+  };
 
   route(app, ctx, 'GET', `${PKCS11_PREFIX}/readers`, {
     summary: 'The configured library\'s slots as readers (tokenPresent=true: those holding a token)',
@@ -82,7 +90,8 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
   route(app, ctx, 'POST', `${PKCS11_PREFIX}/readers/:rid/verify-pin`, {
     summary: 'Log in to the token with the PIN and out again', tags: TAGS, params: slotParams, body: verifyPinBody, response: z.object({ verified: z.boolean() }), options,
   }, async ({ params: { rid }, body, request }) => {
-    const source = await pinFor(ctx, request, callerOf(request), { pinpad: false, body, rid });
+    const token = await tokenIn(rid);
+    const source = await pinFor(ctx, request, callerOf(request), { pinpad: token.protectedAuthenticationPath, body, rid });
     if (!source) throw new T1CError('PIN_REQUIRED');
     try {
       await ctx.cards.call('pkcs11', 'verifyPin', rid, { ...library(), pin: source.pin });
@@ -100,11 +109,15 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
       const algorithm = algorithmOf(body.algorithm);
       const digest = base64Bytes(body.data);
       if (digest.length !== DIGEST_BYTES[algorithm]) throw new T1CError('DIGEST_INVALID');
+      const token = await tokenIn(rid);
       // A kept bulk PIN belongs to one token: its serial number stands for the card insertion.
-      const tokenSerial = bulk ? `pkcs11:${(await ctx.cards.call('pkcs11', 'tokenInfo', rid, library())).serialNumber}` : undefined;
+      const tokenSerial = bulk ? `pkcs11:${token.serialNumber}` : undefined;
       const caller = callerOf(request);
       const bulkKey = tokenBulkKey(rid);
-      const source = await pinFor(ctx, request, caller, { pinpad: false, body, rid: bulkKey, bulkInsertion: tokenSerial });
+      // A protected authentication path wins over a PIN in the body, as a beid pinpad reader
+      // does (t1c-api.md §2.2): the PIN never crosses the host. So a bulk session keeps nothing
+      // there: each signature is authorised on the token again.
+      const source = await pinFor(ctx, request, caller, { pinpad: token.protectedAuthenticationPath, body, rid: bulkKey, bulkInsertion: tokenSerial });
       if (!source) throw new T1CError('PIN_REQUIRED');
       try {
         const { signature } = await ctx.cards.call('pkcs11', 'sign', rid, {
