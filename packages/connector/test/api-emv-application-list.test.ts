@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, SPECIMEN_APPLICATIONS } from '@t1c/emulator';
 import { encryptPin, PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { verifiedData } from './api-helpers/http.js';
-import { waitForCard } from './helpers/card-rig.js';
 
 const VISA_CREDIT = 'A000000003101001';
 const MAESTRO = 'A0000000043060';
@@ -14,32 +12,21 @@ const emvPath = (rid: string, op: string, aid?: string): string => `/v3/modules/
 
 describe('emv over HTTP: the application list is read once per card insertion (pcscd, vpcd, the sandbox)', () => {
   let f: Fixture;
-  let pcsc: PcscBackend;
   let rid: string;
   let noDirectory: EmvVirtualCard;
   let withPpse: EmvVirtualCard;
 
-  /** Takes the card in reader 1 out (PC/SC sees it go) and puts `next` in: a new insertion. */
-  async function insert(next: EmvVirtualCard): Promise<void> {
-    const name = f.rig.readerNames[1] ?? '';
-    await f.rig.eject(1);
-    await waitForCard(pcsc, name, false);
-    await f.rig.insert(1, next);
-    await waitForCard(pcsc, name, true);
-  }
   const get = async (path: string): Promise<unknown> => verifiedData(await f.c.call('GET', path), f.api.deviceKeyPem);
   const selects = (card: EmvVirtualCard): number => card.exchanges.filter((e) => e.ins === SELECT).length;
 
   before(async () => {
     f = await startFixture([{ appletVersion: '1.8', pin: PIN }]);
-    pcsc = new PcscBackend();
     noDirectory = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
     withPpse = await EmvVirtualCard.create({ applications: SPECIMEN_APPLICATIONS, pin: PIN });
-    await insert(noDirectory);
+    await f.rig.swap(1, noDirectory);
     rid = await f.readerId(1);
   });
   after(async () => {
-    await pcsc?.close();
     await f?.close();
   });
 
@@ -66,7 +53,7 @@ describe('emv over HTTP: the application list is read once per card insertion (p
   });
 
   it('a card with a PPSE swapped in the same reader is listed afresh, not served the other card\'s list', async () => {
-    await insert(withPpse);
+    await f.rig.swap(1, withPpse);
     withPpse.clearExchanges();
     assert.deepEqual(await get(emvPath(rid, 'data')), { applications: [{ aid: MAESTRO, name: 'MAESTRO', priority: 1 }, { aid: VISA, name: 'VISA CREDIT', priority: 2 }] });
     assert.ok(selects(withPpse) >= 1, 'its PPSE was selected');
@@ -77,7 +64,7 @@ describe('emv over HTTP: the application list is read once per card insertion (p
   });
 
   it('the first card taken out and put back is listed again (a new insertion)', async () => {
-    await insert(noDirectory);
+    await f.rig.swap(1, noDirectory);
     noDirectory.clearExchanges();
     assert.equal((await get(emvPath(rid, 'application-data')) as { pan: string }).pan, '4000000000000028');
     assert.ok(selects(noDirectory) >= 8, `listed again: ${selects(noDirectory)} SELECTs`);

@@ -2,13 +2,11 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvVirtualCard, type EmvTestCertificationAuthority } from '@t1c/emulator';
 import { startApi } from '../src/index.js';
 import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { errorCode, verifiedData } from './api-helpers/http.js';
 import { tempDir } from './api-helpers/rig.js';
-import { waitForCard } from './helpers/card-rig.js';
 
 const MAESTRO = 'A0000000043060';
 const VISA = 'A0000000031010';
@@ -26,13 +24,7 @@ interface WireCertificate { certificate: string; recovered?: { hashValid: boolea
 /** pcscd with an eID in reader 0 and the payment card in reader 1, the API configured with `extra`. */
 async function withPaymentCard(card: EmvVirtualCard, emvCaKeys?: string): Promise<{ f: Fixture; rid: string }> {
   const f = await startFixture([{ appletVersion: '1.8', pin: PIN }], emvCaKeys ? { emvCaKeys } : {});
-  await f.rig.insert(1, card);
-  const pcsc = new PcscBackend();
-  try {
-    await waitForCard(pcsc, f.rig.readerNames[1] ?? '', true);
-  } finally {
-    await pcsc.close();
-  }
+  await f.rig.swap(1, card);
   return { f, rid: await f.readerId(1) };
 }
 
@@ -111,16 +103,7 @@ describe('emv over HTTP: CA public keys for certificate recovery (EMV Book 2 §5
 
     it('a card whose issuer certificate another CA signed under the same RID and index: 302005, never a recovered key', async () => {
       const foreign = await EmvVirtualCard.create({ pin: PIN, freshKeys: true });
-      const name = f.rig.readerNames[1] ?? '';
-      const pcsc = new PcscBackend();
-      try {
-        await f.rig.eject(1);
-        await waitForCard(pcsc, name, false);
-        await f.rig.insert(1, foreign);
-        await waitForCard(pcsc, name, true);
-      } finally {
-        await pcsc.close();
-      }
+      await f.rig.swap(1, foreign);
       for (const op of ['issuer-cert', 'icc-cert']) {
         const answer = await f.c.call('GET', `${emvPath(rid, op, MAESTRO)}?recover=true`);
         assert.equal(answer.status, 502, answer.text);

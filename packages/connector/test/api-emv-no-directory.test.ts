@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeBerTlv, fromHex, toHex } from '@t1c/smartcard/codec';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, type EmvFaultHook } from '@t1c/emulator';
 import { encryptPin, PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { errorCode, verifiedData } from './api-helpers/http.js';
-import { waitForCard } from './helpers/card-rig.js';
 
 const VISA = 'A0000000031010';
 const VISA_CREDIT = 'A000000003101001';
@@ -22,27 +20,16 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
   let card: EmvVirtualCard;
   let beidRid: string;
   let emvRid: string;
-  let pcsc: PcscBackend;
 
-  /** Takes the card in reader 1 out (PC/SC sees it go) and puts `next` in: a new insertion, probed afresh. */
-  async function insert(next: EmvVirtualCard): Promise<void> {
-    const name = f.rig.readerNames[1] ?? '';
-    await f.rig.eject(1);
-    await waitForCard(pcsc, name, false);
-    await f.rig.insert(1, next);
-    await waitForCard(pcsc, name, true);
-  }
 
   before(async () => {
     f = await startFixture([{ appletVersion: '1.8', pin: PIN }]);
-    pcsc = new PcscBackend();
     card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
-    await insert(card);
+    await f.rig.swap(1, card);
     beidRid = await f.readerId(0);
     emvRid = await f.readerId(1);
   });
   after(async () => {
-    await pcsc?.close();
     await f?.close();
   });
 
@@ -95,7 +82,7 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
     it(`a card that ${name} is emv but its reads give 602003; the card is not left locked`, async () => {
       const faulty = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
       faulty.faultHook = hook();
-      await insert(faulty);
+      await f.rig.swap(1, faulty);
       const readers = await get('/v3/readers') as { id: string; card?: { modules: string[] } }[];
       assert.deepEqual(readers.find((r) => r.id === emvRid)?.card?.modules, ['emv'], 'it answers a payment AID');
       for (const op of ['data', 'application-data']) {
@@ -114,7 +101,7 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
   it('a card that answers 6A81 to every SELECT (blocked) is not emv: emv routes refuse it with 602001', async () => {
     const blocked = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
     blocked.faultHook = (apdu) => (apdu[1] === 0xa4 ? Uint8Array.of(0x6a, 0x81) : undefined);
-    await insert(blocked);
+    await f.rig.swap(1, blocked);
     const readers = await get('/v3/readers') as { id: string; card?: { modules: string[] } }[];
     assert.deepEqual(readers.find((r) => r.id === emvRid)?.card?.modules ?? [], []);
     const answer = await f.c.call('GET', emvPath(emvRid, 'data'));
@@ -125,7 +112,7 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
     const blockedPse = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS });
     const pse = Buffer.from('1PAY.SYS.DDF01', 'latin1');
     blockedPse.faultHook = (apdu) => (apdu[1] === 0xa4 && Buffer.from(apdu.subarray(5, 5 + (apdu[4] ?? 0))).equals(pse) ? Uint8Array.of(0x6a, 0x81) : undefined);
-    await insert(blockedPse);
+    await f.rig.swap(1, blockedPse);
     const readers = await get('/v3/readers') as { id: string; card?: { modules: string[] } }[];
     assert.deepEqual(readers.find((r) => r.id === emvRid)?.card?.modules, ['emv']);
     blockedPse.clearExchanges();

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toHex } from '@t1c/smartcard/codec';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { recoverCertificate } from '@t1c/smartcard/emv';
 import { EmvVirtualCard } from '@t1c/emulator';
 import { encryptPin, PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { errorCode, verifiedData, type Answer } from './api-helpers/http.js';
-import { waitForCard } from './helpers/card-rig.js';
 
 const MAESTRO = 'A0000000043060';
 const VISA = 'A0000000031010';
@@ -24,14 +22,7 @@ describe('emv over HTTP: a virtual payment card in pcscd beside a virtual eID, t
   before(async () => {
     f = await startFixture([{ appletVersion: '1.8', pin: PIN }]);
     card = await EmvVirtualCard.create({ pin: PIN });
-    await f.rig.insert(1, card);
-    // Wait on PC/SC's own events until pcscd shows the card, so the sandbox's next listing has it.
-    const pcsc = new PcscBackend();
-    try {
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', true);
-    } finally {
-      await pcsc.close();
-    }
+    await f.rig.swap(1, card);
     beidRid = await f.readerId(0);
     emvRid = await f.readerId(1);
   });

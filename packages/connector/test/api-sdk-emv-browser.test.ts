@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { recoverCertificate } from '@t1c/smartcard/emv';
 import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS } from '@t1c/emulator';
 import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
 import { startPageServer } from './api-helpers/page-server.js';
-import { waitForCard } from './helpers/card-rig.js';
 
 interface Cert { certificate: string; exponent: string; remainder: string }
 interface PageResult {
@@ -73,13 +71,7 @@ describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the co
     page = await startPageServer();
     f = await startFixture([{ appletVersion: '1.8', pin: PIN }], { allowOrigins: [page.origin] });
     card = await EmvVirtualCard.create({ pin: PIN });
-    await f.rig.insert(1, card);
-    const pcsc = new PcscBackend();
-    try {
-      await waitForCard(pcsc, f.rig.readerNames[1] ?? '', true);
-    } finally {
-      await pcsc.close();
-    }
+    await f.rig.swap(1, card);
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium', headless: true,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
@@ -119,21 +111,12 @@ describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the co
 
   it('a card with neither PSE nor PPSE (applications from the terminal AIDs, one by next occurrence) works the same through the SDK', async () => {
     const bare = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
-    const name = f.rig.readerNames[1] ?? '';
-    const pcsc = new PcscBackend();
-    try {
-      await f.rig.eject(1);
-      await waitForCard(pcsc, name, false);
-      await f.rig.insert(1, bare);
-      await waitForCard(pcsc, name, true);
-    } finally {
-      await pcsc.close();
-    }
+    await f.rig.swap(1, bare);
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const tab = await context.newPage();
     await tab.goto(`${page.origin}/`);
     const jwt = await f.issuer.token({ origins: [page.origin] });
-    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, readerName: name });
+    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, readerName: f.rig.readerNames[1] ?? '' });
     await context.close();
 
     assert.deepEqual(result.reader?.modules, ['emv']);

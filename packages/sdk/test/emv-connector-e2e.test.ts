@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { EmvVirtualCard } from '@t1c/emulator';
 import { PIN } from '../../connector/test/api-helpers/fixture.js';
 import { startBundleInChromium, type BundleInChromium } from './bundle-in-chromium.js';
-import { waitForCard } from '../../connector/test/helpers/card-rig.js';
 
 interface EmvPageResult {
   modules: string[];
@@ -58,16 +56,8 @@ describe('our bundle\'s emv calls in Chromium against the real connector', () =>
   });
 
   it('emv: applications, application data, certificates and the offline PIN of a payment card put in the second reader', async () => {
-    const pcsc = new PcscBackend();
-    try {
-      // Out with the eID first, seen by PC/SC, so the listing cannot catch the old card.
-      await rig.f.rig.eject(1);
-      await waitForCard(pcsc, rig.f.rig.readerNames[1] ?? '', false);
-      await rig.f.rig.insert(1, await EmvVirtualCard.create({ pin: PIN }));
-      await waitForCard(pcsc, rig.f.rig.readerNames[1] ?? '', true);
-    } finally {
-      await pcsc.close();
-    }
+    // Out with the eID first, seen by PC/SC, so the listing cannot catch the old card.
+    await rig.f.rig.swap(1, await EmvVirtualCard.create({ pin: PIN }));
     const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
     const result = await rig.inPage((tab) => tab.evaluate(driveEmv, { url: rig.f.base, jwt, pin: PIN, readerName: rig.f.rig.readerNames[1] ?? '' }));
     assert.deepEqual(result.modules, ['emv']);

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VirtualCard } from '@t1c/smartcard/reader';
+import { PcscBackend } from '@t1c/smartcard/pcsc';
 import { BeidVirtualCard, attachToVpcd, startPcscd, type BeidVirtualCardOptions, type PcscdHarness, type VpcdLink } from '@t1c/emulator';
+import { waitForCard } from '../helpers/card-rig.js';
 
 /** A private pcscd with two vpcd readers, a virtual eID in each (default 1.7 and 1.8). */
 export interface PcscRig {
@@ -13,6 +15,11 @@ export interface PcscRig {
   /** Puts any virtual card (an EMV card, say) in reader `index`, taking out what was there. */
   insert(index: number, card: VirtualCard): Promise<void>;
   eject(index: number): Promise<void>;
+  /**
+   * A new insertion of `card` in reader `index`, as PC/SC sees it: the card there (if any) is
+   * taken out and seen gone, then `card` goes in and is seen, so the next listing has it.
+   */
+  swap(index: number, card: VirtualCard): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +34,12 @@ export async function startPcscRig(options: BeidVirtualCardOptions[] = [{ applet
     cards.push(card);
     links.push(await attachToVpcd(card, { port: reader.port }));
   }
+  const insert = async (index: number, card: VirtualCard): Promise<void> => {
+    await links[index]?.close();
+    const reader = pcscd.readers[index];
+    if (!reader) throw new Error('no such reader');
+    links[index] = await attachToVpcd(card, { port: reader.port });
+  };
   return {
     pcscd,
     cards,
@@ -40,11 +53,22 @@ export async function startPcscRig(options: BeidVirtualCardOptions[] = [{ applet
       links[index] = await attachToVpcd(card, { port: reader.port });
       return card;
     },
-    insert: async (index, card) => {
-      await links[index]?.close();
-      const reader = pcscd.readers[index];
-      if (!reader) throw new Error('no such reader');
-      links[index] = await attachToVpcd(card, { port: reader.port });
+    insert,
+    swap: async (index, card) => {
+      const name = pcscd.readers[index]?.name;
+      if (name === undefined) throw new Error('no such reader');
+      const pcsc = new PcscBackend();
+      try {
+        if (links[index]) {
+          await links[index]?.close();
+          links[index] = undefined;
+          await waitForCard(pcsc, name, false);
+        }
+        await insert(index, card);
+        await waitForCard(pcsc, name, true);
+      } finally {
+        await pcsc.close();
+      }
     },
     eject: async (index) => {
       await links[index]?.close();
