@@ -21,7 +21,6 @@ describe('emv over HTTP: a payment card with neither PSE nor PPSE (Book 1 §12.3
   let beidRid: string;
   let emvRid: string;
 
-
   before(async () => {
     f = await startFixture([{ appletVersion: '1.8', pin: PIN }]);
     card = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });

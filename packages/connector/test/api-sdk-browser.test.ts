@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, verify, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
+import { PIN } from './api-helpers/fixture.js';
+import { startConnectorInChromium, type ConnectorInChromium } from './api-helpers/connector-in-chromium.js';
 import { startPageServer } from './api-helpers/page-server.js';
 
 interface PageResult {
@@ -63,36 +63,23 @@ async function driveSdk(args: { port: number; jwt: string; pin: string; digest: 
 }
 
 describe('official t1c-sdk-js 3.6.1 in Debian Chromium against the connector', () => {
-  let f: Fixture;
-  let page: Awaited<ReturnType<typeof startPageServer>>;
-  let browser: Browser;
+  let rig: ConnectorInChromium;
 
   before(async () => {
-    page = await startPageServer();
-    f = await startFixture(undefined, { allowOrigins: [page.origin] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    rig = await startConnectorInChromium(await startPageServer(), undefined);
   });
   after(async () => {
-    await browser.close();
-    await f.close();
-    await page.close();
+    await rig?.close();
   });
 
   it('initialises, lists readers, reads, verifies the PIN and signs; signatures verify with the card certificates', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.goto(`${page.origin}/`);
     const message = randomBytes(64);
-    const jwt = await f.issuer.token({ origins: [page.origin] });
-    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, digest: createHash('sha256').update(message).digest('base64') });
-    await context.close();
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(driveSdk, { port: rig.f.api.port, jwt, pin: PIN, digest: createHash('sha256').update(message).digest('base64') }));
 
     assert.equal(result.readers.length, 2);
-    for (const [index, card] of f.rig.cards.entries()) {
-      const reader = result.readers.find((r) => r.name === f.rig.readerNames[index]);
+    for (const [index, card] of rig.f.rig.cards.entries()) {
+      const reader = result.readers.find((r) => r.name === rig.f.rig.readerNames[index]);
       assert.ok(reader);
       const got = result.perReader[reader.id];
       assert.ok(got);
@@ -115,10 +102,10 @@ describe('official t1c-sdk-js 3.6.1 in Debian Chromium against the connector', (
   });
 
   it('the logs of the whole run hold no PIN, JWT, national number or name', () => {
-    const text = f.logs.join('');
+    const text = rig.f.logs.join('');
     assert.ok(text.length > 1000, 'the run was logged');
-    const secrets = [PIN, f.jwt, f.jwt.split('.')[2] ?? 'x'];
-    for (const card of f.rig.cards) secrets.push(card.holder.nationalNumber, card.holder.surname, card.holder.firstNames, card.holder.address.streetAndNumber);
+    const secrets = [PIN, rig.f.jwt, rig.f.jwt.split('.')[2] ?? 'x'];
+    for (const card of rig.f.rig.cards) secrets.push(card.holder.nationalNumber, card.holder.surname, card.holder.firstNames, card.holder.address.streetAndNumber);
     for (const secret of secrets) assert.ok(!text.includes(secret), `log contains ${secret.slice(0, 4)}…`);
   });
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
 import { recoverCertificate } from '@t1c/smartcard/emv';
 import { EmvVirtualCard, NO_DIRECTORY_APPLICATIONS } from '@t1c/emulator';
-import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
+import { PIN } from './api-helpers/fixture.js';
+import { startConnectorInChromium, type ConnectorInChromium } from './api-helpers/connector-in-chromium.js';
 import { startPageServer } from './api-helpers/page-server.js';
 
 interface Cert { certificate: string; exponent: string; remainder: string }
@@ -62,34 +62,21 @@ async function driveSdk(args: { port: number; jwt: string; pin: string; readerNa
 }
 
 describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the connector', () => {
-  let f: Fixture;
-  let page: Awaited<ReturnType<typeof startPageServer>>;
-  let browser: Browser;
+  let rig: ConnectorInChromium;
   let card: EmvVirtualCard;
 
   before(async () => {
-    page = await startPageServer();
-    f = await startFixture([{ appletVersion: '1.8', pin: PIN }], { allowOrigins: [page.origin] });
+    rig = await startConnectorInChromium(await startPageServer(), [{ appletVersion: '1.8', pin: PIN }]);
     card = await EmvVirtualCard.create({ pin: PIN });
-    await f.rig.swap(1, card);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    await rig.f.rig.swap(1, card);
   });
   after(async () => {
-    await browser?.close();
-    await f?.close();
-    await page?.close();
+    await rig?.close();
   });
 
   it('lists the payment card as emv, reads applications, application data and certificates, verifies the PIN', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.goto(`${page.origin}/`);
-    const jwt = await f.issuer.token({ origins: [page.origin] });
-    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, readerName: f.rig.readerNames[1] ?? '' });
-    await context.close();
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(driveSdk, { port: rig.f.api.port, jwt, pin: PIN, readerName: rig.f.rig.readerNames[1] ?? '' }));
 
     assert.deepEqual(result.reader?.modules, ['emv']);
     assert.deepEqual(result.applications, [{ aid: 'A0000000043060', name: 'MAESTRO', priority: 1 }, { aid: 'A0000000031010', name: 'VISA CREDIT', priority: 2 }]);
@@ -111,13 +98,9 @@ describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the co
 
   it('a card with neither PSE nor PPSE (applications from the terminal AIDs, one by next occurrence) works the same through the SDK', async () => {
     const bare = await EmvVirtualCard.create({ pse: false, ppse: false, applications: NO_DIRECTORY_APPLICATIONS, pin: PIN });
-    await f.rig.swap(1, bare);
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.goto(`${page.origin}/`);
-    const jwt = await f.issuer.token({ origins: [page.origin] });
-    const result = await tab.evaluate(driveSdk, { port: f.api.port, jwt, pin: PIN, readerName: f.rig.readerNames[1] ?? '' });
-    await context.close();
+    await rig.f.rig.swap(1, bare);
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(driveSdk, { port: rig.f.api.port, jwt, pin: PIN, readerName: rig.f.rig.readerNames[1] ?? '' }));
 
     assert.deepEqual(result.reader?.modules, ['emv']);
     assert.deepEqual(result.applications, [{ aid: 'A000000003101001', name: 'VISA CREDIT', priority: 1 }, { aid: 'A0000000043060', name: 'MAESTRO', priority: 2 }]);
@@ -133,7 +116,7 @@ describe('official t1c-sdk-js 3.6.1 emv module in Debian Chromium against the co
   });
 
   it('the logs of the whole run hold no PAN, name or PIN', () => {
-    const text = f.logs.join('');
+    const text = rig.f.logs.join('');
     assert.ok(text.length > 1000, 'the run was logged');
     for (const secret of ['6703000000000000003', '4000000000000028', 'SPECIMEN/ALICE', 'SPECIMEN/BOB', PIN]) assert.ok(!text.includes(secret), `log contains ${secret.slice(0, 4)}…`);
   });

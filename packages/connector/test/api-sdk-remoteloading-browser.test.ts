@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
-import { PIN, startFixture, type Fixture } from './api-helpers/fixture.js';
+import { PIN } from './api-helpers/fixture.js';
+import { startConnectorInChromium, type ConnectorInChromium } from './api-helpers/connector-in-chromium.js';
 import { startPageServer } from './api-helpers/page-server.js';
 
 const IDENTITY_PATH = '3F00DF014031';
@@ -82,33 +82,20 @@ async function driveRemoteLoading(args: { port: number; jwt: string; readerName:
 }
 
 describe('official t1c-sdk-js 3.6.1 remoteloading in Debian Chromium against the connector', () => {
-  let f: Fixture;
-  let page: Awaited<ReturnType<typeof startPageServer>>;
-  let browser: Browser;
+  let rig: ConnectorInChromium;
 
   before(async () => {
-    page = await startPageServer();
-    f = await startFixture([{ appletVersion: '1.8', pin: PIN }], { allowOrigins: [page.origin] });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium', headless: true,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    rig = await startConnectorInChromium(await startPageServer(), [{ appletVersion: '1.8', pin: PIN }]);
   });
   after(async () => {
-    await browser.close();
-    await f.close();
-    await page.close();
+    await rig?.close();
   });
 
   it('opens a session, SELECTs and READs BINARY the identity file, compares it with the virtual card\'s, closes', async () => {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
-    const tab = await context.newPage();
-    await tab.goto(`${page.origin}/`);
-    const jwt = await f.issuer.token({ origins: [page.origin] });
-    const result = await tab.evaluate(driveRemoteLoading, { port: f.api.port, jwt, readerName: f.rig.readerNames[0] ?? '', path: IDENTITY_PATH });
-    await context.close();
+    const jwt = await rig.f.issuer.token({ origins: [rig.origin] });
+    const result = await rig.inPage((tab) => tab.evaluate(driveRemoteLoading, { port: rig.f.api.port, jwt, readerName: rig.f.rig.readerNames[0] ?? '', path: IDENTITY_PATH }));
 
-    const card = f.rig.cards[0];
+    const card = rig.f.rig.cards[0];
     assert.ok(card);
     const expected = Buffer.from(card.file(IDENTITY_PATH));
     assert.equal(result.selectSw, '9000');
