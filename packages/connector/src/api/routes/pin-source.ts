@@ -25,16 +25,16 @@ export function base64Bytes(data: string): Uint8Array {
 /**
  * The PIN rate-limit bucket: the application (JWT `sub`; the Origin, or its absence, with
  * --no-jwt) and the reader. One page cannot use up another's tries, nor one card's another's.
- * Only a listed reader gets its own bucket: made-up reader ids share one, so they cannot
- * flood the limiter's cache and push a real bucket out. Read from the last listing: the
- * handler lists readers itself, so the key costs no second sandbox call.
+ * Only a reader `isKnown` says is real gets its own bucket: made-up ids share one, so they
+ * cannot flood the limiter's cache and push a real bucket out. By default the PC/SC readers of
+ * the last listing: the handler lists readers itself, so the key costs no second sandbox call.
  */
-export function pinRateKey(ctx: ApiContext): (request: FastifyRequest) => string {
+export function pinRateKey(ctx: ApiContext, isKnown: (rid: string) => boolean = (rid) => ctx.cards.isListed(rid)): (request: FastifyRequest) => string {
   return (request) => {
     const caller = callerOf(request);
     const who = caller.application !== undefined ? ['app', caller.application] : ['origin', caller.origin ?? null];
     const params = readerParams.safeParse(request.params);
-    const reader = params.success ? (ctx.cards.isListed(params.data.rid) ? params.data.rid : 'unlisted') : null;
+    const reader = params.success ? (isKnown(params.data.rid) ? params.data.rid : 'unlisted') : null;
     return JSON.stringify([...who, reader]);
   };
 }

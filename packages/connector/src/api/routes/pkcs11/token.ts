@@ -48,10 +48,18 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
   const library = (): { library: string } => ({ library: ctx.pkcs11.library() });
   const certificates = async (slot: string): Promise<Pkcs11CertificateData[]> =>
     (await ctx.cards.call('pkcs11', 'certificates', slot, library())).certificates;
-  const options = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx) } } };
+  // Slots are not PC/SC readers: each slot of the last listing gets its own PIN bucket, so
+  // wrong PINs on one token never use up another's tries.
+  let listedSlots = new Set<string>();
+  const listSlots = async (): Promise<Pkcs11SlotInfo[]> => {
+    const { slots } = await ctx.cards.call('pkcs11', 'slots', null, library());
+    listedSlots = new Set(slots.map((s) => String(s.slotId)));
+    return slots;
+  };
+  const options = { config: { rateLimit: { max: ctx.policy.pinRateLimitPerMinute, timeWindow: 60_000, keyGenerator: pinRateKey(ctx, (rid) => listedSlots.has(rid)) } } };
   /** The token in a slot, with whether it authenticates the user itself (protected authentication path: the pad is used, whatever the body holds). */
   const tokenIn = async (rid: string): Promise<NonNullable<Pkcs11SlotInfo['token']>> => {
-    const { slots } = await ctx.cards.call('pkcs11', 'slots', null, library());
+    const slots = await listSlots();
     const slot = slots.find((s) => String(s.slotId) === rid);
     if (!slot) throw new T1CError('READER_UNKNOWN', `no PKCS#11 slot ${rid}`);
     if (!slot.token) throw new T1CError('NO_CARD', `no token in slot ${rid}`);
@@ -62,7 +70,7 @@ export function registerPkcs11TokenRoutes(app: FastifyInstance, ctx: ApiContext)
     summary: 'The configured library\'s slots as readers (tokenPresent=true: those holding a token)',
     tags: TAGS, querystring: slotsQuery, response: z.array(pkcs11ReaderSchema),
   }, async ({ query }) => {
-    const { slots } = await ctx.cards.call('pkcs11', 'slots', null, library());
+    const slots = await listSlots();
     const wanted = query.tokenPresent === undefined ? slots : slots.filter((s) => (s.token !== undefined) === (query.tokenPresent === 'true'));
     return wanted.map(slotAsReader);
   });
