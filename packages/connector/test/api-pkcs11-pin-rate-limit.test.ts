@@ -21,7 +21,7 @@ describe('pkcs11: the PIN rate limit counts per slot', () => {
     const answer = await f.c.call('POST', `${PREFIX}/readers/${slot}/verify-pin`, {
       body: { pin: encryptPinOaep(f.api.deviceKeyPem, digits) }, headers: { 'x-t1c-pin-encryption': 'RSA-OAEP-256' },
     });
-    return answer.status === 200 ? 'ok' : errorCode(answer);
+    return answer.status === 200 ? 'ok' : errorCode(answer) ?? `HTTP ${answer.status}`;
   };
 
   before(async () => {

@@ -52,13 +52,11 @@ async function consentFlow(args: PageArgs): Promise<PageOutcome> {
       return { first: codeOf(error), word: '', pageCopied: false };
     }
   }
-  let client: Client;
   let first = 'ready';
   try {
-    client = await sdk.T1CClient.initialize(cfg());
+    await sdk.T1CClient.initialize(cfg());
   } catch (error) {
     first = codeOf(error);
-    client = (error as { client: Client }).client;
   }
   const word = sdk.T1CClient.generateConsentToken();
   let pageCopied = true;
@@ -83,7 +81,7 @@ async function afterCopy(args: { port: number; word: string }): Promise<Pick<Off
     T1CClient: { initialize(cfg: unknown): Promise<Client> };
   }
   const sdk = (globalThis as unknown as { T1CSdk: Sdk }).T1CSdk;
-  const { localStorage, navigator } = globalThis as unknown as PageGlobals;
+  const { localStorage } = globalThis as unknown as PageGlobals;
   const cfg = (): unknown => new sdk.T1CConfig(new sdk.T1CConfigOptions('http://127.0.0.1', String(args.port)));
   const surname = async (client: Client): Promise<string> => {
     const [reader] = (await client.core().readersCardAvailable()).data;
