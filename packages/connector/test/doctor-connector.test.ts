@@ -125,6 +125,28 @@ describe('doctor: connector and port', () => {
     }
   });
 
+  it('a Registry on the port with no connector of this user registered (a shared computer): fail, not "ok", with how to start one', async () => {
+    const port = await freePort();
+    const u = user({ port, transport: 'http' });
+    const registry = spawn(process.execPath, [T1C_BIN, 'registry', '--mode', 'ours', '--port', String(port), '--socket', join(u.home, 'registry.sock')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let text = '';
+        registry.stderr.on('data', (d: Buffer) => { text += d.toString(); if (text.includes('listening on')) resolve(); });
+        registry.once('exit', (code) => reject(new Error(`t1c registry exited ${String(code)}: ${text}`)));
+      });
+      const connector = (await runDoctorCli([], u.env)).check('connector');
+      assert.equal(connector.status, 'fail');
+      assert.match(connector.summary, new RegExp(`the Registry answers on 127\\.0\\.0\\.1:${port} \\(http\\), but no connector of yours is registered with it \\(112020\\)`));
+      assert.match(connector.fix ?? '', /t1c api --registry/);
+      assert.equal(connector.command, 'systemctl --user restart t1c.service');
+      assert.ok(connector.details?.some((d) => d.startsWith(`pid ${String(registry.pid)}, uid 0: `) && d.includes('registry')), JSON.stringify(connector.details));
+    } finally {
+      await stopChild(registry);
+      u.remove();
+    }
+  });
+
   it('a connector without DS or token key (fresh install): answers, but is named as refusing everything', async () => {
     const port = await freePort();
     const u = user({ port, transport: 'http' });

@@ -186,6 +186,15 @@ describe('doctor: the port on Windows and macOS (their tools behind the command 
     assert.deepEqual(r.details, ['pid 4242: squid.exe']);
     assert.equal(r.command, 'taskkill /PID 4242');
   });
+
+  it('a Registry that answers for an agent which is registered but does not answer (112021): fail, restart the connector', async () => {
+    const ctx = windows({ netsh: '' }, () => Promise.resolve({ statusCode: 502, body: JSON.stringify({ success: false, code: '112021', description: 'Your connector is registered but did not answer' }) }));
+    const r = await connectorCheck(ctx);
+    assert.equal(r.status, 'fail');
+    assert.match(r.summary, /the Registry answers on 127\.0\.0\.1:51983 \(https\); your connector is registered with it but does not answer \(112021\)/);
+    assert.equal(r.fix, 'Restart your connector.');
+    assert.match(r.command ?? '', /T1C Connector/);
+  });
 });
 
 describe('doctor: DNSSEC codec pieces', () => {

@@ -100,5 +100,15 @@ export const connectorCheck: Check = async (ctx) => {
     return { id, status: 'fail', summary: `connector answers on ${where} but is not configured (${code}): it refuses every request`, details,
       fix: 'Set the Distribution Service URL (or a JWT key) in its configuration and restart it.', setting: `"dsUrl": "https://ds.example.org" in ${ctx.configFile}` };
   }
+  // A Registry on the port answers for the user's own connector (shared computers): these two
+  // mean that connector is not there, whatever the browser's "cannot contact" says.
+  if (code === '112020') {
+    return { id, status: 'fail', summary: `the Registry answers on ${where}, but no connector of yours is registered with it (${code})`, details: holders.map(describeHolder),
+      fix: 'Start your own connector: on a shared computer it runs as an agent of the Registry ("registry": true in its configuration, or `t1c api --registry`).', command: startCommand(ctx.platform) };
+  }
+  if (code === '112021') {
+    return { id, status: 'fail', summary: `the Registry answers on ${where}; your connector is registered with it but does not answer (${code})`, details: holders.map(describeHolder),
+      fix: 'Restart your connector.', command: startCommand(ctx.platform) };
+  }
   return { id, status: 'ok', summary: `connector answers on ${where} (it asks for a token: ${code})`, details };
 };
