@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 
 /**
  * Signatures of texts signed lately, for a deterministic scheme (RSASSA-PKCS1-v1_5: the same
@@ -8,16 +9,17 @@ import { createHash } from 'node:crypto';
  * goes first.
  */
 export class SignatureMemo {
-  private readonly signatures = new Map<string, string>();
+  private readonly signatures: BoundedMap<string, string>;
 
-  constructor(private readonly sign: (text: string) => string, private readonly max = 64) {}
+  constructor(private readonly sign: (text: string) => string, max = 64) {
+    this.signatures = new BoundedMap(max);
+  }
 
   of(text: string): string {
     const digest = createHash('sha256').update(text, 'utf8').digest('base64');
     const known = this.signatures.get(digest);
     if (known !== undefined) return known;
     const signature = this.sign(text);
-    if (this.signatures.size >= this.max) this.signatures.delete(this.signatures.keys().next().value ?? '');
     this.signatures.set(digest, signature);
     return signature;
   }

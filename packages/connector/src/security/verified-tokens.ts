@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JWTPayload } from 'jose';
 import { MAX_TOKEN_LIFETIME_S } from '@t1c/ds/client';
+import { BoundedMap } from '../bounded-map.js';
 
 interface Entry {
   readonly payload: JWTPayload;
@@ -28,14 +29,13 @@ export interface VerifiedTokensOptions {
  * Claims that depend on the request (the Origin) are checked per request by the caller.
  */
 export class VerifiedTokens {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: BoundedMap<string, Entry>;
   private readonly now: () => number;
-  private readonly max: number;
   private readonly maxReuseMs: number;
 
   constructor(options: VerifiedTokensOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.max = options.max ?? 256;
+    this.entries = new BoundedMap(options.max ?? 256);
     this.maxReuseMs = options.maxReuseMs ?? 60_000;
   }
 
@@ -58,8 +58,6 @@ export class VerifiedTokens {
     const until = Math.min(this.now() + this.maxReuseMs, exp * 1000, (iat + MAX_TOKEN_LIFETIME_S) * 1000);
     if (until <= this.now()) return;
     const key = keyOf(token);
-    this.entries.delete(key);
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value ?? '');
     // Frozen: every request that reuses it gets the same object.
     this.entries.set(key, { payload: Object.freeze({ ...payload }), source, until });
   }

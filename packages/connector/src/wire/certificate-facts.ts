@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 
 /** What the T1C certificate shapes show of a certificate, parsed from its DER. */
 export interface CertificateFacts {
@@ -10,8 +11,7 @@ export interface CertificateFacts {
 }
 
 /** A desk sees a few CA generations; a bound keeps a stream of odd cards from growing it. */
-const MAX_KEPT = 32;
-const kept = new Map<string, CertificateFacts>();
+const kept = new BoundedMap<string, CertificateFacts>(32);
 
 function parse(der: Uint8Array): CertificateFacts {
   const cert = new X509Certificate(der);
@@ -39,7 +39,6 @@ export function certificateFacts(der: Uint8Array, shared: boolean): CertificateF
   let facts = kept.get(key);
   if (!facts) {
     facts = parse(der);
-    if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value ?? '');
     kept.set(key, facts);
   }
   return facts;
