@@ -75,4 +75,34 @@ describe('t1c registry and t1c api --registry on the command line', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('SIGTERM sent the moment the "listening on" line is read stops it cleanly (exit 0), every time', async () => {
+    // The line is the signal a supervisor or test acts on: the stop handlers must be in place
+    // before it is written, or the default action ends the process (exit by SIGTERM).
+    const dir = mkdtempSync(join(tmpdir(), 't1c-registry-stop-'));
+    try {
+      for (let round = 0; round < 10; round++) {
+        const child = spawn(process.execPath, [T1C_BIN, 'registry', '--port', '0', '--socket', join(dir, `r${round}.sock`)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (code, signal) => resolve([code, signal])));
+        try {
+          let stderr = '';
+          await new Promise<void>((resolve, reject) => {
+            child.stderr.on('data', (d: Buffer) => {
+              stderr += d.toString();
+              if (/t1c registry listening on/.test(stderr)) {
+                child.kill('SIGTERM');
+                resolve();
+              }
+            });
+            void exited.then(() => reject(new Error(`t1c registry ended before it listened: ${stderr}`)));
+          });
+          assert.deepEqual(await exited, [0, null], `round ${round}`);
+        } finally {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

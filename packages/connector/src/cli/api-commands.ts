@@ -6,6 +6,7 @@ import { defaultLogFile } from '../config/paths.js';
 import { logStartFailure } from '../logging/start-failure.js';
 import { registerCertCommands } from './cert-commands.js';
 import { explainListenError } from './listen-errors.js';
+import { untilStopSignal } from './until-stop-signal.js';
 import { defaultRegistryChannel, describeChannel, registryChannelOf } from '../registry/channel-address.js';
 
 interface ApiFlags {
@@ -125,12 +126,8 @@ export function registerApiCommands(program: Command): void {
           if (logFile) logStartFailure(logFile, explained);
           throw explained;
         });
+      const stopped = untilStopSignal();
       process.stderr.write(`t1c api listening on ${api.url}\n`);
-      const stopped = new Promise<void>((resolve) => {
-        const stop = (): void => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
       if (api.caNeedsTrust) {
         const { localCaPaths } = await import('../transport/local-ca.js');
         const { installLocalCaTrust } = await import('./cert-commands.js');

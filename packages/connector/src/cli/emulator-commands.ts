@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import {
   attachToVpcd, BeidVirtualCard, describeHolderDataFormat, EmvVirtualCard, NO_DIRECTORY_APPLICATIONS, parseHolderData, SPECIMEN_APPLICATIONS, type HolderData,
 } from '@t1c/emulator';
+import { untilStopSignal } from './until-stop-signal.js';
 
 interface BeidCommandOptions {
   readonly applet: string;
@@ -51,18 +52,6 @@ function readerName(port: number): string {
   return `the vpcd reader whose CHANNELID (+ slot) is ${port}`;
 }
 
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const stop = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(signal);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
 async function runBeid(options: BeidCommandOptions): Promise<void> {
   if (options.printFormat) {
     process.stdout.write(`${describeHolderDataFormat()}\n`);
@@ -76,12 +65,13 @@ async function runBeid(options: BeidCommandOptions): Promise<void> {
     appletVersion: options.applet, pin: options.pin, tampered: options.tampered ?? false, ...(holder ? { holder } : {}),
   });
   const link = await attachToVpcd(card, { host, port, retryMs: VPCD_RETRY_MS });
+  const stopped = untilStopSignal();
   process.stdout.write(
     `BEID ${card.applet} virtual card for ${card.holder.firstNames} ${card.holder.surname}${options.tampered ? ' (tampered)' : ''}, ` +
     `PIN ${options.pin}, serving vpcd at ${host}:${port} = reader ${readerName(port)}.\n` +
     'Start pcscd with the vpcd driver if it is not running; the card connects when vpcd listens. Ctrl-C stops.\n',
   );
-  const signal = await untilSignal();
+  const signal = await stopped;
   await link.close();
   process.stdout.write(`stopped (${signal})\n`);
 }
@@ -102,12 +92,13 @@ async function runEmv(options: EmvCommandOptions): Promise<void> {
   const { host, port } = parseVpcdAddress(options.vpcd);
   const card = await EmvVirtualCard.create({ pin: options.pin, pse: options.pse, ppse: options.ppse, applications: EMV_APPLICATION_SETS[options.applications] });
   const link = await attachToVpcd(card, { host, port, retryMs: VPCD_RETRY_MS });
+  const stopped = untilStopSignal();
   const apps = card.applications.map((a) => `${a.label} (${a.aid}, priority ${a.priority}${a.blocked ? ', blocked' : ''})`).join(', ');
   process.stdout.write(
     `EMV virtual payment card with ${apps}; PSE ${options.pse ? 'yes' : 'no'}, PPSE ${options.ppse ? 'yes' : 'no'}; ` +
     `PIN ${options.pin}; serving vpcd at ${host}:${port} = reader ${readerName(port)}. Ctrl-C stops.\n`,
   );
-  const signal = await untilSignal();
+  const signal = await stopped;
   await link.close();
   process.stdout.write(`stopped (${signal})\n`);
 }

@@ -7,6 +7,7 @@ import { DEFAULT_AGENT_PORTS, parsePortRange } from '../registry/port-range.js';
 import { DEFAULT_CHANNEL_PORT, defaultRegistrySocket, describeChannel } from '../registry/channel-address.js';
 import { REGISTRY_MODES, registryChannel, registrySettings, type RegistrySettings } from '../registry/settings.js';
 import { explainListenError } from './listen-errors.js';
+import { untilStopSignal } from './until-stop-signal.js';
 
 interface RegistryFlags {
   port?: string;
@@ -71,11 +72,9 @@ export function registerRegistryCommands(program: Command): void {
         if (logFile !== undefined) logStartFailure(logFile, explained, 't1c registry');
         throw explained;
       }
+      const stopped = untilStopSignal();
       process.stderr.write(`t1c registry listening on ${registry.url} (mode ${registry.settings.mode}, agents on ${describeChannel(registryChannel(registry.settings))})\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await stopped;
       await registry.close();
       logStream?.end();
     });

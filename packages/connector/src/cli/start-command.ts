@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { defaultUserDirs } from '../config/paths.js';
 import { runProduct } from '../start/run-product.js';
 import { explainListenError } from './listen-errors.js';
+import { untilStopSignal } from './until-stop-signal.js';
 
 export function registerStartCommand(program: Command): void {
   program.command('start')
@@ -16,12 +17,9 @@ export function registerStartCommand(program: Command): void {
       const product = await runProduct({
         dataDir: options.dataDir ?? join(defaultUserDirs().dataDir, 'demo'), demoPort: options.demoPort, apiPort: options.apiPort, dsPort: options.dsPort, pcsc: options.pcsc,
       }).catch((error: unknown) => { throw explainListenError(error, 't1c start'); });
+      const stopped = untilStopSignal();
       process.stdout.write(`\nRead my card is running.\n  Open ${product.demoUrl}\n  Connector ${product.connectorUrl}\n  Distribution Service ${product.dsUrl}\nPress Ctrl-C to stop.\n`);
-      await new Promise<void>((resolve) => {
-        const stop = (): void => { resolve(); };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await product.close();
       process.stdout.write('stopped\n');
     });
